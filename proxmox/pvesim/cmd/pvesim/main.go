@@ -1,0 +1,113 @@
+// Command pvesim serves a simulated Proxmox VE cluster over HTTPS.
+//
+// Once it listens it prints exactly one JSON line on stdout with the URL,
+// the admin token and the certificate fingerprint to pin, then serves until
+// SIGINT or SIGTERM:
+//
+//	{"url":"https://127.0.0.1:8006","tokenid":"root@pam!cecyber","secret":"…","fingerprint":"AB:CD:…"}
+//
+// It refuses non-loopback addresses unless -allow-remote is given: the
+// simulator prints its admin secret and is meant for one machine.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"cecyber/proxmox/pvesim"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type banner struct {
+	URL         string `json:"url"`
+	TokenID     string `json:"tokenid"`
+	Secret      string `json:"secret"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// run is main without the process: it serves until ctx ends and returns
+// the exit code (0 after a signal, 1 on a runtime error, 2 on bad usage).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pvesim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8006", "`address` to listen on (host:port; port 0 picks one)")
+	nodes := fs.Int("nodes", 3, "number of cluster `nodes`")
+	guests := fs.Int("guests", 24, "number of `guests` (VMs and containers)")
+	seed := fs.Int64("seed", 1, "`seed` of the simulated cluster and its metrics")
+	cluster := fs.String("cluster", "demo", "cluster `name`")
+	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: pvesim [flags]\n\nServes a simulated Proxmox VE 9.1 cluster over HTTPS.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "pvesim: "+format+"\n", a...)
+		fs.Usage()
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usage("unexpected argument %q", fs.Arg(0))
+	}
+	if *nodes < 1 {
+		return usage("-nodes must be at least 1")
+	}
+	if *guests < 0 {
+		return usage("-guests must not be negative")
+	}
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil {
+		return usage("bad -listen address: %v", err)
+	}
+	if !*allowRemote && !isLoopback(host) {
+		return usage("refusing to listen on non-loopback address %q without -allow-remote", host)
+	}
+
+	cfg := pvesim.Config{Nodes: *nodes, Guests: *guests, Seed: *seed, ClusterName: *cluster}
+	if *guests == 0 {
+		// Config treats 0 as "default"; an explicitly empty cluster is
+		// asked for with a negative count.
+		cfg.Guests = -1
+	}
+	srv, err := pvesim.Start(cfg, *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "pvesim: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+
+	tok := srv.AdminToken()
+	line, err := json.Marshal(banner{URL: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint})
+	if err != nil {
+		fmt.Fprintf(stderr, "pvesim: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s\n", line)
+	fmt.Fprintf(stderr, "pvesim: serving %d nodes and %d guests on %s\n", *nodes, *guests, srv.URL)
+
+	<-ctx.Done()
+	fmt.Fprintf(stderr, "pvesim: shutting down\n")
+	return 0
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// fetchPinned fetches url trusting only the certificate with fingerprint
+// fp. It reads the certificate from a first handshake that fails
+// verification (tls.CertificateVerificationError carries it), checks the
+// pin, and then trusts that certificate alone as the root.
+func fetchPinned(t *testing.T, url, fp, auth string) (*http.Response, []byte) {
+	t.Helper()
+	host := strings.TrimPrefix(url, "https://")
+	host = host[:strings.IndexByte(host, '/')]
+	_, err := tls.Dial("tcp", host, &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: x509.NewCertPool()})
+	var verr *tls.CertificateVerificationError
+	if !errors.As(err, &verr) || len(verr.UnverifiedCertificates) == 0 {
+		t.Fatalf("probe handshake: %v; want a verification error carrying the certificate", err)
+	}
+	leaf := verr.UnverifiedCertificates[0]
+	if got := fingerprint(leaf.Raw); got != fp {
+		t.Fatalf("server fingerprint %s; want the printed %s", got, fp)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", auth)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-nodes", "2", "-guests", "5", "-seed", "3"}, pw, &stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read banner: %v (stderr %s)", err, stderr.String())
+	}
+	var b banner
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		t.Fatalf("banner %q: %v", line, err)
+	}
+	if !strings.HasPrefix(b.URL, "https://127.0.0.1:") || b.TokenID != "root@pam!cecyber" || len(b.Secret) != 36 || len(b.Fingerprint) != 95 {
+		t.Errorf("banner = %+v", b)
+	}
+	res, body := fetchPinned(t, b.URL+"/api2/json/cluster/resources?type=vm", b.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret)
+	var env struct {
+		Data []map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil || res.StatusCode != 200 || len(env.Data) != 5 {
+		t.Errorf("GET /cluster/resources = %s %s (%v); want 5 guests", res.Status, body, err)
+	}
+	go io.Copy(io.Discard, pr) // nothing more is expected on stdout
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("run exited %d; want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"UnknownFlag", []string{"-bogus"}},
+		{"Positional", []string{"extra"}},
+		{"NoNodes", []string{"-nodes", "0"}},
+		{"NegativeGuests", []string{"-guests", "-1"}},
+		{"BadNumber", []string{"-nodes", "three"}},
+		{"Remote", []string{"-listen", "0.0.0.0:8006"}},
+		{"BadAddress", []string{"-listen", "nonsense"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code != 2 || stdout.Len() != 0 || !strings.Contains(stderr.String(), "usage: pvesim") {
+				t.Errorf("run(%q) = %d, stdout %q, stderr %q; want 2, nothing, usage", tt.args, code, stdout.String(), stderr.String())
+			}
+		})
+	}
+}
+
+// TestBinarySignal builds the command and checks that SIGTERM ends it with
+// status 0 after exactly one line on stdout.
+func TestBinarySignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "pvesim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-guests", "3")
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	r := bufio.NewReader(stdout)
+	line, err := r.ReadString('\n')
+	if err != nil || !json.Valid([]byte(line)) {
+		t.Fatalf("first line %q: %v (stderr %s)", line, err, stderr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(r)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v (stderr %s)", err, stderr.String())
+	}
+	if len(rest) != 0 {
+		t.Errorf("more stdout after the banner: %q", rest)
+	}
+}

@@ -1,0 +1,562 @@
+package pvesim
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	nodeParam = param{name: "node", typ: "string", format: "pve-node", required: true}
+	vmidParam = param{name: "vmid", typ: "integer", min: ptr(100), max: ptr(999999999), format: "pve-vmid", required: true}
+	upidParam = param{name: "upid", typ: "string", format: "pve-upid", required: true}
+	rrdParams = []param{
+		{name: "cf", typ: "string", enum: []string{"AVERAGE", "MAX"}},
+		{name: "timeframe", typ: "string", enum: []string{"hour", "day", "week", "month", "year"}, required: true},
+	}
+)
+
+// routes is the table of implemented methods. The parameter lists copy the
+// official schema so that unknown parameters fail like on a real server;
+// TestRoutesMatchSchema keeps them honest.
+var routes []*route
+
+func init() {
+	add := func(method, pattern, perm string, privs []string, h func(*Sim, *call) (any, error), params ...param) {
+		rt := &route{method: method, pattern: pattern, perm: perm, privs: privs, handler: h}
+		if strings.Contains(pattern, "{node}") {
+			rt.params = append(rt.params, nodeParam)
+		}
+		if strings.Contains(pattern, "{vmid}") {
+			rt.params = append(rt.params, vmidParam)
+		}
+		if strings.Contains(pattern, "{upid}") {
+			rt.params = append(rt.params, upidParam)
+		}
+		rt.params = append(rt.params, params...)
+		rt.segs = strings.Split(strings.Trim(pattern, "/"), "/")
+		routes = append(routes, rt)
+	}
+	audit := []string{"Sys.Audit"}
+	vmAudit := []string{"VM.Audit"}
+	power := []string{"VM.PowerMgmt"}
+
+	add("GET", "/version", "", nil, (*Sim).getVersion)
+	add("GET", "/cluster/status", "/", audit, (*Sim).getClusterStatus)
+	add("GET", "/cluster/resources", "", nil, (*Sim).getClusterResources,
+		param{name: "type", typ: "string", enum: []string{"vm", "storage", "node", "sdn"}})
+	add("GET", "/nodes", "", nil, (*Sim).getNodes)
+	add("GET", "/nodes/{node}/status", "/nodes/{node}", audit, (*Sim).getNodeStatus)
+	add("GET", "/nodes/{node}/rrddata", "/nodes/{node}", audit, (*Sim).getNodeRRD,
+		param{name: "cf", typ: "string", enum: []string{"AVERAGE", "MAX"}},
+		param{name: "timeframe", typ: "string", enum: []string{"hour", "day", "week", "month", "year", "decade"}, required: true})
+	add("GET", "/nodes/{node}/tasks", "", nil, (*Sim).getTasks,
+		param{name: "errors", typ: "boolean"},
+		param{name: "limit", typ: "integer", min: ptr(0)},
+		param{name: "since", typ: "integer"},
+		param{name: "source", typ: "string", enum: []string{"archive", "active", "all"}},
+		param{name: "start", typ: "integer", min: ptr(0)},
+		param{name: "statusfilter", typ: "string"},
+		param{name: "typefilter", typ: "string"},
+		param{name: "until", typ: "integer"},
+		param{name: "userfilter", typ: "string"},
+		param{name: "vmid", typ: "integer", min: ptr(100), max: ptr(999999999), format: "pve-vmid"})
+	add("GET", "/nodes/{node}/tasks/{upid}/status", "", nil, (*Sim).getTaskStatus)
+	add("GET", "/nodes/{node}/tasks/{upid}/log", "", nil, (*Sim).getTaskLog,
+		param{name: "download", typ: "boolean"},
+		param{name: "limit", typ: "integer", min: ptr(0)},
+		param{name: "start", typ: "integer", min: ptr(0)})
+	add("GET", "/nodes/{node}/certificates/info", "", nil, (*Sim).getCertificates)
+	add("GET", "/access/permissions", "", nil, (*Sim).getPermissions,
+		param{name: "path", typ: "string"}, param{name: "userid", typ: "string"})
+
+	for _, kind := range []string{"qemu", "lxc"} {
+		base := "/nodes/{node}/" + kind
+		if kind == "qemu" {
+			add("GET", base, "", nil, (*Sim).getGuestList, param{name: "full", typ: "boolean"})
+		} else {
+			add("GET", base, "", nil, (*Sim).getGuestList)
+		}
+		add("GET", base+"/{vmid}/status/current", "/vms/{vmid}", vmAudit, (*Sim).getGuestStatus)
+		add("GET", base+"/{vmid}/config", "/vms/{vmid}", vmAudit, (*Sim).getGuestConfig,
+			param{name: "current", typ: "boolean"}, param{name: "snapshot", typ: "string"})
+		add("GET", base+"/{vmid}/rrddata", "/vms/{vmid}", vmAudit, (*Sim).getGuestRRD, rrdParams...)
+	}
+	timeout := param{name: "timeout", typ: "integer", min: ptr(0)}
+	skiplock := param{name: "skiplock", typ: "boolean"}
+	qemuActions := map[string][]param{
+		"start": {
+			{name: "force-cpu", typ: "string"}, {name: "machine", typ: "string"},
+			{name: "migratedfrom", typ: "string", format: "pve-node"}, {name: "migration_network", typ: "string"},
+			{name: "migration_type", typ: "string", enum: []string{"secure", "insecure"}},
+			{name: "nets-host-mtu", typ: "string"}, skiplock, {name: "stateuri", typ: "string"},
+			{name: "targetstorage", typ: "string"}, timeout, {name: "with-conntrack-state", typ: "boolean"},
+		},
+		"stop": {
+			{name: "keepActive", typ: "boolean"}, {name: "migratedfrom", typ: "string", format: "pve-node"},
+			{name: "overrule-shutdown", typ: "boolean"}, skiplock, timeout,
+		},
+		"shutdown": {{name: "forceStop", typ: "boolean"}, {name: "keepActive", typ: "boolean"}, skiplock, timeout},
+		"reboot":   {timeout},
+		"reset":    {skiplock},
+		"suspend":  {skiplock, {name: "statestorage", typ: "string"}, {name: "todisk", typ: "boolean"}},
+		"resume":   {{name: "nocheck", typ: "boolean"}, skiplock},
+	}
+	lxcActions := map[string][]param{
+		"start":    {{name: "debug", typ: "boolean"}, skiplock},
+		"stop":     {{name: "overrule-shutdown", typ: "boolean"}, skiplock},
+		"shutdown": {{name: "forceStop", typ: "boolean"}, timeout},
+		"reboot":   {timeout},
+		"suspend":  nil,
+		"resume":   nil,
+	}
+	for _, a := range actionOrder {
+		if ps, ok := qemuActions[a]; ok {
+			add("POST", "/nodes/{node}/qemu/{vmid}/status/"+a, "/vms/{vmid}", power, actionHandler("qemu", a), ps...)
+		}
+		if ps, ok := lxcActions[a]; ok {
+			add("POST", "/nodes/{node}/lxc/{vmid}/status/"+a, "/vms/{vmid}", power, actionHandler("lxc", a), ps...)
+		}
+	}
+}
+
+var actionOrder = []string{"start", "stop", "shutdown", "reboot", "reset", "suspend", "resume"}
+
+func (s *Sim) getVersion(c *call) (any, error) {
+	return map[string]any{"version": s.version, "release": s.release, "repoid": s.repoid}, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s *Sim) getClusterStatus(c *call) (any, error) {
+	online := 0
+	for _, n := range s.nodes {
+		if n.online {
+			online++
+		}
+	}
+	out := []map[string]any{{
+		"type": "cluster", "id": "cluster", "name": s.cfg.ClusterName,
+		"nodes": len(s.nodes), "quorate": boolInt(online*2 > len(s.nodes)), "version": len(s.nodes) + 1,
+	}}
+	for i, n := range s.nodes {
+		out = append(out, map[string]any{
+			"type": "node", "id": "node/" + n.name, "name": n.name, "nodeid": n.id, "ip": n.ip,
+			"local": boolInt(i == 0), "online": boolInt(n.online), "level": "",
+		})
+	}
+	return out, nil
+}
+
+// Resource rows are structs rather than maps: /cluster/resources must stay
+// fast with 10k guests, and fixed field sets keep the JSON faithful (Proxmox
+// sends zeros for stopped guests, it does not omit them).
+type guestBase struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	VMID     int    `json:"vmid"`
+	Name     string `json:"name"`
+	Node     string `json:"node"`
+	Status   string `json:"status"`
+	Template int    `json:"template"`
+	Tags     string `json:"tags,omitempty"`
+	Lock     string `json:"lock,omitempty"`
+	HAState  string `json:"hastate,omitempty"`
+	MaxCPU   int    `json:"maxcpu"`
+	MaxMem   int64  `json:"maxmem"`
+	MaxDisk  int64  `json:"maxdisk"`
+}
+
+type guestResource struct {
+	guestBase
+	CPU       float64 `json:"cpu"`
+	Mem       int64   `json:"mem"`
+	MemHost   int64   `json:"memhost,omitempty"`
+	Disk      int64   `json:"disk"`
+	DiskRead  int64   `json:"diskread"`
+	DiskWrite int64   `json:"diskwrite"`
+	NetIn     int64   `json:"netin"`
+	NetOut    int64   `json:"netout"`
+	Uptime    int64   `json:"uptime"`
+}
+
+type nodeResource struct {
+	ID         string  `json:"id"`
+	Type       string  `json:"type"`
+	Node       string  `json:"node"`
+	Status     string  `json:"status"`
+	Level      string  `json:"level"`
+	CgroupMode int     `json:"cgroup-mode"`
+	CPU        float64 `json:"cpu"`
+	MaxCPU     int     `json:"maxcpu"`
+	Mem        int64   `json:"mem"`
+	MaxMem     int64   `json:"maxmem"`
+	Disk       int64   `json:"disk"`
+	MaxDisk    int64   `json:"maxdisk"`
+	Uptime     int64   `json:"uptime"`
+}
+
+type offlineNodeResource struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	Node   string `json:"node"`
+	Status string `json:"status"`
+	Level  string `json:"level"`
+}
+
+type storageResource struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Storage    string `json:"storage"`
+	Node       string `json:"node"`
+	Status     string `json:"status"`
+	PluginType string `json:"plugintype"`
+	Content    string `json:"content"`
+	Shared     int    `json:"shared"`
+	Disk       int64  `json:"disk,omitempty"`
+	MaxDisk    int64  `json:"maxdisk,omitempty"`
+}
+
+type sdnResource struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	SDN    string `json:"sdn"`
+	Node   string `json:"node"`
+	Status string `json:"status"`
+}
+
+func (g *guest) base() guestBase {
+	return guestBase{
+		ID: g.kind + "/" + strconv.Itoa(g.vmid), Type: g.kind, VMID: g.vmid, Name: g.name, Node: g.node.name,
+		Status: g.status(), Template: boolInt(g.template), Tags: g.tags, Lock: g.lock, HAState: g.hastate,
+		MaxCPU: g.cores, MaxMem: g.maxmem, MaxDisk: g.maxdisk,
+	}
+}
+
+func (s *Sim) getClusterResources(c *call) (any, error) {
+	typ := c.params["type"]
+	acl := s.aclFor(c.tok)
+	out := make([]any, 0, len(s.guests)+4*len(s.nodes))
+	if typ == "" || typ == "vm" {
+		for _, g := range s.guests {
+			if !acl.has("/vms/"+strconv.Itoa(g.vmid), "VM.Audit") {
+				continue
+			}
+			b := g.base()
+			if !g.node.online {
+				// pvestatd on that node no longer reports: PVE keeps the
+				// static facts and marks the state unknown.
+				b.Status = "unknown"
+				out = append(out, b)
+				continue
+			}
+			st := g.stats(c.now)
+			out = append(out, guestResource{guestBase: b, CPU: st.cpu, Mem: st.mem, MemHost: qemuOnly(g, st.memhost), Disk: st.disk,
+				DiskRead: st.diskread, DiskWrite: st.diskwrite, NetIn: st.netin, NetOut: st.netout, Uptime: st.uptime})
+		}
+	}
+	if typ == "" || typ == "node" {
+		for _, n := range s.nodes {
+			if !acl.has("/nodes/"+n.name, "Sys.Audit") {
+				continue
+			}
+			if !n.online {
+				out = append(out, offlineNodeResource{ID: "node/" + n.name, Type: "node", Node: n.name, Status: "offline", Level: ""})
+				continue
+			}
+			st := n.stats(c.now)
+			out = append(out, nodeResource{ID: "node/" + n.name, Type: "node", Node: n.name, Status: "online", CgroupMode: 2,
+				CPU: st.cpu, MaxCPU: n.maxcpu, Mem: st.mem, MaxMem: n.maxmem, Disk: st.disk, MaxDisk: n.maxdisk, Uptime: st.uptime})
+		}
+	}
+	if typ == "" || typ == "storage" {
+		for _, n := range s.nodes {
+			for _, st := range s.storages(n, c.now) {
+				if acl.has("/storage/"+st.Storage, "Datastore.Audit") {
+					out = append(out, st)
+				}
+			}
+		}
+	}
+	if typ == "" || typ == "sdn" {
+		for _, n := range s.nodes {
+			if !acl.has("/sdn/zones/localnetwork", "SDN.Audit") {
+				continue
+			}
+			status := "ok"
+			if !n.online {
+				status = "unknown"
+			}
+			out = append(out, sdnResource{ID: "sdn/" + n.name + "/localnetwork", Type: "sdn", SDN: "localnetwork", Node: n.name, Status: status})
+		}
+	}
+	return out, nil
+}
+
+func qemuOnly(g *guest, v int64) int64 {
+	if g.kind != "qemu" {
+		return 0
+	}
+	return v
+}
+
+func (s *Sim) storages(n *node, now time.Time) []storageResource {
+	st := n.stats(now)
+	status := "available"
+	if !n.online {
+		status = "unknown"
+	}
+	local := storageResource{ID: "storage/" + n.name + "/local", Type: "storage", Storage: "local", Node: n.name, Status: status,
+		PluginType: "dir", Content: "backup,iso,vztmpl", Disk: st.rootUsed, MaxDisk: n.maxdisk}
+	lvm := storageResource{ID: "storage/" + n.name + "/local-lvm", Type: "storage", Storage: "local-lvm", Node: n.name, Status: status,
+		PluginType: "lvmthin", Content: "images,rootdir", Disk: int64(float64(n.lvmSize) * n.lvmUsed), MaxDisk: n.lvmSize}
+	if !n.online {
+		local.Disk, local.MaxDisk, lvm.Disk, lvm.MaxDisk = 0, 0, 0, 0
+	}
+	return []storageResource{local, lvm}
+}
+
+func (s *Sim) getNodes(c *call) (any, error) {
+	acl := s.aclFor(c.tok)
+	out := make([]map[string]any, 0, len(s.nodes))
+	for _, n := range s.nodes {
+		e := map[string]any{"node": n.name, "id": "node/" + n.name, "type": "node", "level": "", "ssl_fingerprint": n.cert.fingerprint}
+		if !n.online {
+			e["status"] = "offline"
+		} else {
+			e["status"] = "online"
+			// Like PVE::API2Tools::extract_node_stats: no numbers
+			// without Sys.Audit on the node.
+			if acl.has("/nodes/"+n.name, "Sys.Audit") {
+				st := n.stats(c.now)
+				e["cpu"], e["maxcpu"], e["mem"], e["maxmem"] = st.cpu, n.maxcpu, st.mem, n.maxmem
+				e["disk"], e["maxdisk"], e["uptime"] = st.disk, n.maxdisk, st.uptime
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (s *Sim) getNodeStatus(c *call) (any, error) {
+	n := c.node
+	st := n.stats(c.now)
+	load := make([]string, 3)
+	for i, l := range st.load {
+		load[i] = strconv.FormatFloat(l, 'f', 2, 64)
+	}
+	return map[string]any{
+		"cpu":  st.cpu,
+		"wait": st.iowait,
+		"idle": 0,
+		"cpuinfo": map[string]any{
+			"model": n.cpuModel, "cores": n.maxcpu / 2 / n.sockets, "cpus": n.maxcpu, "sockets": n.sockets,
+			"mhz": "3000.000", "hvm": "1", "user_hz": 100, "flags": "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr",
+		},
+		"loadavg":  load,
+		"memory":   map[string]any{"total": n.maxmem, "used": st.mem, "free": n.maxmem - st.mem, "available": st.memAvail},
+		"swap":     map[string]any{"total": n.swap, "used": st.swapUsed, "free": n.swap - st.swapUsed},
+		"rootfs":   map[string]any{"total": n.maxdisk, "used": st.rootUsed, "free": n.maxdisk - st.rootUsed, "avail": n.maxdisk - st.rootUsed},
+		"ksm":      map[string]any{"shared": 0},
+		"uptime":   st.uptime,
+		"kversion": "Linux " + n.kernel + " #1 SMP PREEMPT_DYNAMIC PMX " + n.kernel + " (2025-11-01T10:00Z)",
+		"current-kernel": map[string]any{
+			"sysname": "Linux", "release": n.kernel, "machine": "x86_64",
+			"version": "#1 SMP PREEMPT_DYNAMIC PMX " + n.kernel + " (2025-11-01T10:00Z)",
+		},
+		"boot-info":  map[string]any{"mode": "efi", "secureboot": 0},
+		"pveversion": fmt.Sprintf("pve-manager/%s/%s", s.version, s.repoid),
+	}, nil
+}
+
+// guestOn finds the guest a /nodes/{node}/{kind}/{vmid}/… call addresses.
+// Like qemu-server and pve-container, the node only looks at its own
+// configuration directory, so a guest that lives elsewhere (or nowhere)
+// gets the same error.
+func (s *Sim) guestOn(c *call, kind string) (*guest, error) {
+	g := s.guestByID[c.vmid]
+	if g == nil || g.node != c.node || g.kind != kind {
+		p := fmt.Sprintf("nodes/%s/qemu-server/%d.conf", c.node.name, c.vmid)
+		if kind == "lxc" {
+			p = fmt.Sprintf("nodes/%s/lxc/%d.conf", c.node.name, c.vmid)
+		}
+		return nil, errorf(http.StatusInternalServerError, "Configuration file '%s' does not exist", p)
+	}
+	return g, nil
+}
+
+func routeKind(c *call) string {
+	if strings.HasPrefix(c.route.pattern, "/nodes/{node}/lxc") {
+		return "lxc"
+	}
+	return "qemu"
+}
+
+func (s *Sim) getGuestList(c *call) (any, error) {
+	kind := routeKind(c)
+	acl := s.aclFor(c.tok)
+	out := make([]map[string]any, 0)
+	for _, g := range s.guests {
+		if g.node != c.node || g.kind != kind || !acl.has("/vms/"+strconv.Itoa(g.vmid), "VM.Audit") {
+			continue
+		}
+		out = append(out, s.guestStatusMap(g, c.now, false))
+	}
+	return out, nil
+}
+
+func (s *Sim) getGuestStatus(c *call) (any, error) {
+	g, err := s.guestOn(c, routeKind(c))
+	if err != nil {
+		return nil, err
+	}
+	return s.guestStatusMap(g, c.now, true), nil
+}
+
+// guestStatusMap is the shape of …/status/current (full) and of the
+// /nodes/{node}/{qemu|lxc} list entries.
+func (s *Sim) guestStatusMap(g *guest, now time.Time, full bool) map[string]any {
+	st := g.stats(now)
+	m := map[string]any{
+		"vmid": g.vmid, "name": g.name, "status": g.status(), "cpus": g.cores, "cpu": st.cpu,
+		"maxmem": g.maxmem, "mem": st.mem, "maxdisk": g.maxdisk, "disk": st.disk,
+		"diskread": st.diskread, "diskwrite": st.diskwrite, "netin": st.netin, "netout": st.netout,
+		"uptime": st.uptime,
+	}
+	if g.tags != "" {
+		m["tags"] = g.tags
+	}
+	if g.lock != "" {
+		m["lock"] = g.lock
+	}
+	if g.template {
+		m["template"] = 1
+	}
+	if g.running {
+		m["pid"] = g.pid
+		m["pressurecpusome"], m["pressurecpufull"] = st.pressureCPU, st.pressureCPU/2
+		m["pressureiosome"], m["pressureiofull"] = st.pressureIO, st.pressureIO/2
+		m["pressurememorysome"], m["pressurememoryfull"] = st.pressureMemo, st.pressureMemo
+	}
+	if g.kind == "qemu" {
+		m["memhost"] = st.memhost
+		switch {
+		case g.running && g.paused:
+			m["qmpstatus"] = "paused"
+		default:
+			m["qmpstatus"] = g.status()
+		}
+		if g.running {
+			m["running-machine"] = "pc-i440fx-10.1+pve0"
+			m["running-qemu"] = "10.1.2"
+		}
+	} else {
+		m["type"] = "lxc"
+		m["maxswap"] = g.swap
+		delete(m, "pressurecpufull")
+	}
+	if full {
+		ha := map[string]any{"managed": 0}
+		if g.hastate != "" {
+			ha = map[string]any{"managed": 1, "state": g.hastate}
+		}
+		m["ha"] = ha
+		if g.kind == "qemu" {
+			m["agent"] = 1
+			if g.running {
+				m["balloon"] = g.maxmem
+				m["freemem"] = g.maxmem - st.mem
+			}
+		}
+	}
+	return m
+}
+
+func (s *Sim) getGuestConfig(c *call) (any, error) {
+	g, err := s.guestOn(c, routeKind(c))
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if g.kind == "qemu" {
+		m = map[string]any{
+			"name": g.name, "cores": g.cores, "sockets": 1, "memory": strconv.FormatInt(g.maxmem/mib, 10),
+			"ostype": g.ostype, "boot": "order=scsi0;ide2;net0", "scsihw": "virtio-scsi-single", "cpu": "x86-64-v2-AES",
+			"scsi0":   fmt.Sprintf("local-lvm:vm-%d-disk-0,iothread=1,size=%dG", g.vmid, g.maxdisk/gib),
+			"ide2":    "none,media=cdrom",
+			"net0":    fmt.Sprintf("virtio=%s,bridge=vmbr0,firewall=1", g.mac),
+			"agent":   "1",
+			"numa":    0,
+			"onboot":  boolInt(g.running),
+			"smbios1": fmt.Sprintf("uuid=%s", uuidFrom(g.seedBits)),
+			"vmgenid": uuidFrom(g.seedBits ^ 0x5555),
+			"meta":    "creation-qemu=10.1.2,ctime=1760000000",
+		}
+		if g.template {
+			m["template"] = 1
+			m["scsi0"] = fmt.Sprintf("local-lvm:base-%d-disk-0,iothread=1,size=%dG", g.vmid, g.maxdisk/gib)
+		}
+	} else {
+		m = map[string]any{
+			"hostname": g.name, "arch": "amd64", "cores": g.cores, "memory": g.maxmem / mib, "swap": g.swap / mib,
+			"ostype": g.ostype, "rootfs": fmt.Sprintf("local-lvm:vm-%d-disk-0,size=%dG", g.vmid, g.maxdisk/gib),
+			"net0":         fmt.Sprintf("name=eth0,bridge=vmbr0,firewall=1,hwaddr=%s,ip=dhcp,type=veth", g.mac),
+			"unprivileged": 1, "features": "nesting=1", "onboot": boolInt(g.running),
+		}
+		if g.template {
+			m["template"] = 1
+		}
+	}
+	if g.tags != "" {
+		m["tags"] = g.tags
+	}
+	if g.lock != "" {
+		m["lock"] = g.lock
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha1.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s: %v\n", k, m[k])
+	}
+	m["digest"] = fmt.Sprintf("%x", h.Sum(nil))
+	return m, nil
+}
+
+func uuidFrom(x uint64) string {
+	a, b := mix(x, 1), mix(x, 2)
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(a), uint16(a>>32), uint16(a>>48)&0xfff, uint16(b)&0xfff, b>>16&0xffffffffffff)
+}
+
+func (s *Sim) getCertificates(c *call) (any, error) {
+	ct := c.node.cert
+	san := make([]string, 0, len(ct.leaf.DNSNames)+len(ct.leaf.IPAddresses))
+	san = append(san, ct.leaf.DNSNames...)
+	for _, ip := range ct.leaf.IPAddresses {
+		san = append(san, ip.String())
+	}
+	return []map[string]any{{
+		"filename":        "pveproxy-ssl.pem",
+		"fingerprint":     ct.fingerprint,
+		"subject":         ct.subject,
+		"issuer":          ct.subject, // self-signed
+		"notbefore":       ct.leaf.NotBefore.Unix(),
+		"notafter":        ct.leaf.NotAfter.Unix(),
+		"pem":             string(ct.pem),
+		"san":             san,
+		"public-key-type": "id-ecPublicKey",
+		"public-key-bits": 256,
+	}}, nil
+}

@@ -1,0 +1,433 @@
+// Package pvesim simulates a Proxmox VE 9.1 cluster behind the real
+// /api2/json HTTP API, so that the client layer, the app and demo mode run
+// against something that behaves like pveproxy without a real cluster.
+//
+// It is built like tailscale's testcontrol: the zero Config works, all state
+// lives in memory under one mutex, faults are injected through exported
+// methods, and any route it does not know fails loudly with Proxmox's own
+// "not implemented" error instead of answering something plausible.
+//
+// Time never advances by itself: tasks, uptimes, counters and metric curves
+// are all computed from Config.Now when a request arrives, so a test with a
+// fake clock sees exactly the same cluster on every run.
+//
+// Try it by hand:
+//
+//	go run ./proxmox/pvesim/cmd/pvesim -listen 127.0.0.1:8006
+//	openssl s_client -connect 127.0.0.1:8006 </dev/null | openssl x509 >sim.pem
+//	curl --cacert sim.pem -H 'Authorization: PVEAPIToken=root@pam!cecyber=SECRET' \
+//	    https://127.0.0.1:8006/api2/json/cluster/resources
+//
+// (compare `openssl x509 -in sim.pem -noout -fingerprint -sha256` with the
+// fingerprint the command printed before trusting it).
+package pvesim
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Config describes the simulated cluster. The zero value is a valid
+// three-node cluster with 24 guests.
+type Config struct {
+	Nodes       int              // default 3; node names "pve1".."pveN"
+	Guests      int              // default 24; negative means none
+	Seed        int64            // default 1; same seed → same cluster and same metric curves
+	ClusterName string           // default "demo"
+	Now         func() time.Time // default time.Now; every state change is computed from it
+	Version     string           // default "9.1.2"
+}
+
+// Token is an API token and the ACL entries granted to it. Privilege
+// separated tokens in Proxmox start with no permission at all, which is what
+// an empty ACL means here too.
+type Token struct {
+	ID     string // user@realm!name
+	Secret string
+	ACL    []ACL
+}
+
+// ACL grants privileges on a path and, like Proxmox with propagate=1, on
+// everything below it.
+type ACL struct {
+	Path  string // "/", "/vms", "/vms/101", "/nodes/pve1"
+	Privs []string
+}
+
+// Default token IDs. Their secrets are random per Sim; see Tokens.
+const (
+	AdminTokenID   = "root@pam!cecyber"
+	AuditorTokenID = "auditor@pve!readonly"
+	LimitedTokenID = "ops@pve!limited"
+	NoACLTokenID   = "empty@pve!nothing"
+)
+
+const (
+	limitedTokenVM  = 101
+	defaultNodes    = 3
+	defaultGuests   = 24
+	defaultVersion  = "9.1.2"
+	defaultCluster  = "demo"
+	authFailMessage = "Authentication failed!"
+)
+
+// Sim is a simulated Proxmox VE cluster. It implements http.Handler for
+// paths under /api2/json/ and is safe for concurrent use.
+type Sim struct {
+	cfg     Config
+	now     func() time.Time
+	version string
+	release string
+	repoid  string
+
+	// hookMu guards the fault hooks. It is separate from mu so that a test
+	// can change faults while a slow (latency-injected) request is running.
+	hookMu    sync.Mutex
+	latency   time.Duration
+	authDelay time.Duration
+	faults    []fault
+	drops     []string
+
+	mu         sync.Mutex
+	tokens     map[string]Token
+	nodes      []*node
+	nodeByName map[string]*node
+	guests     []*guest // sorted by vmid
+	guestByID  map[int]*guest
+	tasks      []*task // in creation order
+	active     []*task // not yet finished
+	taskByUPID map[string]*task
+	taskFail   map[failKey]string
+	nextPID    int
+}
+
+type fault struct {
+	method  string
+	pattern string
+	status  int
+	message string
+}
+
+type failKey struct {
+	vmid   int
+	action string
+}
+
+// New builds a simulated cluster from cfg, filling in defaults. It panics
+// only if the system's random source fails, as crypto/rand would anyway.
+func New(cfg Config) *Sim {
+	if cfg.Nodes <= 0 {
+		cfg.Nodes = defaultNodes
+	}
+	if cfg.Guests < 0 {
+		cfg.Guests = 0
+	} else if cfg.Guests == 0 {
+		cfg.Guests = defaultGuests
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	if cfg.ClusterName == "" {
+		cfg.ClusterName = defaultCluster
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Version == "" {
+		cfg.Version = defaultVersion
+	}
+	s := &Sim{
+		cfg:        cfg,
+		now:        cfg.Now,
+		version:    cfg.Version,
+		release:    releaseOf(cfg.Version),
+		repoid:     fmt.Sprintf("%08x", uint32(mix(uint64(cfg.Seed), 0x7e90))),
+		tokens:     make(map[string]Token),
+		nodeByName: make(map[string]*node),
+		guestByID:  make(map[int]*guest),
+		taskByUPID: make(map[string]*task),
+		taskFail:   make(map[failKey]string),
+	}
+	s.build(cfg.Now())
+	for _, t := range defaultTokens() {
+		s.tokens[t.ID] = t
+	}
+	return s
+}
+
+func releaseOf(v string) string {
+	dots := 0
+	for i, c := range v {
+		if c == '.' {
+			dots++
+			if dots == 2 {
+				return v[:i]
+			}
+		}
+	}
+	return v
+}
+
+// AllPrivileges lists every privilege Proxmox VE 9 knows; the admin token
+// holds all of them on "/".
+var AllPrivileges = []string{
+	"Datastore.Allocate", "Datastore.AllocateSpace", "Datastore.AllocateTemplate", "Datastore.Audit",
+	"Group.Allocate", "Mapping.Audit", "Mapping.Modify", "Mapping.Use", "Permissions.Modify",
+	"Pool.Allocate", "Pool.Audit", "Realm.Allocate", "Realm.AllocateUser",
+	"SDN.Allocate", "SDN.Audit", "SDN.Use",
+	"Sys.AccessNetwork", "Sys.Audit", "Sys.Console", "Sys.Incoming", "Sys.Modify", "Sys.PowerMgmt", "Sys.Syslog",
+	"User.Modify",
+	"VM.Allocate", "VM.Audit", "VM.Backup", "VM.Clone",
+	"VM.Config.CDROM", "VM.Config.CPU", "VM.Config.Cloudinit", "VM.Config.Disk", "VM.Config.HWType",
+	"VM.Config.Memory", "VM.Config.Network", "VM.Config.Options", "VM.Console",
+	"VM.GuestAgent.Audit", "VM.GuestAgent.FileRead", "VM.GuestAgent.FileSystemMgmt",
+	"VM.GuestAgent.FileWrite", "VM.GuestAgent.Unrestricted",
+	"VM.Migrate", "VM.PowerMgmt", "VM.Replicate", "VM.Snapshot", "VM.Snapshot.Rollback",
+}
+
+func defaultTokens() []Token {
+	return []Token{
+		{ID: AdminTokenID, Secret: newUUID(), ACL: []ACL{{Path: "/", Privs: AllPrivileges}}},
+		{ID: AuditorTokenID, Secret: newUUID(), ACL: []ACL{{Path: "/", Privs: []string{"VM.Audit", "Sys.Audit", "Datastore.Audit"}}}},
+		{ID: LimitedTokenID, Secret: newUUID(), ACL: []ACL{{Path: fmt.Sprintf("/vms/%d", limitedTokenVM), Privs: []string{"VM.Audit", "VM.PowerMgmt", "VM.Console"}}}},
+		{ID: NoACLTokenID, Secret: newUUID()},
+	}
+}
+
+// newUUID returns a random version 4 UUID, the format Proxmox uses for token
+// secrets.
+func newUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("pvesim: crypto/rand: %v", err))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// AddToken adds t, replacing any token with the same ID.
+func (s *Sim) AddToken(t Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[t.ID] = cloneToken(t)
+}
+
+// AdminToken returns the full-privilege token root@pam!cecyber.
+func (s *Sim) AdminToken() Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneToken(s.tokens[AdminTokenID])
+}
+
+// Tokens returns every token the simulator accepts, sorted by ID. The
+// defaults are AdminTokenID, AuditorTokenID (VM.Audit, Sys.Audit and
+// Datastore.Audit on /), LimitedTokenID (VM.Audit, VM.PowerMgmt and
+// VM.Console on /vms/101 only) and NoACLTokenID (no permission at all).
+func (s *Sim) Tokens() []Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Token, 0, len(s.tokens))
+	for _, t := range s.tokens {
+		out = append(out, cloneToken(t))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Token returns the token with the given ID.
+func (s *Sim) Token(id string) (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[id]
+	return cloneToken(t), ok
+}
+
+func cloneToken(t Token) Token {
+	acl := make([]ACL, len(t.ACL))
+	for i, a := range t.ACL {
+		acl[i] = ACL{Path: a.Path, Privs: append([]string(nil), a.Privs...)}
+	}
+	if t.ACL == nil {
+		acl = nil
+	}
+	t.ACL = acl
+	return t
+}
+
+// Nodes returns the node names in order.
+func (s *Sim) Nodes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.nodes))
+	for i, n := range s.nodes {
+		out[i] = n.name
+	}
+	return out
+}
+
+// SetLatency delays every request by d before it is handled.
+func (s *Sim) SetLatency(d time.Duration) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	s.latency = d
+}
+
+// SetAuthFailureDelay delays every 401 answer by d. pveproxy waits 3
+// seconds before refusing credentials; the simulator answers at once unless
+// told otherwise, so that tests stay fast.
+func (s *Sim) SetAuthFailureDelay(d time.Duration) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	s.authDelay = d
+}
+
+// NodeCertificate returns a node's certificate in PEM and its fingerprint,
+// as /nodes/{node}/certificates/info reports them.
+func (s *Sim) NodeCertificate(node string) (certPEM []byte, fingerprint string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodeByName[node]
+	if n == nil {
+		return nil, "", false
+	}
+	return append([]byte(nil), n.cert.pem...), n.cert.fingerprint, true
+}
+
+// SetFault makes requests matching method and pathPattern fail with status
+// and message (after authentication, before routing). method "" or "*"
+// matches any method. pathPattern is relative to /api2/json; each segment is
+// matched with path.Match, and "{name}" matches any one segment, so both
+// "/nodes/*/qemu/*/status/start" and "/nodes/{node}/qemu/{vmid}/status/start"
+// work. status 0 removes the fault; an empty message becomes the status
+// text.
+func (s *Sim) SetFault(method, pathPattern string, status int, message string) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	if method == "*" {
+		method = ""
+	}
+	kept := s.faults[:0]
+	for _, f := range s.faults {
+		if f.method != method || f.pattern != pathPattern {
+			kept = append(kept, f)
+		}
+	}
+	s.faults = kept
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	if status != 0 {
+		s.faults = append(s.faults, fault{method: method, pattern: pathPattern, status: status, message: message})
+	}
+}
+
+// SetDropConnections makes the server close the connection without
+// answering for requests whose path matches pathPattern (see SetFault).
+func (s *Sim) SetDropConnections(pathPattern string, on bool) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	kept := s.drops[:0]
+	for _, p := range s.drops {
+		if p != pathPattern {
+			kept = append(kept, p)
+		}
+	}
+	s.drops = kept
+	if on {
+		s.drops = append(s.drops, pathPattern)
+	}
+}
+
+// SetNodeOnline takes a node off the cluster or brings it back. While a node
+// is offline, /cluster/status and /cluster/resources report it like PVE does
+// and requests proxied to it fail with HTTP 595.
+func (s *Sim) SetNodeOnline(node string, online bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nodeByName[node]; n != nil {
+		s.advanceLocked(s.now())
+		n.online = online
+	}
+}
+
+// SetGuestIgnoresACPI makes a guest ignore shutdown requests, so its
+// shutdown tasks run into their timeout.
+func (s *Sim) SetGuestIgnoresACPI(vmid int, ignore bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.guestByID[vmid]; g != nil {
+		g.ignoreACPI = ignore
+	}
+}
+
+// SetTaskFailure makes the next task of the given action ("start", "stop",
+// "shutdown", "reboot", "reset", "suspend", "resume") on vmid end with
+// message as its exit status, leaving the guest as it was. An empty message
+// clears it.
+func (s *Sim) SetTaskFailure(vmid int, action string, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := failKey{vmid, action}
+	if message == "" {
+		delete(s.taskFail, k)
+		return
+	}
+	s.taskFail[k] = message
+}
+
+// GuestStatus reports a guest's current status ("running", "stopped") as
+// the API would, for tests that want to check state without a request.
+func (s *Sim) GuestStatus(vmid int) (status string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked(s.now())
+	g := s.guestByID[vmid]
+	if g == nil {
+		return "", false
+	}
+	return g.status(), true
+}
+
+// GuestNode returns the node a guest lives on.
+func (s *Sim) GuestNode(vmid int) (node string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.guestByID[vmid]
+	if g == nil {
+		return "", false
+	}
+	return g.node.name, true
+}
+
+// Guest describes a simulated guest for tests and demo mode.
+type Guest struct {
+	VMID     int
+	Type     string // "qemu" or "lxc"
+	Node     string
+	Name     string
+	Status   string
+	Template bool
+	Lock     string
+	HAState  string
+	Tags     string
+}
+
+// Guests lists every guest, sorted by VMID.
+func (s *Sim) Guests() []Guest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked(s.now())
+	out := make([]Guest, len(s.guests))
+	for i, g := range s.guests {
+		out[i] = Guest{VMID: g.vmid, Type: g.kind, Node: g.node.name, Name: g.name, Status: g.status(),
+			Template: g.template, Lock: g.lock, HAState: g.hastate, Tags: g.tags}
+	}
+	return out
+}
+
+var _ http.Handler = (*Sim)(nil)
