@@ -1,0 +1,564 @@
+package proxmox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	gp "github.com/luthermonson/go-proxmox"
+)
+
+const (
+	apiPrefix      = "/api2/json"
+	defaultTimeout = 15 * time.Second
+	userAgent      = "cecyber/1 (+go-proxmox)"
+)
+
+// Config says how to reach and authenticate to one Proxmox VE endpoint.
+type Config struct {
+	Endpoint string // "https://host:8006"; normalized with ParseEndpoint
+	TokenID  string // "user@realm!tokenid"
+	// Secret is the API token's secret. It is never logged, never put in an
+	// error, and left out of String, GoString and JSON.
+	Secret      string `json:"-"`
+	Fingerprint string // pinned SHA-256 leaf fingerprint, any NormalizeFingerprint form
+	// Timeout bounds each request; zero means 15 s.
+	Timeout time.Duration
+}
+
+// String omits the secret.
+func (c Config) String() string {
+	return fmt.Sprintf("proxmox.Config{Endpoint: %q, TokenID: %q, Secret: %s, Fingerprint: %q, Timeout: %v}",
+		c.Endpoint, c.TokenID, secretMark(c.Secret), c.Fingerprint, c.Timeout)
+}
+
+// GoString omits the secret from %#v too.
+func (c Config) GoString() string { return c.String() }
+
+func secretMark(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+// Client makes typed calls to one Proxmox VE endpoint over a pinned
+// connection. It is safe for concurrent use.
+type Client struct {
+	endpoint string
+	tokenID  string
+	timeout  time.Duration
+	host     string // host:port, for errors
+	dialer   *PinnedDialer
+	authz    string // the Authorization header value; holds the secret
+	api      *gp.Client
+}
+
+// NewClient checks cfg and builds a client. It makes no network request:
+// a wrong token shows on the first call.
+func NewClient(cfg Config) (*Client, error) {
+	invalid := func(err error) (*Client, error) { return nil, &Error{Kind: KindInvalid, Err: err} }
+	endpoint, err := ParseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return invalid(err)
+	}
+	if _, _, _, err := ParseTokenID(cfg.TokenID); err != nil {
+		return invalid(err)
+	}
+	tokenID := strings.TrimSpace(cfg.TokenID)
+	secret := strings.TrimSpace(cfg.Secret)
+	if secret == "" {
+		return invalid(errors.New("token secret is empty: paste the secret Proxmox showed when the token was created"))
+	}
+	if strings.ContainsAny(secret, " \t\r\n=") {
+		return invalid(errors.New("token secret contains spaces or \"=\": paste only the secret"))
+	}
+	if cfg.Fingerprint == "" {
+		return invalid(errors.New("no pinned certificate fingerprint: probe the server and confirm its fingerprint first"))
+	}
+	dialer, err := NewPinnedDialer(cfg.Fingerprint)
+	if err != nil {
+		return invalid(err)
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	u, _ := url.Parse(endpoint)
+	transport := &http.Transport{
+		// Proxmox sits on the LAN; an environment proxy would see the
+		// token header only as ciphertext but could still break pinning
+		// expectations, so connections go direct.
+		Proxy:                 nil,
+		DialTLSContext:        dialer.DialTLSContext,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: timeout,
+	}
+	httpClient := &http.Client{
+		Transport: &statusTransport{base: transport, secret: secret},
+		// Redirects would carry the token elsewhere; pveproxy never sends any.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c := &Client{
+		endpoint: endpoint,
+		tokenID:  tokenID,
+		timeout:  timeout,
+		host:     u.Host,
+		dialer:   dialer,
+		authz:    "PVEAPIToken=" + tokenID + "=" + secret,
+	}
+	c.api = gp.NewClient(endpoint+apiPrefix,
+		gp.WithAPIToken(tokenID, secret),
+		gp.WithHTTPClient(httpClient),
+		gp.WithUserAgent(userAgent),
+		gp.WithLogger(quietLogger{}),
+	)
+	return c, nil
+}
+
+// String names the endpoint and token ID, never the secret.
+func (c *Client) String() string {
+	return fmt.Sprintf("proxmox.Client{%s as %s}", c.endpoint, c.tokenID)
+}
+
+// GoString keeps %#v from printing the fields (and the secret).
+func (c *Client) GoString() string { return c.String() }
+
+// Endpoint returns the normalized "https://host:port".
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Fingerprint returns the pinned fingerprint, "AB:CD:…".
+func (c *Client) Fingerprint() string { return c.dialer.Fingerprint() }
+
+// Dialer returns the client's pinned dialer, for connections made outside
+// the REST API (the console's websocket: gorilla's
+// Dialer.NetDialTLSContext).
+func (c *Client) Dialer() *PinnedDialer { return c.dialer }
+
+// AuthHeader returns the header that authenticates to Proxmox, for the
+// console's websocket dial. It carries the secret: send it only over a
+// connection made with Dialer, and never log it.
+func (c *Client) AuthHeader() http.Header {
+	return http.Header{"Authorization": []string{c.authz}}
+}
+
+// quietLogger keeps go-proxmox silent: at debug level it would log request
+// and response bodies.
+type quietLogger struct{}
+
+func (quietLogger) Debugf(string, ...any) {}
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Infof(string, ...any)  {}
+func (quietLogger) Warnf(string, ...any)  {}
+
+func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
+	op := "GET " + path
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return classify(op, c.host, c.api.Get(ctx, path, out))
+}
+
+func (c *Client) post(ctx context.Context, path string, body any, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return classify("POST "+path, c.host, c.api.Post(ctx, path, body, out))
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func invalidArg(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Kind: KindInvalid, Err: err}
+}
+
+func nodePath(node string) (string, error) {
+	if err := ValidNodeName(node); err != nil {
+		return "", invalidArg(err)
+	}
+	return "/nodes/" + node, nil
+}
+
+func guestPath(ref GuestRef) (string, error) {
+	if err := ref.Validate(); err != nil {
+		return "", invalidArg(err)
+	}
+	return fmt.Sprintf("/nodes/%s/%s/%d", ref.Node, ref.Type, ref.VMID), nil
+}
+
+// Version returns the Proxmox VE version of the node that answers.
+func (c *Client) Version(ctx context.Context) (Version, error) {
+	var v struct {
+		Version pveString `json:"version"`
+		Release pveString `json:"release"`
+		RepoID  pveString `json:"repoid"`
+	}
+	err := c.get(ctx, "/version", nil, &v)
+	return Version{Version: string(v.Version), Release: string(v.Release), RepoID: string(v.RepoID)}, err
+}
+
+// ClusterStatus returns /cluster/status: one "cluster" entry (absent on a
+// single node without cluster) and one entry per node.
+func (c *Client) ClusterStatus(ctx context.Context) ([]ClusterStatusEntry, error) {
+	var out []ClusterStatusEntry
+	return out, c.get(ctx, "/cluster/status", nil, &out)
+}
+
+// ResourceTypes are the filters /cluster/resources accepts.
+var ResourceTypes = []string{"vm", "node", "storage", "sdn", "pool"}
+
+// Resources returns /cluster/resources, filtered by typ ("vm", "node",
+// "storage", "sdn", "pool"; "" for everything).
+func (c *Client) Resources(ctx context.Context, typ string) ([]Resource, error) {
+	var q url.Values
+	if typ != "" {
+		known := false
+		for _, t := range ResourceTypes {
+			known = known || t == typ
+		}
+		if !known {
+			return nil, invalidArg(fmt.Errorf("resource type %q is not one of %s", typ, strings.Join(ResourceTypes, ", ")))
+		}
+		q = url.Values{"type": {typ}}
+	}
+	var out []Resource
+	return out, c.get(ctx, "/cluster/resources", q, &out)
+}
+
+// Nodes returns /nodes.
+func (c *Client) Nodes(ctx context.Context) ([]NodeSummary, error) {
+	var out []NodeSummary
+	return out, c.get(ctx, "/nodes", nil, &out)
+}
+
+// NodeStatus returns /nodes/{node}/status.
+func (c *Client) NodeStatus(ctx context.Context, node string) (NodeStatus, error) {
+	p, err := nodePath(node)
+	if err != nil {
+		return NodeStatus{}, err
+	}
+	var out NodeStatus
+	return out, c.get(ctx, p+"/status", nil, &out)
+}
+
+// Guests lists the VMs (QEMU) or containers (LXC) of one node.
+func (c *Client) Guests(ctx context.Context, node string, kind GuestType) ([]GuestSummary, error) {
+	p, err := nodePath(node)
+	if err != nil {
+		return nil, err
+	}
+	if !kind.Valid() {
+		return nil, invalidArg(fmt.Errorf("guest type %q is neither qemu nor lxc", kind))
+	}
+	var out []GuestSummary
+	if err := c.get(ctx, p+"/"+string(kind), nil, &out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Node, out[i].Type = node, kind
+	}
+	return out, nil
+}
+
+// GuestStatus returns …/status/current.
+func (c *Client) GuestStatus(ctx context.Context, ref GuestRef) (GuestStatus, error) {
+	p, err := guestPath(ref)
+	if err != nil {
+		return GuestStatus{}, err
+	}
+	var out GuestStatus
+	return out, c.get(ctx, p+"/status/current", nil, &out)
+}
+
+// GuestConfig returns a guest's configuration, every value as a string
+// the way it appears in the config file (numbers as written, booleans as
+// 0/1).
+func (c *Client) GuestConfig(ctx context.Context, ref GuestRef) (map[string]string, error) {
+	p, err := guestPath(ref)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]json.RawMessage
+	if err := c.get(ctx, p+"/config", nil, &raw); err != nil {
+		return nil, err
+	}
+	return configStrings(raw), nil
+}
+
+func configStrings(raw map[string]json.RawMessage) map[string]string {
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		s, err := scalarText(v)
+		if err != nil {
+			s = string(v) // an object or array: keep its JSON
+		} else if string(v) == "null" {
+			continue
+		}
+		out[k] = s
+	}
+	return out
+}
+
+var (
+	rrdTimeframes = []string{"hour", "day", "week", "month", "year"}
+	rrdCFs        = []string{"", "AVERAGE", "MAX"}
+)
+
+func rrdQuery(timeframe, cf string) (url.Values, error) {
+	okTF, okCF := false, false
+	for _, t := range rrdTimeframes {
+		okTF = okTF || t == timeframe
+	}
+	for _, t := range rrdCFs {
+		okCF = okCF || t == cf
+	}
+	if !okTF {
+		return nil, invalidArg(fmt.Errorf("RRD timeframe %q is not one of %s", timeframe, strings.Join(rrdTimeframes, ", ")))
+	}
+	if !okCF {
+		return nil, invalidArg(fmt.Errorf("RRD consolidation %q is not AVERAGE or MAX", cf))
+	}
+	q := url.Values{"timeframe": {timeframe}}
+	if cf != "" {
+		q.Set("cf", cf)
+	}
+	return q, nil
+}
+
+// RRDData returns a guest's metric history for timeframe ("hour", "day",
+// "week", "month", "year"), consolidated by cf ("AVERAGE", "MAX"; "" for
+// Proxmox's default, AVERAGE).
+func (c *Client) RRDData(ctx context.Context, ref GuestRef, timeframe, cf string) ([]RRDPoint, error) {
+	p, err := guestPath(ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.rrd(ctx, p+"/rrddata", timeframe, cf)
+}
+
+// NodeRRDData is RRDData for a node.
+func (c *Client) NodeRRDData(ctx context.Context, node, timeframe, cf string) ([]RRDPoint, error) {
+	p, err := nodePath(node)
+	if err != nil {
+		return nil, err
+	}
+	return c.rrd(ctx, p+"/rrddata", timeframe, cf)
+}
+
+func (c *Client) rrd(ctx context.Context, path, timeframe, cf string) ([]RRDPoint, error) {
+	q, err := rrdQuery(timeframe, cf)
+	if err != nil {
+		return nil, err
+	}
+	var raw []map[string]json.RawMessage
+	if err := c.get(ctx, path, q, &raw); err != nil {
+		return nil, err
+	}
+	pts, err := decodeRRD(raw)
+	if err != nil {
+		return nil, &Error{Kind: KindProtocol, Op: "GET " + path, Host: c.host, Err: err}
+	}
+	return pts, nil
+}
+
+// decodeRRD gives every point the same set of metrics (the union over the
+// series) so that a metric missing from a sample reads as a gap.
+func decodeRRD(raw []map[string]json.RawMessage) ([]RRDPoint, error) {
+	keys := map[string]bool{}
+	for _, m := range raw {
+		for k := range m {
+			if k != "time" {
+				keys[k] = true
+			}
+		}
+	}
+	out := make([]RRDPoint, 0, len(raw))
+	for _, m := range raw {
+		var t pveInt
+		if err := json.Unmarshal(m["time"], &t); err != nil || t == 0 {
+			return nil, errors.New("rrddata sample without a time")
+		}
+		pt := RRDPoint{Time: int64(t), Values: make(map[string]*float64, len(keys))}
+		for k := range keys {
+			pt.Values[k] = nil
+			v, ok := m[k]
+			if !ok {
+				continue
+			}
+			var f pveFloat
+			s, err := scalarText(v)
+			if err != nil || s == "" || json.Unmarshal(v, &f) != nil {
+				continue // null or not a number: a gap
+			}
+			x := float64(f)
+			pt.Values[k] = &x
+		}
+		out = append(out, pt)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
+	return out, nil
+}
+
+// GuestAction asks Proxmox to start, stop, … a guest and returns the task
+// that does it. Actions a container lacks (reset) are refused before any
+// request.
+func (c *Client) GuestAction(ctx context.Context, ref GuestRef, action Action) (UPID, error) {
+	p, err := guestPath(ref)
+	if err != nil {
+		return "", err
+	}
+	if !action.supportedBy(ref.Type) {
+		return "", invalidArg(fmt.Errorf("%s guests have no %q action", ref.Type, action))
+	}
+	var s string
+	if err := c.post(ctx, p+"/status/"+string(action), nil, &s); err != nil {
+		return "", err
+	}
+	if _, err := ParseUPID(s); err != nil {
+		return "", &Error{Kind: KindProtocol, Op: "POST " + p + "/status/" + string(action), Host: c.host, Err: err}
+	}
+	return UPID(s), nil
+}
+
+// Tasks lists a node's tasks, newest first.
+func (c *Client) Tasks(ctx context.Context, node string, f TaskFilter) ([]Task, error) {
+	p, err := nodePath(node)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if f.Start > 0 {
+		q.Set("start", strconv.Itoa(f.Start))
+	}
+	switch f.Source {
+	case "":
+	case "archive", "active", "all":
+		q.Set("source", f.Source)
+	default:
+		return nil, invalidArg(fmt.Errorf("task source %q is not archive, active or all", f.Source))
+	}
+	if f.Type != "" {
+		q.Set("typefilter", f.Type)
+	}
+	if f.User != "" {
+		q.Set("userfilter", f.User)
+	}
+	if f.VMID != 0 {
+		if err := ValidVMID(f.VMID); err != nil {
+			return nil, invalidArg(err)
+		}
+		q.Set("vmid", strconv.Itoa(f.VMID))
+	}
+	if f.Errors {
+		q.Set("errors", "1")
+	}
+	if !f.Since.IsZero() {
+		q.Set("since", strconv.FormatInt(f.Since.Unix(), 10))
+	}
+	if !f.Until.IsZero() {
+		q.Set("until", strconv.FormatInt(f.Until.Unix(), 10))
+	}
+	var out []Task
+	return out, c.get(ctx, p+"/tasks", q, &out)
+}
+
+func taskPath(node string, upid UPID) (string, error) {
+	p, err := nodePath(node)
+	if err != nil {
+		return "", err
+	}
+	info, err := ParseUPID(string(upid))
+	if err != nil {
+		return "", invalidArg(err)
+	}
+	if info.Node != node {
+		return "", invalidArg(fmt.Errorf("task %s runs on node %q, not %q", upid, info.Node, node))
+	}
+	return p + "/tasks/" + url.PathEscape(string(upid)), nil
+}
+
+// TaskStatus returns a task's state; poll it until Running is false.
+func (c *Client) TaskStatus(ctx context.Context, node string, upid UPID) (TaskStatus, error) {
+	p, err := taskPath(node, upid)
+	if err != nil {
+		return TaskStatus{}, err
+	}
+	var out TaskStatus
+	return out, c.get(ctx, p+"/status", nil, &out)
+}
+
+// taskLogPage is how many lines TaskLog asks for at a time; Proxmox's
+// default page is 50.
+const taskLogPage = 1000
+
+// maxTaskLogLines bounds what TaskLog reads of a runaway log.
+const maxTaskLogLines = 100000
+
+// TaskLog returns a task's whole log (up to 100000 lines).
+func (c *Client) TaskLog(ctx context.Context, node string, upid UPID) ([]TaskLogLine, error) {
+	p, err := taskPath(node, upid)
+	if err != nil {
+		return nil, err
+	}
+	var all []TaskLogLine
+	for len(all) < maxTaskLogLines {
+		var page []TaskLogLine
+		q := url.Values{"start": {strconv.Itoa(len(all))}, "limit": {strconv.Itoa(taskLogPage)}}
+		if err := c.get(ctx, p+"/log", q, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < taskLogPage {
+			break
+		}
+	}
+	return all, nil
+}
+
+// Permissions returns the token's effective privileges per ACL path.
+func (c *Client) Permissions(ctx context.Context) (Permissions, error) {
+	var raw map[string]map[string]pveBool
+	if err := c.get(ctx, "/access/permissions", nil, &raw); err != nil {
+		return nil, err
+	}
+	out := make(Permissions, len(raw))
+	for path, privs := range raw {
+		m := make(map[string]bool, len(privs))
+		for k, v := range privs {
+			m[k] = bool(v)
+		}
+		out[path] = m
+	}
+	return out, nil
+}
+
+// CertificatesInfo returns the certificates a node serves; their
+// fingerprints let a cluster's other nodes be pinned without asking the
+// user again.
+func (c *Client) CertificatesInfo(ctx context.Context, node string) ([]CertInfo, error) {
+	p, err := nodePath(node)
+	if err != nil {
+		return nil, err
+	}
+	var out []CertInfo
+	return out, c.get(ctx, p+"/certificates/info", nil, &out)
+}

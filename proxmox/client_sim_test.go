@@ -1,0 +1,286 @@
+package proxmox_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
+)
+
+// These tests drive every typed call through the same code the app uses,
+// against the simulated cluster served over real HTTPS.
+
+func newSim(t *testing.T) *pvesim.Server {
+	t.Helper()
+	return pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1})
+}
+
+func simClient(t *testing.T, s *pvesim.Server, tok pvesim.Token) *proxmox.Client {
+	t.Helper()
+	c, err := proxmox.NewClient(proxmox.Config{
+		Endpoint:    s.URL,
+		TokenID:     tok.ID,
+		Secret:      tok.Secret,
+		Fingerprint: s.Fingerprint,
+		Timeout:     5 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+func simToken(t *testing.T, s *pvesim.Server, id string) pvesim.Token {
+	t.Helper()
+	for _, tok := range s.Tokens() {
+		if tok.ID == id {
+			return tok
+		}
+	}
+	t.Fatalf("simulator has no token %s", id)
+	return pvesim.Token{}
+}
+
+func wantKind(t *testing.T, what string, err error, kind proxmox.Kind) *proxmox.Error {
+	t.Helper()
+	var pe *proxmox.Error
+	if !errors.As(err, &pe) || pe.Kind != kind {
+		t.Fatalf("%s error = %v; want kind %s", what, err, kind)
+	}
+	return pe
+}
+
+func TestSimReadCalls(t *testing.T) {
+	s := newSim(t)
+	c := simClient(t, s, s.AdminToken())
+	ctx := context.Background()
+
+	v, err := c.Version(ctx)
+	if err != nil || v.Version == "" || v.Release == "" {
+		t.Errorf("Version = %+v, %v; want a version and release", v, err)
+	}
+
+	cs, err := c.ClusterStatus(ctx)
+	if err != nil {
+		t.Fatalf("ClusterStatus: %v", err)
+	}
+	var nodesInStatus int
+	for _, e := range cs {
+		if e.Type == "node" {
+			nodesInStatus++
+			if !e.Online {
+				t.Errorf("cluster status: node %s offline", e.Name)
+			}
+		}
+	}
+	if nodesInStatus != 3 {
+		t.Errorf("ClusterStatus lists %d nodes; want 3", nodesInStatus)
+	}
+
+	res, err := c.Resources(ctx, "")
+	if err != nil {
+		t.Fatalf("Resources: %v", err)
+	}
+	var guests []proxmox.Resource
+	for _, r := range res {
+		if r.Type == "qemu" || r.Type == "lxc" {
+			guests = append(guests, r)
+		}
+	}
+	if len(guests) != 24 {
+		t.Errorf("Resources lists %d guests; want 24", len(guests))
+	}
+	vms, err := c.Resources(ctx, "vm")
+	if err != nil || len(vms) != len(guests) {
+		t.Errorf("Resources(vm) = %d entries, %v; want %d", len(vms), err, len(guests))
+	}
+	if _, err := c.Resources(ctx, "bogus"); !proxmox.IsKind(err, proxmox.KindInvalid) {
+		t.Errorf("Resources(bogus) = %v; want KindInvalid", err)
+	}
+
+	nodes, err := c.Nodes(ctx)
+	if err != nil || len(nodes) != 3 {
+		t.Fatalf("Nodes = %d, %v; want 3", len(nodes), err)
+	}
+	for _, n := range nodes {
+		st, err := c.NodeStatus(ctx, n.Node)
+		if err != nil || st.Memory.Total == 0 {
+			t.Errorf("NodeStatus(%s) = %+v, %v; want memory totals", n.Node, st, err)
+		}
+		pts, err := c.NodeRRDData(ctx, n.Node, "hour", "AVERAGE")
+		if err != nil || len(pts) == 0 {
+			t.Errorf("NodeRRDData(%s) = %d points, %v", n.Node, len(pts), err)
+		}
+		certs, err := c.CertificatesInfo(ctx, n.Node)
+		if err != nil || len(certs) == 0 {
+			t.Errorf("CertificatesInfo(%s) = %v, %v", n.Node, certs, err)
+		}
+		for _, kind := range []proxmox.GuestType{proxmox.QEMU, proxmox.LXC} {
+			if _, err := c.Guests(ctx, n.Node, kind); err != nil {
+				t.Errorf("Guests(%s, %s) = %v", n.Node, kind, err)
+			}
+		}
+		if _, err := c.Tasks(ctx, n.Node, proxmox.TaskFilter{Limit: 10}); err != nil {
+			t.Errorf("Tasks(%s) = %v", n.Node, err)
+		}
+	}
+
+	g := guests[0]
+	ref := proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}
+	st, err := c.GuestStatus(ctx, ref)
+	if err != nil || st.VMID != g.VMID || st.Status == "" {
+		t.Errorf("GuestStatus(%+v) = %+v, %v", ref, st, err)
+	}
+	cfg, err := c.GuestConfig(ctx, ref)
+	if err != nil || len(cfg) == 0 {
+		t.Errorf("GuestConfig(%+v) = %v, %v", ref, cfg, err)
+	}
+	pts, err := c.RRDData(ctx, ref, "hour", "")
+	if err != nil || len(pts) == 0 {
+		t.Errorf("RRDData(%+v) = %d points, %v", ref, len(pts), err)
+	}
+
+	perms, err := c.Permissions(ctx)
+	if err != nil || !perms.Has("/vms/100", "VM.PowerMgmt") {
+		t.Errorf("Permissions = %v, %v; want VM.PowerMgmt on /vms/100 for the admin token", perms, err)
+	}
+}
+
+func TestSimStartGuest(t *testing.T) {
+	s := newSim(t)
+	c := simClient(t, s, s.AdminToken())
+	ctx := context.Background()
+	vms, err := c.Resources(ctx, "vm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref proxmox.GuestRef
+	for _, r := range vms {
+		if r.Status == "stopped" && !r.Template {
+			ref = proxmox.GuestRef{Node: r.Node, Type: proxmox.GuestType(r.Type), VMID: r.VMID}
+			break
+		}
+	}
+	if ref.VMID == 0 {
+		t.Fatal("no stopped guest in the simulator")
+	}
+	upid, err := c.GuestAction(ctx, ref, proxmox.Start)
+	if err != nil {
+		t.Fatalf("GuestAction(%+v, start) = %v", ref, err)
+	}
+	info, err := proxmox.ParseUPID(string(upid))
+	if err != nil || info.Node != ref.Node {
+		t.Fatalf("ParseUPID(%q) = %+v, %v; want node %s", upid, info, err, ref.Node)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var ts proxmox.TaskStatus
+	for {
+		ts, err = c.TaskStatus(ctx, ref.Node, upid)
+		if err != nil {
+			t.Fatalf("TaskStatus(%s) = %v", upid, err)
+		}
+		if !ts.Running || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if ts.Running || !ts.OK() {
+		t.Fatalf("task %s = %+v; want stopped with OK", upid, ts)
+	}
+	log, err := c.TaskLog(ctx, ref.Node, upid)
+	if err != nil || len(log) == 0 {
+		t.Errorf("TaskLog(%s) = %v, %v; want lines", upid, log, err)
+	}
+	st, err := c.GuestStatus(ctx, ref)
+	if err != nil || st.Status != "running" {
+		t.Errorf("after start, GuestStatus = %q, %v; want running", st.Status, err)
+	}
+}
+
+func TestSimErrors(t *testing.T) {
+	s := newSim(t)
+	ctx := context.Background()
+
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		tok := s.AdminToken()
+		tok.Secret = "00000000-0000-4000-8000-000000000000"
+		_, err := simClient(t, s, tok).Version(ctx)
+		pe := wantKind(t, "Version with a wrong secret", err, proxmox.KindUnauthorized)
+		if pe.Status != 401 {
+			t.Errorf("status = %d; want 401", pe.Status)
+		}
+		if strings.Contains(err.Error(), tok.Secret) || strings.Contains(err.Error(), s.AdminToken().Secret) {
+			t.Errorf("error %q contains a secret", err)
+		}
+	})
+
+	t.Run("ErrFingerprint", func(t *testing.T) {
+		wrong := strings.Repeat("AB:", 31) + "AB"
+		tok := s.AdminToken()
+		c, err := proxmox.NewClient(proxmox.Config{Endpoint: s.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: wrong})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Version(ctx)
+		wantKind(t, "Version with a wrong fingerprint", err, proxmox.KindFingerprint)
+		if msg := err.Error(); !strings.Contains(msg, wrong) || !strings.Contains(msg, s.Fingerprint) {
+			t.Errorf("error %q does not name both fingerprints", msg)
+		}
+	})
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		c := simClient(t, s, simToken(t, s, pvesim.AuditorTokenID))
+		vms, err := c.Resources(ctx, "vm")
+		if err != nil || len(vms) == 0 {
+			t.Fatalf("auditor Resources = %d, %v", len(vms), err)
+		}
+		g := vms[0]
+		_, err = c.GuestAction(ctx, proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}, proxmox.Start)
+		pe := wantKind(t, "auditor start", err, proxmox.KindForbidden)
+		want := "Permission check failed (/vms/"
+		if !strings.HasPrefix(pe.Message, want) || !strings.Contains(pe.Message, "VM.PowerMgmt") {
+			t.Errorf("Message = %q; want Proxmox's %q…VM.PowerMgmt)", pe.Message, want)
+		}
+	})
+
+	t.Run("ErrNodeOffline", func(t *testing.T) {
+		c := simClient(t, s, s.AdminToken())
+		s.SetNodeOnline("pve2", false)
+		defer s.SetNodeOnline("pve2", true)
+		_, err := c.NodeStatus(ctx, "pve2")
+		wantKind(t, "NodeStatus(offline node)", err, proxmox.KindServer)
+	})
+
+	t.Run("ErrNotImplemented", func(t *testing.T) {
+		c := simClient(t, s, s.AdminToken())
+		s.SetFault("GET", "/nodes/{node}/certificates/info", 501, "Method 'GET /nodes/pve1/certificates/info' not implemented")
+		defer s.SetFault("GET", "/nodes/{node}/certificates/info", 0, "")
+		_, err := c.CertificatesInfo(ctx, "pve1")
+		pe := wantKind(t, "CertificatesInfo with a 501 fault", err, proxmox.KindNotImplemented)
+		if !strings.Contains(pe.Message, "not implemented") {
+			t.Errorf("Message = %q; want Proxmox's text", pe.Message)
+		}
+	})
+
+	t.Run("ErrResetContainer", func(t *testing.T) {
+		c := simClient(t, s, s.AdminToken())
+		_, err := c.GuestAction(ctx, proxmox.GuestRef{Node: "pve1", Type: proxmox.LXC, VMID: 200}, proxmox.Reset)
+		wantKind(t, "reset of a container", err, proxmox.KindInvalid)
+	})
+}
+
+func TestSimProbe(t *testing.T) {
+	s := newSim(t)
+	res, err := proxmox.Probe(context.Background(), s.URL)
+	if err != nil {
+		t.Fatalf("Probe(%s) = %v", s.URL, err)
+	}
+	if res.Fingerprint != s.Fingerprint {
+		t.Errorf("Probe fingerprint = %s; want %s", res.Fingerprint, s.Fingerprint)
+	}
+	t.Logf("probe: %v", res)
+}
