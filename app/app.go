@@ -1,0 +1,290 @@
+// Package app is the API the window calls: bound methods, the DTOs they return
+// and the events they emit. It is the only package that knows about Wails, and
+// only wails.go imports the Wails runtime; everything else here talks to the
+// small Emitter interface so tests can watch what the window would see.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
+)
+
+// EventInventory is emitted with an Inventory after every poll.
+const EventInventory = "inventory"
+
+// Emitter sends an event to the window.
+type Emitter interface {
+	Emit(event string, data any)
+}
+
+// Options configure an App. The zero value works.
+type Options struct {
+	Version string // Cecyber's version; "dev" if empty
+	Demo    bool   // open the built-in demo cluster at start
+
+	// PollInterval is how often each cluster's /cluster/resources is read;
+	// 10 s if zero, the rate at which Proxmox itself refreshes it.
+	PollInterval time.Duration
+
+	// DemoCluster sizes the simulated cluster behind OpenDemo; zero fields
+	// take pvesim's defaults (3 nodes, 24 guests, seed 1).
+	DemoCluster pvesim.Config
+
+	// Logger receives operational logs; slog.Default() if nil. Nothing
+	// logged ever carries a token secret.
+	Logger *slog.Logger
+
+	// Now is the clock; time.Now if nil.
+	Now func() time.Time
+
+	// Getenv reads the environment (for the OS locale); os.Getenv if nil.
+	Getenv func(string) string
+}
+
+// App is bound to the window. Its exported methods are safe for concurrent
+// use: Wails runs every call on its own goroutine.
+type App struct {
+	opts Options
+	log  *slog.Logger
+
+	// ctx lives from startup to shutdown; pollers and the publisher run under it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	emit   Emitter
+	kick   chan struct{} // asks the publisher to emit the inventory
+
+	mu       sync.Mutex
+	clusters []*cluster // in the order they were added
+	demo     *pvesim.Server
+}
+
+// New returns an App that does nothing until startup.
+func New(opts Options) *App {
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
+}
+
+// startup starts the App's goroutines under ctx. Called once, by Wails'
+// OnStartup or by a test.
+func (a *App) startup(ctx context.Context, emit Emitter) {
+	a.ctx, a.cancel = context.WithCancel(ctx)
+	a.emit = emit
+	a.wg.Add(1)
+	go a.publishLoop()
+	if a.opts.Demo {
+		if _, err := a.OpenDemo(); err != nil {
+			a.log.Error("open demo cluster", "err", err)
+		}
+	}
+}
+
+// shutdown stops every poller and the demo cluster, and waits for them.
+func (a *App) shutdown() {
+	if a.cancel == nil {
+		return
+	}
+	a.cancel()
+	a.wg.Wait()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.demo != nil {
+		a.demo.Close()
+		a.demo = nil
+	}
+}
+
+// Environment tells the window the OS locale, the version and the mode.
+func (a *App) Environment() Environment {
+	return Environment{
+		Locale:  osLocale(a.opts.Getenv),
+		Version: a.opts.Version,
+		Demo:    a.opts.Demo,
+	}
+}
+
+// Inventory returns the latest state of every cluster without waiting for
+// the network.
+func (a *App) Inventory() (Inventory, error) {
+	return a.inventory(), nil
+}
+
+// Refresh polls every cluster now and returns the result.
+func (a *App) Refresh() (Inventory, error) {
+	if a.ctx == nil {
+		return Inventory{}, errNotStarted
+	}
+	var wg sync.WaitGroup
+	for _, c := range a.clusterList() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.pollOnce(a.ctx, a.opts.Now())
+		}()
+	}
+	wg.Wait()
+	a.publish()
+	return a.inventory(), nil
+}
+
+// OpenDemo starts the built-in simulated cluster on a random loopback port
+// and connects to it exactly as to a real one: over HTTPS, with an API token,
+// pinned to the certificate's fingerprint. Calling it again returns the
+// running demo.
+func (a *App) OpenDemo() (ClusterState, error) {
+	if a.ctx == nil {
+		return ClusterState{}, errNotStarted
+	}
+	a.mu.Lock()
+	if a.demo != nil {
+		for _, c := range a.clusters {
+			if c.demo {
+				a.mu.Unlock()
+				return c.snapshot().state, nil
+			}
+		}
+	}
+	srv, err := pvesim.Start(a.opts.DemoCluster, "127.0.0.1:0")
+	if err != nil {
+		a.mu.Unlock()
+		return ClusterState{}, fmt.Errorf("start demo cluster: %w", err)
+	}
+	a.demo = srv
+	a.mu.Unlock()
+
+	tok := srv.AdminToken()
+	c, err := a.addCluster(clusterSpec{
+		id:   "demo",
+		name: "Demo",
+		demo: true,
+		cfg: proxmox.Config{
+			Endpoint:    srv.URL,
+			TokenID:     tok.ID,
+			Secret:      tok.Secret,
+			Fingerprint: srv.Fingerprint,
+		},
+	})
+	if err != nil {
+		return ClusterState{}, err
+	}
+	c.pollOnce(a.ctx, a.opts.Now())
+	a.publish()
+	return c.snapshot().state, nil
+}
+
+var errNotStarted = errors.New("app: not started")
+
+// addCluster connects to a cluster and starts its poller.
+func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
+	client, err := proxmox.NewClient(spec.cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := newCluster(spec, client, a.log, a.opts.Now)
+	a.mu.Lock()
+	a.clusters = append(a.clusters, c)
+	a.mu.Unlock()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		c.run(a.ctx, a.opts.PollInterval, a.publish)
+	}()
+	return c, nil
+}
+
+func (a *App) clusterList() []*cluster {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]*cluster(nil), a.clusters...)
+}
+
+// inventory merges every cluster's latest snapshot.
+func (a *App) inventory() Inventory {
+	inv := Inventory{Clusters: []ClusterState{}, Nodes: []Node{}, Guests: []Guest{}}
+	for _, c := range a.clusterList() {
+		s := c.snapshot()
+		inv.Clusters = append(inv.Clusters, s.state)
+		inv.Nodes = append(inv.Nodes, s.nodes...)
+		inv.Guests = append(inv.Guests, s.guests...)
+		inv.UpdatedAt = max(inv.UpdatedAt, s.state.LastPollAt)
+	}
+	sort.SliceStable(inv.Guests, func(i, j int) bool {
+		if inv.Guests[i].VMID != inv.Guests[j].VMID {
+			return inv.Guests[i].VMID < inv.Guests[j].VMID
+		}
+		return inv.Guests[i].Cluster < inv.Guests[j].Cluster
+	})
+	return inv
+}
+
+// publish asks the publisher to emit the inventory soon. Bursts (several
+// clusters finishing a poll together) collapse into one event.
+func (a *App) publish() {
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+}
+
+// publishLoop emits at most one inventory event per publishGap.
+func (a *App) publishLoop() {
+	defer a.wg.Done()
+	for {
+		select {
+		case <-a.ctx.Done():
+			return
+		case <-a.kick:
+		}
+		a.emit.Emit(EventInventory, a.inventory())
+		select {
+		case <-a.ctx.Done():
+			return
+		case <-time.After(publishGap):
+		}
+	}
+}
+
+const publishGap = 200 * time.Millisecond
+
+// osLocale turns POSIX locale variables (pt_BR.UTF-8) into a BCP 47 tag
+// (pt-BR). Windows and macOS webviews report the OS language through
+// navigator.languages, which the window uses when this is empty.
+func osLocale(getenv func(string) string) string {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(k)
+		if v == "" {
+			continue
+		}
+		if v == "C" || v == "POSIX" || strings.HasPrefix(v, "C.") {
+			return ""
+		}
+		v, _, _ = strings.Cut(v, ".")
+		v, _, _ = strings.Cut(v, "@")
+		return strings.ReplaceAll(v, "_", "-")
+	}
+	return ""
+}

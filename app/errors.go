@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"cecyber/proxmox"
+)
+
+// errorInfo maps any error to what the window shows. Proxmox's own message
+// travels verbatim in Detail; unexpected errors are logged and hidden behind
+// "internal" so no internal detail (and never a secret) reaches the window.
+func errorInfo(err error) ErrorInfo {
+	var fe *proxmox.FingerprintError
+	if errors.As(err, &fe) {
+		return ErrorInfo{
+			Code:    "fingerprint",
+			Message: fe.Error(),
+			Params:  map[string]string{"host": fe.Host, "expected": fe.Expected, "actual": fe.Actual},
+		}
+	}
+	var pe *proxmox.Error
+	if errors.As(err, &pe) {
+		info := ErrorInfo{Code: kindCode(pe.Kind), Message: pe.Error(), Detail: pe.Message}
+		if pe.Status != 0 {
+			info.Params = map[string]string{"status": strconv.Itoa(pe.Status)}
+		}
+		return info
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return ErrorInfo{Code: "timeout", Message: "The request timed out."}
+	}
+	if errors.Is(err, errNotStarted) {
+		return ErrorInfo{Code: "unavailable", Message: "The application is still starting."}
+	}
+	return ErrorInfo{Code: "internal", Message: "Internal error."}
+}
+
+func kindCode(k proxmox.Kind) string {
+	switch k {
+	case proxmox.KindInvalid:
+		return "invalid"
+	case proxmox.KindUnreachable:
+		return "unreachable"
+	case proxmox.KindTimeout:
+		return "timeout"
+	case proxmox.KindUnauthorized:
+		return "unauthorized"
+	case proxmox.KindForbidden:
+		return "forbidden"
+	case proxmox.KindNotFound:
+		return "notfound"
+	case proxmox.KindFingerprint:
+		return "fingerprint"
+	case proxmox.KindServer, proxmox.KindNotImplemented, proxmox.KindProtocol:
+		return "server"
+	}
+	return "internal"
+}
+
+// FormatError is Wails' ErrorFormatter: a failed bound call rejects in
+// JavaScript with an ErrorInfo object instead of a bare string.
+func FormatError(err error) any {
+	return errorInfo(err)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
