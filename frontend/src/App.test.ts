@@ -1,0 +1,155 @@
+// @vitest-environment happy-dom
+// The whole window against a stubbed backend: the hooks the end-to-end test
+// relies on, the empty state, the error banner, the language switch.
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cluster, guest, inventory, manyGuests } from './test/fixtures';
+import type { Inventory } from './lib/types';
+
+const backend = vi.hoisted(() => ({
+  inventory: vi.fn<() => Promise<Inventory>>(),
+  refresh: vi.fn<() => Promise<Inventory>>(),
+  openDemo: vi.fn<() => Promise<unknown>>(),
+  environment: vi.fn(async () => ({ locale: 'en-US', version: '0.1.0', demo: false })),
+  onInventory: vi.fn(() => () => {}),
+}));
+vi.mock('./lib/backend', () => backend);
+
+const { default: App } = await import('./App.svelte');
+const { store } = await import('./lib/inventory.svelte');
+const { setLocale } = await import('./lib/i18n/index.svelte');
+
+let app: ReturnType<typeof mount> | null = null;
+
+async function render(inv: Inventory) {
+  backend.inventory.mockResolvedValue(inv);
+  app = mount(App, { target: document.body });
+  // Let start() and environment() settle, then flush the DOM.
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await vi.waitFor(() => expect(store.loaded).toBe(true));
+  flushSync();
+}
+
+const q = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const qa = (id: string) => [...document.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[];
+
+beforeEach(() => {
+  localStorage.clear();
+  setLocale('en');
+  localStorage.clear();
+});
+
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+  store.stop();
+  store.apply(inventory({ clusters: [], nodes: [], guests: [] }));
+  store.loaded = false;
+  store.clearFilters();
+  store.sort = { key: 'vmid', dir: 'asc' };
+  document.body.innerHTML = '';
+});
+
+describe('App', () => {
+  it('offers the demo when there is no cluster', async () => {
+    await render(inventory({ clusters: [], nodes: [], guests: [], updatedAt: 0 }));
+    const button = q('try-demo');
+    expect(button?.textContent).toContain('Try the demo cluster');
+    expect(q('inventory')).toBeNull();
+    expect(document.body.textContent).toContain('Adding your own cluster arrives in the next version.');
+
+    backend.openDemo.mockResolvedValue(cluster());
+    backend.inventory.mockResolvedValue(inventory());
+    button!.click();
+    await vi.waitFor(() => expect(store.hasClusters).toBe(true));
+    flushSync();
+    expect(backend.openDemo).toHaveBeenCalledTimes(1);
+    expect(q('inventory')).not.toBeNull();
+  });
+
+  it('shows guests with the hooks the e2e test uses', async () => {
+    await render(inventory());
+    expect(q('inventory')).not.toBeNull();
+    const rows = qa('guest-row');
+    expect(rows.map((r) => r.dataset.vmid)).toEqual(['100', '101', '105', '110', '9000']);
+    expect(rows[0].dataset.status).toBe('running');
+    expect(q('guest-count')?.dataset.count).toBe('5');
+    expect(q('guest-count')?.textContent).toBe('5 guests · 2 running');
+    expect(q('cluster-status')?.dataset.status).toBe('ok');
+    expect(q('cluster-status')?.textContent).toContain('Proxmox VE 9.1.2');
+    expect(q('language')).toBeInstanceOf(HTMLSelectElement);
+    expect(q('theme')).toBeInstanceOf(HTMLSelectElement);
+    expect(qa('node-card')).toHaveLength(2);
+    // Status is text too, not colour alone.
+    expect(rows[3].textContent).toContain('Suspended');
+    expect(rows[3].textContent).toContain('backup');
+    expect(rows[4].textContent).toContain('template');
+  });
+
+  it('sorts from the header, keyboard included, and sets aria-sort', async () => {
+    await render(inventory());
+    const header = document.querySelector('[data-sort="name"]') as HTMLButtonElement;
+    expect(header.tagName).toBe('BUTTON'); // Enter and Space work natively
+    header.click();
+    flushSync();
+    expect(header.closest('[role="columnheader"]')?.getAttribute('aria-sort')).toBe('ascending');
+    expect(qa('guest-row')[0].dataset.vmid).toBe('110'); // backup-target
+    header.click();
+    flushSync();
+    expect(header.closest('[role="columnheader"]')?.getAttribute('aria-sort')).toBe('descending');
+  });
+
+  it('focuses the search with / and refreshes with r', async () => {
+    await render(inventory());
+    backend.refresh.mockResolvedValue(inventory());
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
+    expect(document.activeElement).toBe(q('search'));
+    (document.activeElement as HTMLElement).blur();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'r', bubbles: true }));
+    expect(backend.refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('renders only a window of 10,000 rows', async () => {
+    await render(inventory({ guests: manyGuests(10_000) }));
+    const rows = qa('guest-row');
+    expect(q('guest-count')?.dataset.count).toBe('10000');
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(100);
+    expect(rows[0].dataset.vmid).toBe('100');
+    expect(q('inventory')?.getAttribute('aria-rowcount')).toBe('10001');
+  });
+
+  it('explains a cluster error, quotes Proxmox, and keeps the stale rows', async () => {
+    await render(
+      inventory({
+        clusters: [
+          cluster({
+            status: 'error',
+            error: {
+              code: 'forbidden',
+              message: 'forbidden',
+              detail: 'Permission check failed (/vms, VM.Audit)',
+            },
+          }),
+        ],
+        guests: [guest({ vmid: 101 })],
+      }),
+    );
+    const banner = q('cluster-error');
+    expect(banner?.dataset.code).toBe('forbidden');
+    expect(banner?.textContent).toContain('The API token lacks a permission');
+    expect(q('cluster-error-detail')?.textContent).toBe('Permission check failed (/vms, VM.Audit)');
+    expect(q('cluster-status')?.dataset.status).toBe('error');
+    expect(qa('guest-row')[0].classList.contains('stale')).toBe(true);
+
+    // Switching language translates ours and leaves Proxmox's words alone.
+    const select = q('language') as HTMLSelectElement;
+    select.value = 'pt-BR';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    flushSync();
+    expect(q('cluster-error')?.textContent).toContain('O token de API não tem uma permissão');
+    expect(q('cluster-error-detail')?.textContent).toBe('Permission check failed (/vms, VM.Audit)');
+    expect(q('guest-count')?.textContent).toBe('1 VM ou contêiner · 1 em execução');
+    expect(document.documentElement.lang).toBe('pt-BR');
+  });
+});

@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { errorMessage, hostOf } from './errors';
+import { setLocale } from './i18n/index.svelte';
+import { ERROR_CODES } from './types';
+
+afterEach(() => setLocale('en'));
+
+describe('errorMessage', () => {
+  it('fills the host from the endpoint', () => {
+    expect(errorMessage({ code: 'unreachable', message: 'dial tcp' }, hostOf('https://pve1.lan:8006'))).toBe(
+      'Cannot reach pve1.lan. Check the address and that port 8006 is open.',
+    );
+  });
+
+  it('prefers the params the backend sent', () => {
+    const err = {
+      code: 'fingerprint',
+      message: 'x',
+      params: { host: '10.0.0.5', expected: 'AB:CD', actual: 'EF:01' },
+    };
+    expect(errorMessage(err, 'ignored')).toBe(
+      'The certificate of 10.0.0.5 changed or does not match the one you trusted. Expected AB:CD, got EF:01. Do not continue unless you renewed the certificate.',
+    );
+    setLocale('pt-BR');
+    expect(errorMessage(err)).toContain('Esperado AB:CD, recebido EF:01');
+  });
+
+  it('translates every code in both locales without leftover placeholders', () => {
+    for (const locale of ['en', 'pt-BR'] as const) {
+      setLocale(locale);
+      for (const code of ERROR_CODES) {
+        const text = errorMessage({ code, message: 'm' }, 'pve');
+        expect(text, `${locale} ${code}`).not.toMatch(/\{\w+\}/);
+      }
+    }
+  });
+
+  it('shows the English message for an unknown code', () => {
+    expect(errorMessage({ code: 'weird', message: 'disk on fire' })).toBe('Unexpected error: disk on fire');
+  });
+
+  it('says "the server" when no host is known', () => {
+    setLocale('pt-BR');
+    expect(errorMessage({ code: 'timeout', message: '' })).toMatch(/^o servidor não respondeu/);
+  });
+});
+
+describe('hostOf', () => {
+  it('takes the hostname of a URL and passes other text through', () => {
+    expect(hostOf('https://[fd00::1]:8006')).toBe('[fd00::1]');
+    expect(hostOf('pve.example.com')).toBe('pve.example.com');
+  });
+});

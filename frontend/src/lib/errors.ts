@@ -1,0 +1,34 @@
+// Turns an ErrorInfo into the sentence the user reads, in their language.
+
+import { t } from './i18n/index.svelte';
+import { ERROR_CODES, type ErrorCode, type ErrorInfo } from './types';
+
+function isErrorCode(code: string): code is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** The host part of an endpoint URL, for messages that name it. */
+export function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).hostname || endpoint;
+  } catch {
+    return endpoint;
+  }
+}
+
+/**
+ * The translated message for err.code, filled with err.params. host falls
+ * back to the given one (the cluster's endpoint), then to "the server".
+ * Unknown codes show the backend's English message rather than nothing.
+ */
+export function errorMessage(err: ErrorInfo, host?: string): string {
+  const params: Record<string, string> = {
+    host: host || t('error.someServer'),
+    expected: '?',
+    actual: '?',
+    message: err.message,
+    ...err.params,
+  };
+  if (isErrorCode(err.code)) return t(`error.code.${err.code}`, params);
+  return t('error.code.unknown', params);
+}

@@ -1,0 +1,183 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { cluster, guest, inventory } from '../test/fixtures';
+import type { Inventory } from './types';
+
+// The store talks to Go only through ./backend; replace it.
+const backend = vi.hoisted(() => {
+  let listener: ((inv: Inventory) => void) | null = null;
+  return {
+    inventory: vi.fn<() => Promise<Inventory>>(),
+    refresh: vi.fn<() => Promise<Inventory>>(),
+    openDemo: vi.fn<() => Promise<unknown>>(),
+    environment: vi.fn(),
+    onInventory: vi.fn((fn: (inv: Inventory) => void) => {
+      listener = fn;
+      return () => {
+        listener = null;
+      };
+    }),
+    emit(inv: Inventory) {
+      listener?.(inv);
+    },
+    get subscribed() {
+      return listener !== null;
+    },
+  };
+});
+vi.mock('./backend', () => backend);
+
+const { InventoryStore } = await import('./inventory.svelte');
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+});
+
+describe('InventoryStore', () => {
+  it('loads the inventory on start and subscribes to events', async () => {
+    backend.inventory.mockResolvedValue(inventory());
+    const store = new InventoryStore();
+    expect(store.loaded).toBe(false);
+    await store.start();
+    expect(store.loaded).toBe(true);
+    expect(store.hasClusters).toBe(true);
+    expect(store.summary).toEqual({ total: 5, running: 2 });
+    expect(store.visibleRows.map((r) => r.vmid)).toEqual([100, 101, 105, 110, 9000]);
+    expect(backend.subscribed).toBe(true);
+    store.stop();
+    expect(backend.subscribed).toBe(false);
+  });
+
+  it('applies every inventory event', async () => {
+    backend.inventory.mockResolvedValue(inventory());
+    const store = new InventoryStore();
+    await store.start();
+    backend.emit(inventory({ guests: [guest({ vmid: 200 })] }));
+    expect(store.summary.total).toBe(1);
+    expect(store.rows[0].vmid).toBe(200);
+    store.stop();
+  });
+
+  it('keeps an event that arrived while the first load was in flight', async () => {
+    const load = deferred<Inventory>();
+    backend.inventory.mockReturnValue(load.promise);
+    const store = new InventoryStore();
+    const started = store.start();
+    backend.emit(inventory({ guests: [guest({ vmid: 300 })] }));
+    load.resolve(inventory()); // older than the event
+    await started;
+    expect(store.rows.map((r) => r.vmid)).toEqual([300]);
+    store.stop();
+  });
+
+  it('starts empty and reports a failed load', async () => {
+    backend.inventory.mockRejectedValue({ code: 'internal', message: 'boom' });
+    const store = new InventoryStore();
+    await store.start();
+    expect(store.loaded).toBe(true);
+    expect(store.hasClusters).toBe(false);
+    expect(store.loadError).toEqual({ code: 'internal', message: 'boom' });
+    store.stop();
+  });
+
+  it('refreshes, and records a failure without dropping data', async () => {
+    backend.inventory.mockResolvedValue(inventory());
+    const store = new InventoryStore();
+    await store.start();
+
+    backend.refresh.mockResolvedValue(inventory({ updatedAt: 42 }));
+    const pending = store.refresh();
+    expect(store.refreshing).toBe(true);
+    await pending;
+    expect(store.refreshing).toBe(false);
+    expect(store.inventory.updatedAt).toBe(42);
+
+    backend.refresh.mockRejectedValue({ code: 'timeout', message: 'poll timed out' });
+    await store.refresh();
+    expect(store.refreshError?.code).toBe('timeout');
+    expect(store.summary.total).toBe(5);
+    store.stop();
+  });
+
+  it('opens the demo and shows it', async () => {
+    backend.inventory.mockResolvedValueOnce(inventory({ clusters: [], nodes: [], guests: [] }));
+    const store = new InventoryStore();
+    await store.start();
+    expect(store.hasClusters).toBe(false);
+
+    backend.openDemo.mockResolvedValue(cluster());
+    backend.inventory.mockResolvedValueOnce(inventory());
+    const pending = store.openDemo();
+    expect(store.demoStarting).toBe(true);
+    await pending;
+    expect(store.demoStarting).toBe(false);
+    expect(store.hasClusters).toBe(true);
+    expect(backend.openDemo).toHaveBeenCalledTimes(1);
+    store.stop();
+  });
+
+  it('reports a demo that fails to start', async () => {
+    backend.inventory.mockResolvedValue(inventory({ clusters: [], nodes: [], guests: [] }));
+    const store = new InventoryStore();
+    await store.start();
+    backend.openDemo.mockRejectedValue('{"code":"unavailable","message":"port in use"}');
+    await store.openDemo();
+    expect(store.demoError).toEqual({ code: 'unavailable', message: 'port in use' });
+    store.stop();
+  });
+
+  it('sorts, searches and filters the view', async () => {
+    backend.inventory.mockResolvedValue(inventory());
+    const store = new InventoryStore();
+    await store.start();
+
+    store.sortBy('name');
+    expect(store.visibleRows.map((r) => r.name)).toEqual([
+      'backup-target',
+      'db-01',
+      'debian-13-template',
+      'dns',
+      'web-01',
+    ]);
+    store.sortBy('name');
+    expect(store.visibleRows[0].name).toBe('web-01');
+
+    store.query = 'd';
+    store.statusFilter = 'stopped';
+    expect(store.filtering).toBe(true);
+    expect(store.visibleRows.map((r) => r.vmid)).toEqual([105, 9000]);
+    // The summary counts every guest, not only the shown ones.
+    expect(store.summary.total).toBe(5);
+
+    store.clearFilters();
+    expect(store.filtering).toBe(false);
+    expect(store.visibleRows).toHaveLength(5);
+    store.stop();
+  });
+
+  it('lists clusters whose last poll failed', async () => {
+    backend.inventory.mockResolvedValue(
+      inventory({
+        clusters: [
+          cluster(),
+          cluster({ id: 'c2', name: 'Prod', status: 'error', error: { code: 'unreachable', message: 'x' } }),
+        ],
+        guests: [guest({ cluster: 'c2', vmid: 100 })],
+      }),
+    );
+    const store = new InventoryStore();
+    await store.start();
+    expect(store.failedClusters.map((c) => c.id)).toEqual(['c2']);
+    expect(store.rows[0].stale).toBe(true);
+    store.stop();
+  });
+});

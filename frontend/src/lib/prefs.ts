@@ -1,0 +1,32 @@
+// User preferences kept in the webview's localStorage. Reads and writes never
+// throw: a missing or locked storage only means the choice is not remembered.
+
+export const LOCALE_KEY = 'cecyber.locale';
+export const THEME_KEY = 'cecyber.theme';
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function readPref(key: string): string | null {
+  try {
+    return storage()?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function writePref(key: string, value: string | null): void {
+  try {
+    const s = storage();
+    if (!s) return;
+    if (value === null) s.removeItem(key);
+    else s.setItem(key, value);
+  } catch {
+    // storage full or disabled: keep the choice for this session only
+  }
+}
