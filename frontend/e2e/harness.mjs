@@ -1,0 +1,132 @@
+// Shared plumbing for the end-to-end tests: a private X server, the real
+// Cecyber binary, and Debian's Chromium driven by playwright-core. Every
+// process started here is killed by stopAll(); PID 1 does not reap them.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const outDir = path.join(repo, 'build', 'out');
+mkdirSync(outDir, { recursive: true });
+
+const children = [];
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** waitFor polls fn until it returns a truthy value or the deadline passes. */
+export async function waitFor(what, fn, timeoutMs = 20000, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+function track(child, name) {
+  const log = [];
+  child.stdout?.on('data', (d) => log.push(String(d)));
+  child.stderr?.on('data', (d) => log.push(String(d)));
+  const entry = { child, name, log };
+  children.push(entry);
+  return entry;
+}
+
+/** startXvfb starts an X server on the first free display from :90. */
+export async function startXvfb(size = '1280x800x24') {
+  for (let n = 90; n < 140; n++) {
+    if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
+    const x = track(spawn('Xvfb', [`:${n}`, '-screen', '0', size, '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'pipe'] }), 'Xvfb');
+    try {
+      await waitFor(`Xvfb :${n}`, () => existsSync(`/tmp/.X11-unix/X${n}`) || x.child.exitCode !== null, 5000, 50);
+    } catch {
+      /* fall through to the exit check */
+    }
+    if (x.child.exitCode === null) return `:${n}`;
+  }
+  throw new Error('no free X display between :90 and :139');
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** startApp runs a Cecyber binary; its output is kept for failure reports. */
+export function startApp(binary, args, env) {
+  const bin = path.join(repo, binary);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${path.basename(binary)})`);
+  return track(spawn(bin, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), binary);
+}
+
+export function output(entry) {
+  return entry.log.join('').slice(-4000);
+}
+
+export async function httpReady(url) {
+  return waitFor(url, async () => (await fetch(url)).ok, 20000, 100);
+}
+
+/** launchChromium starts Debian's Chromium headless; no browser download. */
+export async function launchChromium(lang = 'en-US') {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+      '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', `--lang=${lang}`,
+    ],
+  });
+}
+
+/** shot captures the whole X screen as PNG with ImageMagick. */
+export function shot(display, file) {
+  execFileSync('import', ['-window', 'root', file], { env: { ...process.env, DISPLAY: display } });
+  return file;
+}
+
+/** imageStats tells how much is drawn: distinct colours and the share of the commonest one. */
+export function imageStats(file) {
+  const colours = Number(execFileSync('convert', [file, '-format', '%k', 'info:']).toString().trim());
+  const hist = execFileSync('convert', [file, '-format', '%c', 'histogram:info:-']).toString();
+  let total = 0;
+  let top = 0;
+  for (const line of hist.split('\n')) {
+    const m = line.match(/^\s*(\d+):/);
+    if (!m) continue;
+    const n = Number(m[1]);
+    total += n;
+    top = Math.max(top, n);
+  }
+  return { colours, topShare: total ? top / total : 1 };
+}
+
+export async function stopAll() {
+  for (const { child } of children.reverse()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const done = new Promise((r) => child.once('exit', r));
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await done;
+      clearTimeout(t);
+    }
+  }
+  children.length = 0;
+}

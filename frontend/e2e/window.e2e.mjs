@@ -1,0 +1,42 @@
+// The real Wails window (production build, WebKitGTK) under Xvfb on the demo
+// cluster: it must open and draw the inventory, not a blank surface. The
+// screenshot lands in build/out/window.png; look at it.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  outDir, startXvfb, startApp, stopAll, waitFor, shot, imageStats, output, sleep,
+} from './harness.mjs';
+
+after(stopAll);
+
+test('the real window opens and draws the demo inventory', async (t) => {
+  const display = await startXvfb();
+  const app = startApp('build/bin/cecyber', ['--demo'], { DISPLAY: display, LANG: 'en_US.UTF-8' });
+  try {
+    await waitFor('the Cecyber window', () => {
+      try {
+        return execFileSync('xdotool', ['search', '--name', '^Cecyber$'], { env: { ...process.env, DISPLAY: display } })
+          .toString().trim();
+      } catch {
+        return '';
+      }
+    }, 30000, 250);
+    const file = path.join(outDir, 'window.png');
+    // Drawn means many colours (text, status colours, bars) and no single
+    // colour covering nearly everything, as a blank or empty window would.
+    const stats = await waitFor('a drawn window', async () => {
+      shot(display, file);
+      const s = imageStats(file);
+      return s.colours > 150 && s.topShare < 0.9 ? s : null;
+    }, 30000, 500);
+    await sleep(1500); // let the first poll's rows settle for the picture
+    shot(display, file);
+    t.diagnostic(`window.png: ${stats.colours} colours, commonest ${(stats.topShare * 100).toFixed(1)}%`);
+    assert.ok(app.child.exitCode === null, 'the app exited early');
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# setup.sh GROUP... installs what the named groups need and is missing, and
+# nothing else, so that running it again is instant.
+#   build  compilers and libraries to build the app (GTK 3, WebKitGTK 4.1)
+#   test   the build group plus what the tests drive: Xvfb, Chromium, ImageMagick
+# As root it installs the missing Debian packages itself; as any other user it
+# prints the exact apt-get command to run and stops.
+set -euo pipefail
+
+build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
+test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core)
+
+want=()
+for group in "$@"; do
+	case "$group" in
+	build) want+=("${build_pkgs[@]}") ;;
+	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+	*) echo "setup.sh: unknown group $group (want build or test)" >&2; exit 2 ;;
+	esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# De-duplicate while keeping order.
+if [ ${#missing[@]} -gt 0 ]; then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+	cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "Cecyber needs these Debian packages: ${missing[*]}" >&2
+		echo "Install them with:" >&2
+		echo "  sudo apt-get update && sudo $cmd" >&2
+		exit 1
+	fi
+	echo "setup: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	$cmd >/dev/null
+fi
+
+# Toolchains that do not come from apt here: say what is wrong instead of
+# failing later with a confusing compiler error.
+need_go=1.26
+if ! command -v go >/dev/null 2>&1; then
+	echo "setup: Go $need_go or newer is required (https://go.dev/dl/), and 'go' must be on PATH." >&2
+	exit 1
+fi
+have_go=$(go env GOVERSION | sed 's/^go//')
+if [ "$(printf '%s\n%s\n' "$need_go" "$have_go" | sort -V | head -n1)" != "$need_go" ]; then
+	echo "setup: Go $need_go or newer is required; this machine has $have_go." >&2
+	exit 1
+fi
+need_node=20.19.0
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "setup: Node.js $need_node or newer (with npm) is required for the frontend build." >&2
+	exit 1
+fi
+have_node=$(node --version | sed 's/^v//')
+if [ "$(printf '%s\n%s\n' "$need_node" "$have_node" | sort -V | head -n1)" != "$need_node" ]; then
+	echo "setup: Node.js $need_node or newer is required (Vite 8); this machine has $have_node." >&2
+	exit 1
+fi
