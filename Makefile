@@ -36,8 +36,9 @@ test: setup-test lint test-go test-frontend test-e2e test-window
 lint: setup bindings
 	@unformatted=$$(gofmt -l $(GOFILES)); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	go vet ./...
-	@if ! git diff --quiet -- frontend/wailsjs 2>/dev/null; then \
-		echo "frontend/wailsjs is out of date with app/: commit the regenerated bindings" >&2; git --no-pager diff --stat -- frontend/wailsjs >&2; exit 1; fi
+	@if [ -n "$$(git -c core.fileMode=false status --porcelain -- frontend/wailsjs 2>/dev/null)" ]; then \
+		echo "frontend/wailsjs is out of date with app/: commit the regenerated bindings" >&2; \
+		git -c core.fileMode=false status --short -- frontend/wailsjs >&2; exit 1; fi
 	cd frontend && npm run check
 
 setup: frontend/node_modules/.installed $(WAILS) frontend/dist/index.html
