@@ -282,5 +282,11 @@ func TestSimProbe(t *testing.T) {
 	if res.Fingerprint != s.Fingerprint {
 		t.Errorf("Probe fingerprint = %s; want %s", res.Fingerprint, s.Fingerprint)
 	}
-	t.Logf("probe: %v", res)
+	// The version comes from the login page, read without any credential.
+	if res.Version != "9.1.2" {
+		t.Errorf("Probe version = %q; want 9.1.2", res.Version)
+	}
+	if !res.SelfSigned || res.NotAfter.Before(time.Now()) {
+		t.Errorf("Probe = %v; want a self-signed certificate valid now", res)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"mime"
 	"net/http"
@@ -66,8 +67,12 @@ func (c *call) boolParam(name string) bool {
 	return parseBool(c.params[name]) == 1
 }
 
-// ServeHTTP answers /api2/json/… like pveproxy.
+// ServeHTTP answers /api2/json/… like pveproxy, and its login page at /.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/" && r.Method == http.MethodGet {
+		s.serveIndex(w)
+		return
+	}
 	rel, ok := strings.CutPrefix(r.URL.Path, apiPrefix)
 	if !ok || (rel != "" && rel[0] != '/') {
 		writeError(w, r, errorf(http.StatusNotImplemented, "no such uri"))
@@ -551,4 +556,23 @@ func matchRoute(method, rel string) (*route, map[string]string) {
 		}
 	}
 	return nil, nil
+}
+
+// serveIndex answers / like pveproxy does without a ticket: the web UI's
+// shell page, which names the pve-manager version in its script URLs. It
+// needs no authentication, which is what lets a client show the version
+// before the user trusts the certificate and sends a token.
+func (s *Sim) serveIndex(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!DOCTYPE html>
+<html>
+  <head>
+    <meta charset="utf-8">
+    <title>%[1]s - Proxmox Virtual Environment</title>
+    <link rel="stylesheet" type="text/css" href="/pve2/ext6/theme-crisp/resources/theme-crisp-all.css?ver=7.0.0" />
+    <script type="text/javascript" src="/pve2/js/pvemanagerlib.js?ver=%[2]s"></script>
+  </head>
+  <body></body>
+</html>
+`, html.EscapeString(s.Nodes()[0]), html.EscapeString(s.version))
 }
