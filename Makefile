@@ -76,7 +76,7 @@ build/bin/cecyber-dev: frontend/dist/index.html $(GOFILES)
 	go build -tags dev,$(TAGS) -ldflags "$(LDFLAGS)" -o $@ .
 
 test-e2e: build/bin/cecyber-dev
-	cd frontend && node --test e2e/inventory.e2e.mjs
+	cd frontend && node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs
 
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs
