@@ -1,8 +1,8 @@
 // Command pvesim serves a simulated Proxmox VE cluster over HTTPS.
 //
 // Once it listens it prints exactly one JSON line on stdout with the URL,
-// the admin token and the certificate fingerprint to pin, then serves until
-// SIGINT or SIGTERM:
+// a token (the admin one unless -token names another) and the certificate
+// fingerprint to pin, then serves until SIGINT or SIGTERM:
 //
 //	{"url":"https://127.0.0.1:8006","tokenid":"root@pam!cecyber","secret":"…","fingerprint":"AB:CD:…"}
 //
@@ -48,6 +48,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "`seed` of the simulated cluster and its metrics")
 	cluster := fs.String("cluster", "demo", "cluster `name`")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
+	tokenID := fs.String("token", pvesim.AdminTokenID, "`ID` of the built-in token to print: "+
+		pvesim.AdminTokenID+" (all privileges), "+pvesim.AuditorTokenID+" (read only), "+
+		pvesim.LimitedTokenID+" (VM 101 only) or "+pvesim.NoACLTokenID+" (no permissions)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: pvesim [flags]\n\nServes a simulated Proxmox VE 9.1 cluster over HTTPS.\n\n")
 		fs.PrintDefaults()
@@ -90,7 +93,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer srv.Close()
 
-	tok := srv.AdminToken()
+	tok, ok := srv.Token(*tokenID)
+	if !ok {
+		srv.Close()
+		return usage("unknown -token %q", *tokenID)
+	}
 	line, err := json.Marshal(banner{URL: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint})
 	if err != nil {
 		fmt.Fprintf(stderr, "pvesim: %v\n", err)
