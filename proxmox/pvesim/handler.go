@@ -49,8 +49,9 @@ type call struct {
 	route  *route
 	vars   map[string]string
 	params map[string]string
-	node   *node // the {node} path variable, when the route has one
-	vmid   int   // the {vmid} path variable, when the route has one
+	node   *node  // the {node} path variable, when the route has one
+	local  string // the node that received the request; "" for the first
+	vmid   int    // the {vmid} path variable, when the route has one
 }
 
 func (c *call) has(name string) bool { _, ok := c.params[name]; return ok }
@@ -70,7 +71,7 @@ func (c *call) boolParam(name string) bool {
 // ServeHTTP answers /api2/json/… like pveproxy, and its login page at /.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/" && r.Method == http.MethodGet {
-		s.serveIndex(w)
+		s.serveIndex(w, localNode(r))
 		return
 	}
 	rel, ok := strings.CutPrefix(r.URL.Path, apiPrefix)
@@ -82,7 +83,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rel = "/"
 	}
 
-	latency, dropped, flt := s.hooks(r.Method, rel)
+	local := localNode(r)
+	latency, dropped, flt := s.hooks(r.Method, rel, local)
 	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {
@@ -141,7 +143,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	c := &call{tok: tok, user: tok.ID, route: rt, vars: vars, params: params}
+	c := &call{tok: tok, user: tok.ID, route: rt, vars: vars, params: params, local: local}
 	data, derr := s.dispatch(c)
 	if derr != nil {
 		writeError(w, r, derr)
@@ -189,7 +191,7 @@ func expandPerm(tmpl string, vars map[string]string) string {
 }
 
 // hooks reads the fault hooks that apply to one request.
-func (s *Sim) hooks(method, rel string) (latency time.Duration, drop bool, f *fault) {
+func (s *Sim) hooks(method, rel, local string) (latency time.Duration, drop bool, f *fault) {
 	s.hookMu.Lock()
 	defer s.hookMu.Unlock()
 	for _, p := range s.drops {
@@ -203,7 +205,10 @@ func (s *Sim) hooks(method, rel string) (latency time.Duration, drop bool, f *fa
 			f = &ft
 		}
 	}
-	return s.latency, drop, f
+	if local == "" && len(s.nodes) > 0 {
+		local = s.nodes[0].name // nodes never change after New
+	}
+	return s.latency + s.nodeLatency[local], drop, f
 }
 
 // matchPattern matches rel segment by segment: "{x}" matches any segment,
@@ -562,7 +567,10 @@ func matchRoute(method, rel string) (*route, map[string]string) {
 // shell page, which names the pve-manager version in its script URLs. It
 // needs no authentication, which is what lets a client show the version
 // before the user trusts the certificate and sends a token.
-func (s *Sim) serveIndex(w http.ResponseWriter) {
+func (s *Sim) serveIndex(w http.ResponseWriter, local string) {
+	if local == "" {
+		local = s.Nodes()[0]
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!DOCTYPE html>
 <html>
@@ -574,5 +582,5 @@ func (s *Sim) serveIndex(w http.ResponseWriter) {
   </head>
   <body></body>
 </html>
-`, html.EscapeString(s.Nodes()[0]), html.EscapeString(s.version))
+`, html.EscapeString(local), html.EscapeString(s.version))
 }

@@ -148,10 +148,14 @@ func (s *Sim) getClusterStatus(c *call) (any, error) {
 		"type": "cluster", "id": "cluster", "name": s.cfg.ClusterName,
 		"nodes": len(s.nodes), "quorate": boolInt(online*2 > len(s.nodes)), "version": len(s.nodes) + 1,
 	}}
-	for i, n := range s.nodes {
+	local := c.local
+	if local == "" {
+		local = s.nodes[0].name
+	}
+	for _, n := range s.nodes {
 		out = append(out, map[string]any{
 			"type": "node", "id": "node/" + n.name, "name": n.name, "nodeid": n.id, "ip": n.ip,
-			"local": boolInt(i == 0), "online": boolInt(n.online), "level": "",
+			"local": boolInt(n.name == local), "online": boolInt(n.online), "level": "",
 		})
 	}
 	return out, nil

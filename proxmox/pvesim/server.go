@@ -21,9 +21,9 @@ import (
 	"time"
 )
 
-// nodeCert is a node's own key and self-signed certificate. Each node has
-// one so that a later change can give every node its own listener (client
-// failover is pinned per node via /nodes/{n}/certificates/info).
+// nodeCert is a node's own key and self-signed certificate, as pveproxy
+// serves it from /etc/pve/nodes/{node}/pveproxy-ssl.pem. A nodeCert never
+// changes once made; rotation replaces the node's pointer.
 type nodeCert struct {
 	tls         tls.Certificate
 	leaf        *x509.Certificate
@@ -33,14 +33,29 @@ type nodeCert struct {
 }
 
 func mustNodeCert(name string) *nodeCert {
-	c, err := newNodeCert(name, nil)
+	c, err := newNodeCert(name, nil, nil)
 	if err != nil {
 		panic(fmt.Sprintf("pvesim: node certificate: %v", err))
 	}
 	return c
 }
 
-func newNodeCert(name string, extraNames []string) (*nodeCert, error) {
+// newNodeCert makes a certificate for node name that also names
+// extraNames; ips nil means 127.0.0.1 and ::1.
+func newNodeCert(name string, extraNames []string, ips []net.IP) (*nodeCert, error) {
+	dns := []string{"localhost", name}
+	for _, n := range extraNames {
+		if n != name && n != "localhost" {
+			dns = append(dns, n)
+		}
+	}
+	if ips == nil {
+		ips = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	}
+	return newCert(name, dns, ips)
+}
+
+func newCert(name string, dns []string, ips []net.IP) (*nodeCert, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -52,12 +67,6 @@ func newNodeCert(name string, extraNames []string) (*nodeCert, error) {
 	// Validity uses the wall clock, not Config.Now: TLS clients check it
 	// against their own clock, and a fake test clock must not expire it.
 	wall := time.Now()
-	dns := []string{"localhost", name}
-	for _, n := range extraNames {
-		if n != name {
-			dns = append(dns, n)
-		}
-	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject: pkix.Name{
@@ -71,7 +80,7 @@ func newNodeCert(name string, extraNames []string) (*nodeCert, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		DNSNames:              dns,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		IPAddresses:           ips,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -104,108 +113,422 @@ func Fingerprint(der []byte) string {
 	return b.String()
 }
 
-// Server is a Sim served over HTTPS on a real listener.
+// Server is a Sim served over HTTPS on real listeners: one for the whole
+// cluster, or, with Config.NodeListeners, one per node.
 type Server struct {
 	*Sim
-	URL         string // "https://127.0.0.1:PORT", without /api2/json
-	Fingerprint string // SHA-256 of the leaf certificate, "AB:CD:…"
-	CertPEM     []byte // the leaf certificate; trust it with x509.CertPool.AppendCertsFromPEM
+	// URL is the first node's "https://127.0.0.1:PORT", without /api2/json.
+	URL string
+	// Fingerprint is the SHA-256 of the first node's certificate when the
+	// server started ("AB:CD:…"); after RotateCertificate, NodeFingerprint
+	// tells the current one.
+	Fingerprint string
+	// CertPEM is the first node's certificate when the server started;
+	// trust it with x509.CertPool.AppendCertsFromPEM.
+	CertPEM []byte
 
-	srv       *http.Server
-	ln        net.Listener
-	done      chan struct{}
-	closeOnce sync.Once
-	closeErr  error
+	listeners []*nodeListener // in node order; one entry without NodeListeners
+
+	perNode bool // Config.NodeListeners
+
+	// lnMu guards closed, so that no listener reopens after Close.
+	lnMu   sync.Mutex
+	closed bool
 }
 
+// nodeListener is one node's pveproxy: an address, and while the node is up
+// an http.Server accepting on it. Taking a node down closes the server and
+// every connection it holds, as a host going down would; bringing it back
+// starts a new one on the same address.
+type nodeListener struct {
+	node string
+	addr string // "127.0.0.k:PORT"
+	tls  *tls.Config
+
+	handler http.Handler
+
+	mu   sync.Mutex
+	srv  *http.Server  // nil while down
+	done chan struct{} // closed when srv's Serve returns
+
+	// connMu is separate from mu because http.Server reports connection
+	// states from its own goroutines, also while close holds mu.
+	connMu sync.Mutex
+	conns  map[net.Conn]struct{} // open connections, for dropConnections
+}
+
+// nodeListenerAttempts bounds how often Start looks for a port that is free
+// on every node's address.
+const nodeListenerAttempts = 10
+
 // Start builds a Sim from cfg and serves it over HTTPS on addr
-// ("127.0.0.1:0" picks a free port). The listener presents the first node's
-// certificate, freshly generated, like a client talking to pve1:8006.
+// ("127.0.0.1:0" picks a free port).
+//
+// Without Config.NodeListeners the one listener presents the first node's
+// certificate, freshly generated and naming every node, like a client
+// talking to pve1:8006. With it, node k listens on the k-th IPv4 address
+// from addr's (127.0.0.1, 127.0.0.2, …) on one port, free on all of them,
+// with its own certificate naming its name and IP, and /cluster/status
+// reports those IPs.
 func Start(cfg Config, addr string) (*Server, error) {
 	sim := New(cfg)
-	first := sim.nodes[0]
-	// The first node's certificate also names the other nodes, so that a
-	// client resolving any node name to this listener still verifies.
-	names := make([]string, len(sim.nodes))
-	for i, n := range sim.nodes {
-		names[i] = n.name
+	var lns []net.Listener
+	var ips []net.IP
+	if cfg.NodeListeners {
+		var err error
+		ips, err = nodeIPs(addr, len(sim.nodes))
+		if err != nil {
+			return nil, err
+		}
+		lns, err = listenAll(ips, addr)
+		if err != nil {
+			return nil, err
+		}
+		sim.mu.Lock()
+		for i, n := range sim.nodes {
+			cert, err := newCert(n.name, []string{n.name}, []net.IP{ips[i]})
+			if err != nil {
+				sim.mu.Unlock()
+				closeAll(lns)
+				return nil, fmt.Errorf("pvesim: certificate: %w", err)
+			}
+			n.cert = cert
+			n.ip = ips[i].String()
+		}
+		sim.mu.Unlock()
+	} else {
+		// The first node's certificate also names the other nodes, so
+		// that a client resolving any node name to this listener still
+		// verifies.
+		names := make([]string, len(sim.nodes))
+		for i, n := range sim.nodes {
+			names[i] = n.name
+		}
+		cert, err := newNodeCert(sim.nodes[0].name, names, nil)
+		if err != nil {
+			return nil, fmt.Errorf("pvesim: certificate: %w", err)
+		}
+		sim.mu.Lock()
+		sim.nodes[0].cert = cert
+		sim.mu.Unlock()
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("pvesim: listen: %w", err)
+		}
+		lns = []net.Listener{ln}
 	}
-	cert, err := newNodeCert(first.name, names)
-	if err != nil {
-		return nil, fmt.Errorf("pvesim: certificate: %w", err)
-	}
-	sim.mu.Lock()
-	first.cert = cert
-	sim.mu.Unlock()
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("pvesim: listen: %w", err)
+	firstPEM, firstFP, _ := sim.NodeCertificate(sim.nodes[0].name)
+	s := &Server{
+		Sim:         sim,
+		URL:         "https://" + lns[0].Addr().String(),
+		Fingerprint: firstFP,
+		CertPEM:     firstPEM,
 	}
-	tlsConf := &tls.Config{
-		Certificates: []tls.Certificate{cert.tls},
-		MinVersion:   tls.VersionTLS12,
+	for i, ln := range lns {
+		n := sim.nodes[i]
+		nl := &nodeListener{
+			node:    n.name,
+			addr:    ln.Addr().String(),
+			tls:     sim.nodeTLSConfig(n),
+			handler: sim,
+		}
+		if cfg.NodeListeners {
+			nl.handler = localHandler(sim, n.name)
+		}
+		nl.serve(ln)
+		s.listeners = append(s.listeners, nl)
+	}
+	s.perNode = cfg.NodeListeners
+	sim.listeners = s
+	return s, nil
+}
+
+// nodeIPs derives one IPv4 address per node from addr's host: the host
+// itself for the first node, the following addresses for the others.
+func nodeIPs(addr string, nodes int) ([]net.IP, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("pvesim: listen address %q: %w", addr, err)
+	}
+	ip := net.ParseIP(host).To4()
+	if ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("pvesim: NodeListeners needs an IPv4 loopback listen address such as 127.0.0.1:0, not %q", addr)
+	}
+	if int(ip[3])+nodes-1 > 254 {
+		return nil, fmt.Errorf("pvesim: %d nodes do not fit after %s", nodes, ip)
+	}
+	out := make([]net.IP, nodes)
+	for i := range out {
+		out[i] = net.IPv4(ip[0], ip[1], ip[2], ip[3]+byte(i)).To4()
+	}
+	return out, nil
+}
+
+// listenAll listens on the same port on every address. With port 0 the
+// first listener picks the port, and the whole set is tried again if
+// another address has it taken.
+func listenAll(ips []net.IP, addr string) ([]net.Listener, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	var lastErr error
+	for attempt := 0; attempt < nodeListenerAttempts; attempt++ {
+		lns := make([]net.Listener, 0, len(ips))
+		p := port
+		var err error
+		for _, ip := range ips {
+			var ln net.Listener
+			ln, err = net.Listen("tcp", net.JoinHostPort(ip.String(), p))
+			if err != nil {
+				break
+			}
+			if p == "0" {
+				_, p, _ = net.SplitHostPort(ln.Addr().String())
+			}
+			lns = append(lns, ln)
+		}
+		if err == nil {
+			return lns, nil
+		}
+		closeAll(lns)
+		lastErr = err
+		if port != "0" {
+			break
+		}
+	}
+	return nil, fmt.Errorf("pvesim: listen on every node address: %w", lastErr)
+}
+
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// nodeTLSConfig presents n's current certificate, so that RotateCertificate
+// applies to the next handshake.
+func (s *Sim) nodeTLSConfig(n *node) *tls.Config {
+	return &tls.Config{
+		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return &n.cert.tls, nil
+		},
+		MinVersion: tls.VersionTLS12,
 		// pveproxy speaks HTTP/1.1 only; staying there also keeps
 		// connection hijacking (custom reason phrases, dropped
 		// connections) possible.
 		NextProtos: []string{"http/1.1"},
 	}
-	s := &Server{
-		Sim:         sim,
-		URL:         "https://" + ln.Addr().String(),
-		Fingerprint: cert.fingerprint,
-		CertPEM:     cert.pem,
-		ln:          ln,
-		done:        make(chan struct{}),
-		srv: &http.Server{
-			Handler:           sim,
-			ReadHeaderTimeout: 30 * time.Second,
-			// TLS handshake errors from probing clients are expected
-			// (a client that does not trust us yet closes the
-			// handshake); keep them out of the test output.
-			ErrorLog: log.New(discard{}, "", 0),
-		},
+}
+
+type localNodeKey struct{}
+
+// localHandler marks requests as received by node, which then answers as
+// the local node (/cluster/status "local", per-node latency).
+func localHandler(s *Sim, node string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localNodeKey{}, node)))
+	})
+}
+
+// localNode is the node whose listener received r; "" means the first.
+func localNode(r *http.Request) string {
+	n, _ := r.Context().Value(localNodeKey{}).(string)
+	return n
+}
+
+func (l *nodeListener) serve(ln net.Listener) {
+	srv := &http.Server{
+		Handler:           l.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		// TLS handshake errors from probing clients are expected (a
+		// client that does not trust us yet closes the handshake); keep
+		// them out of the test output.
+		ErrorLog:  log.New(discard{}, "", 0),
+		ConnState: l.track,
 	}
+	done := make(chan struct{})
+	l.srv, l.done = srv, done
 	go func() {
-		defer close(s.done)
-		_ = s.srv.Serve(tls.NewListener(ln, tlsConf))
+		defer close(done)
+		_ = srv.Serve(tls.NewListener(ln, l.tls))
 	}()
-	return s, nil
+}
+
+func (l *nodeListener) track(c net.Conn, st http.ConnState) {
+	l.connMu.Lock()
+	defer l.connMu.Unlock()
+	switch st {
+	case http.StateNew:
+		if l.conns == nil {
+			l.conns = make(map[net.Conn]struct{})
+		}
+		l.conns[c] = struct{}{}
+	case http.StateClosed, http.StateHijacked:
+		delete(l.conns, c)
+	}
+}
+
+// dropConnections closes every connection the listener holds; it goes on
+// accepting new ones.
+func (l *nodeListener) dropConnections() {
+	l.connMu.Lock()
+	defer l.connMu.Unlock()
+	for c := range l.conns {
+		c.Close()
+		delete(l.conns, c)
+	}
+}
+
+// open starts serving again on the listener's address. The address was
+// ours a moment ago, so a failure is retried briefly (the port may sit in
+// a closing state).
+func (l *nodeListener) open() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.srv != nil {
+		return nil
+	}
+	var err error
+	for i := 0; i < 20; i++ {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", l.addr); err == nil {
+			l.serve(ln)
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("pvesim: reopen %s for %s: %w", l.addr, l.node, err)
+}
+
+// close stops accepting and closes every connection, then waits for the
+// serving goroutine.
+func (l *nodeListener) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closeLocked()
+}
+
+func (l *nodeListener) closeLocked() error {
+	if l.srv == nil {
+		return nil
+	}
+	err := l.srv.Close()
+	<-l.done
+	l.srv, l.done = nil, nil
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (l *nodeListener) shutdown(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.srv == nil {
+		return nil
+	}
+	err := l.srv.Shutdown(ctx)
+	if err == nil {
+		<-l.done
+		l.srv, l.done = nil, nil
+	}
+	return err
+}
+
+// setListening makes a node that goes offline stop accepting connections,
+// and one that comes back listen again. Without per-node listeners the
+// one listener stays, as it did before nodes had their own.
+func (s *Server) setListening(node string, online bool) error {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	if s.closed || !s.perNode {
+		return nil
+	}
+	for _, l := range s.listeners {
+		if l.node == node {
+			if online {
+				return l.open()
+			}
+			return l.close()
+		}
+	}
+	return nil
+}
+
+func (s *Server) dropConnections(node string) {
+	for _, l := range s.listeners {
+		if l.node == node {
+			l.dropConnections()
+		}
+	}
 }
 
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-// Close stops the listener and closes every connection, then waits for the
-// serving goroutine to end.
+// Close stops every listener and closes every connection, then waits for
+// the serving goroutines to end.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() {
-		s.closeErr = s.srv.Close()
-		<-s.done
-		if errors.Is(s.closeErr, http.ErrServerClosed) {
-			s.closeErr = nil
-		}
-	})
-	return s.closeErr
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	s.closed = true
+	var errs []error
+	for _, l := range s.listeners {
+		errs = append(errs, l.close())
+	}
+	return errors.Join(errs...)
 }
 
 // Shutdown stops accepting connections and waits for active requests.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.srv.Shutdown(ctx)
-	s.closeOnce.Do(func() { <-s.done })
-	return err
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	s.closed = true
+	var errs []error
+	for _, l := range s.listeners {
+		errs = append(errs, l.shutdown(ctx))
+	}
+	return errors.Join(errs...)
 }
 
-// CertPool returns a pool holding only this server's certificate.
+// NodeURL returns the URL node listens on, "https://127.0.0.k:PORT". Without
+// Config.NodeListeners every node is reached through URL, and NodeURL
+// returns it; it returns "" for an unknown node.
+func (s *Server) NodeURL(node string) string {
+	if _, _, ok := s.NodeCertificate(node); !ok {
+		return ""
+	}
+	for _, l := range s.listeners {
+		if l.node == node {
+			return "https://" + l.addr
+		}
+	}
+	return s.URL
+}
+
+// NodeFingerprint returns the fingerprint of the certificate node presents
+// now ("" for an unknown node).
+func (s *Server) NodeFingerprint(node string) string {
+	_, fp, _ := s.NodeCertificate(node)
+	return fp
+}
+
+// CertPool returns a pool holding the certificate every node presents
+// now, each self-signed: with it a client verifies any node's listener.
 func (s *Server) CertPool() *x509.CertPool {
 	p := x509.NewCertPool()
-	p.AppendCertsFromPEM(s.CertPEM)
+	s.Sim.mu.Lock()
+	defer s.Sim.mu.Unlock()
+	for _, n := range s.nodes {
+		p.AddCert(n.cert.leaf)
+	}
 	return p
 }
 
-// Client returns an HTTP client that trusts exactly this server's
-// certificate, verified as a root.
+// Client returns an HTTP client that trusts exactly the nodes' current
+// certificates (see CertPool), verified as roots.
 func (s *Server) Client() *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{

@@ -25,6 +25,7 @@ package pvesim
 import (
 	"crypto/rand"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"sync"
@@ -40,6 +41,12 @@ type Config struct {
 	ClusterName string           // default "demo"
 	Now         func() time.Time // default time.Now; every state change is computed from it
 	Version     string           // default "9.1.2"
+	// NodeListeners makes Start serve every node on its own address
+	// (127.0.0.1, 127.0.0.2, … on one port) with its own certificate, as
+	// every node of a real cluster runs pveproxy. Linux routes all of
+	// 127.0.0.0/8 to the loopback interface; macOS does not, so it is off
+	// by default.
+	NodeListeners bool
 }
 
 // Token is an API token and the ACL entries granted to it. Privilege
@@ -86,11 +93,16 @@ type Sim struct {
 
 	// hookMu guards the fault hooks. It is separate from mu so that a test
 	// can change faults while a slow (latency-injected) request is running.
-	hookMu    sync.Mutex
-	latency   time.Duration
-	authDelay time.Duration
-	faults    []fault
-	drops     []string
+	hookMu      sync.Mutex
+	latency     time.Duration
+	nodeLatency map[string]time.Duration
+	authDelay   time.Duration
+	faults      []fault
+	drops       []string
+
+	// listeners, when set (by Start, before serving), follows nodes going
+	// down and up and certificates changing. It is called without mu held.
+	listeners listenerControl
 
 	mu         sync.Mutex
 	tokens     map[string]Token
@@ -277,6 +289,22 @@ func (s *Sim) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
+// SetNodeLatency delays by d every request that node's listener receives
+// (with Config.NodeListeners; otherwise the first node receives them all),
+// on top of SetLatency. Zero removes it.
+func (s *Sim) SetNodeLatency(node string, d time.Duration) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	if s.nodeLatency == nil {
+		s.nodeLatency = make(map[string]time.Duration)
+	}
+	if d <= 0 {
+		delete(s.nodeLatency, node)
+		return
+	}
+	s.nodeLatency[node] = d
+}
+
 // SetAuthFailureDelay delays every 401 answer by d. pveproxy waits 3
 // seconds before refusing credentials; the simulator answers at once unless
 // told otherwise, so that tests stay fast.
@@ -345,14 +373,73 @@ func (s *Sim) SetDropConnections(pathPattern string, on bool) {
 
 // SetNodeOnline takes a node off the cluster or brings it back. While a node
 // is offline, /cluster/status and /cluster/resources report it like PVE does
-// and requests proxied to it fail with HTTP 595.
+// and requests proxied to it fail with HTTP 595. With Config.NodeListeners
+// its own listener is closed too, with every connection it held, so that
+// connecting to it is refused as when the host is down; bringing it back
+// listens again on the same address.
 func (s *Sim) SetNodeOnline(node string, online bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n := s.nodeByName[node]; n != nil {
-		s.advanceLocked(s.now())
-		n.online = online
+	n := s.nodeByName[node]
+	if n == nil {
+		s.mu.Unlock()
+		return
 	}
+	s.advanceLocked(s.now())
+	if !online {
+		n.online = false
+	}
+	s.mu.Unlock()
+	if s.listeners != nil {
+		// There is no one to tell about a failure to listen again
+		// (the address was ours a moment ago); the node then stays
+		// unreachable, which tests notice.
+		_ = s.listeners.setListening(node, online)
+	}
+	if online {
+		s.mu.Lock()
+		s.advanceLocked(s.now())
+		n.online = true
+		s.mu.Unlock()
+	}
+}
+
+// RotateCertificate gives node a new key and certificate with the same
+// names, as `pvenode cert set` or a renewal does, and returns its
+// fingerprint. The node presents it from the next TLS handshake on, and
+// /nodes/{node}/certificates/info reports it. Like pveproxy restarting
+// after the change, the node's listener closes the connections it holds.
+// It returns "" for an unknown node.
+func (s *Sim) RotateCertificate(node string) (newFingerprint string) {
+	s.mu.Lock()
+	n := s.nodeByName[node]
+	if n == nil {
+		s.mu.Unlock()
+		return ""
+	}
+	old := n.cert.leaf
+	s.mu.Unlock()
+	// Key generation happens outside mu: handshakes take it to read the
+	// current certificate.
+	c, err := newCert(node, append([]string(nil), old.DNSNames...), append([]net.IP(nil), old.IPAddresses...))
+	if err != nil {
+		panic(fmt.Sprintf("pvesim: node certificate: %v", err))
+	}
+	s.mu.Lock()
+	n.cert = c
+	s.mu.Unlock()
+	if s.listeners != nil {
+		s.listeners.dropConnections(node)
+	}
+	return c.fingerprint
+}
+
+// listenerControl is what a Sim needs of the listeners serving it.
+type listenerControl interface {
+	// setListening closes a node's listener (and its connections) or
+	// opens it again.
+	setListening(node string, online bool) error
+	// dropConnections closes the connections a node's listener holds.
+	dropConnections(node string)
 }
 
 // SetGuestIgnoresACPI makes a guest ignore shutdown requests, so its
