@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gp "github.com/luthermonson/go-proxmox"
@@ -21,22 +22,28 @@ const (
 	userAgent      = "cecyber/1 (+go-proxmox)"
 )
 
-// Config says how to reach and authenticate to one Proxmox VE endpoint.
+// Config says how to reach and authenticate to a Proxmox VE cluster.
 type Config struct {
 	Endpoint string // "https://host:8006"; normalized with ParseEndpoint
 	TokenID  string // "user@realm!tokenid"
 	// Secret is the API token's secret. It is never logged, never put in an
 	// error, and left out of String, GoString and JSON.
 	Secret      string `json:"-"`
-	Fingerprint string // pinned SHA-256 leaf fingerprint, any NormalizeFingerprint form
-	// Timeout bounds each request; zero means 15 s.
+	Fingerprint string // Endpoint's pinned SHA-256 leaf fingerprint, any NormalizeFingerprint form
+	// Failover lists further endpoints of the same cluster (its other
+	// nodes, see NodeEndpoints), each pinned to its own certificate, tried
+	// in order when the current endpoint cannot be reached. Nil means
+	// Endpoint only. Entries repeating an earlier URL with the same
+	// fingerprint are dropped.
+	Failover []Pin
+	// Timeout bounds each request to one endpoint; zero means 15 s.
 	Timeout time.Duration
 }
 
 // String omits the secret.
 func (c Config) String() string {
-	return fmt.Sprintf("proxmox.Config{Endpoint: %q, TokenID: %q, Secret: %s, Fingerprint: %q, Timeout: %v}",
-		c.Endpoint, c.TokenID, secretMark(c.Secret), c.Fingerprint, c.Timeout)
+	return fmt.Sprintf("proxmox.Config{Endpoint: %q, TokenID: %q, Secret: %s, Fingerprint: %q, Failover: %v, Timeout: %v}",
+		c.Endpoint, c.TokenID, secretMark(c.Secret), c.Fingerprint, c.Failover, c.Timeout)
 }
 
 // GoString omits the secret from %#v too.
@@ -49,26 +56,42 @@ func secretMark(s string) string {
 	return "[redacted]"
 }
 
-// Client makes typed calls to one Proxmox VE endpoint over a pinned
-// connection. It is safe for concurrent use.
+// Client makes typed calls to a Proxmox VE cluster over pinned
+// connections: to its current endpoint, failing over to the cluster's other
+// pinned endpoints when that one cannot be reached (see Config.Failover).
+// It is safe for concurrent use.
 type Client struct {
-	endpoint string
-	tokenID  string
-	timeout  time.Duration
-	host     string // host:port, for errors
-	dialer   *PinnedDialer
-	authz    string // the Authorization header value; holds the secret
-	api      *gp.Client
+	tokenID string
+	timeout time.Duration
+	authz   string      // the Authorization header value; holds the secret
+	eps     []*endpoint // Config.Endpoint first, then Config.Failover
+	// host is the first endpoint's host:port. Errors made after a request
+	// name activeHost instead, the endpoint that answered.
+	host string
+
+	// mu guards the failover state below.
+	mu      sync.Mutex
+	cur     int                 // index in eps of the endpoint requests go to first
+	aside   []*FingerprintError // per endpoint: why it is set aside; nil if it is not
+	changes []CertChange        // in the order they were found
+}
+
+// endpoint is one pinned address of the cluster with its own connections.
+type endpoint struct {
+	url    string // "https://host:port"
+	host   string // host:port, for errors
+	dialer *PinnedDialer
+	api    *gp.Client // over kept-alive connections
+	// once makes each request on a connection of its own, closed after
+	// the answer: a request that must not be repeated then either never
+	// had a connection or certainly went over a live one.
+	once *gp.Client
 }
 
 // NewClient checks cfg and builds a client. It makes no network request:
 // a wrong token shows on the first call.
 func NewClient(cfg Config) (*Client, error) {
 	invalid := func(err error) (*Client, error) { return nil, &Error{Kind: KindInvalid, Err: err} }
-	endpoint, err := ParseEndpoint(cfg.Endpoint)
-	if err != nil {
-		return invalid(err)
-	}
 	if _, _, _, err := ParseTokenID(cfg.TokenID); err != nil {
 		return invalid(err)
 	}
@@ -80,10 +103,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if strings.ContainsAny(secret, " \t\r\n=") {
 		return invalid(errors.New("token secret contains spaces or \"=\": paste only the secret"))
 	}
+	endpoint, err := ParseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return invalid(err)
+	}
 	if cfg.Fingerprint == "" {
 		return invalid(errors.New("no pinned certificate fingerprint: probe the server and confirm its fingerprint first"))
 	}
-	dialer, err := NewPinnedDialer(cfg.Fingerprint)
+	pins, err := normalizePins(append([]Pin{{URL: endpoint, Fingerprint: cfg.Fingerprint}}, cfg.Failover...))
 	if err != nil {
 		return invalid(err)
 	}
@@ -91,57 +118,95 @@ func NewClient(cfg Config) (*Client, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	u, _ := url.Parse(endpoint)
-	transport := &http.Transport{
-		// Proxmox sits on the LAN; an environment proxy would see the
-		// token header only as ciphertext but could still break pinning
-		// expectations, so connections go direct.
-		Proxy:                 nil,
-		DialTLSContext:        dialer.DialTLSContext,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: timeout,
-	}
-	httpClient := &http.Client{
-		Transport: &statusTransport{base: transport, secret: secret},
-		// Redirects would carry the token elsewhere; pveproxy never sends any.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 	c := &Client{
-		endpoint: endpoint,
-		tokenID:  tokenID,
-		timeout:  timeout,
-		host:     u.Host,
-		dialer:   dialer,
-		authz:    "PVEAPIToken=" + tokenID + "=" + secret,
+		tokenID: tokenID,
+		timeout: timeout,
+		authz:   "PVEAPIToken=" + tokenID + "=" + secret,
+		aside:   make([]*FingerprintError, len(pins)),
+		host:    hostOf(pins[0].URL),
 	}
-	c.api = gp.NewClient(endpoint+apiPrefix,
-		gp.WithAPIToken(tokenID, secret),
-		gp.WithHTTPClient(httpClient),
-		gp.WithUserAgent(userAgent),
-		gp.WithLogger(quietLogger{}),
-	)
+	for _, p := range pins {
+		ep, err := newEndpoint(p, tokenID, secret, timeout)
+		if err != nil {
+			return invalid(err)
+		}
+		c.eps = append(c.eps, ep)
+	}
 	return c, nil
+}
+
+func newEndpoint(p Pin, tokenID, secret string, timeout time.Duration) (*endpoint, error) {
+	dialer, err := NewPinnedDialer(p.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	newAPI := func(keepAlive bool) *gp.Client {
+		transport := &http.Transport{
+			// Proxmox sits on the LAN; an environment proxy would see
+			// the token header only as ciphertext but could still
+			// break pinning expectations, so connections go direct.
+			Proxy:                 nil,
+			DialTLSContext:        dialer.DialTLSContext,
+			DisableKeepAlives:     !keepAlive,
+			MaxIdleConnsPerHost:   4,
+			IdleConnTimeout:       90 * time.Second,
+			ResponseHeaderTimeout: timeout,
+		}
+		httpClient := &http.Client{
+			Transport: &statusTransport{base: transport, secret: secret},
+			// Redirects would carry the token elsewhere; pveproxy
+			// never sends any.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+		return gp.NewClient(p.URL+apiPrefix,
+			gp.WithAPIToken(tokenID, secret),
+			gp.WithHTTPClient(httpClient),
+			gp.WithUserAgent(userAgent),
+			gp.WithLogger(quietLogger{}),
+		)
+	}
+	return &endpoint{
+		url:    p.URL,
+		host:   hostOf(p.URL),
+		dialer: dialer,
+		api:    newAPI(true),
+		once:   newAPI(false),
+	}, nil
 }
 
 // String names the endpoint and token ID, never the secret.
 func (c *Client) String() string {
-	return fmt.Sprintf("proxmox.Client{%s as %s}", c.endpoint, c.tokenID)
+	return fmt.Sprintf("proxmox.Client{%s as %s}", c.Endpoint(), c.tokenID)
 }
 
 // GoString keeps %#v from printing the fields (and the secret).
 func (c *Client) GoString() string { return c.String() }
 
-// Endpoint returns the normalized "https://host:port".
-func (c *Client) Endpoint() string { return c.endpoint }
+// Endpoint returns the configured (first) endpoint, normalized
+// "https://host:port"; Active tells which one requests go to now.
+func (c *Client) Endpoint() string { return c.eps[0].url }
 
-// Fingerprint returns the pinned fingerprint, "AB:CD:…".
-func (c *Client) Fingerprint() string { return c.dialer.Fingerprint() }
+// Fingerprint returns the first endpoint's pinned fingerprint, "AB:CD:…".
+func (c *Client) Fingerprint() string { return c.eps[0].dialer.Fingerprint() }
 
-// Dialer returns the client's pinned dialer, for connections made outside
-// the REST API (the console's websocket: gorilla's
-// Dialer.NetDialTLSContext).
-func (c *Client) Dialer() *PinnedDialer { return c.dialer }
+// Dialer returns the first endpoint's pinned dialer, for connections made
+// outside the REST API (the console's websocket: gorilla's
+// Dialer.NetDialTLSContext). It only dials Endpoint's host; DialerFor
+// gives the dialer of another of the client's endpoints.
+func (c *Client) Dialer() *PinnedDialer { return c.eps[0].dialer }
+
+// DialerFor returns the pinned dialer of the client's endpoint url (as
+// Active or Pins name it), or nil if url is not one of them.
+func (c *Client) DialerFor(url string) *PinnedDialer {
+	if u, err := ParseEndpoint(url); err == nil {
+		for _, ep := range c.eps {
+			if ep.url == u {
+				return ep.dialer
+			}
+		}
+	}
+	return nil
+}
 
 // AuthHeader returns the header that authenticates to Proxmox, for the
 // console's websocket dial. It carries the secret: send it only over a
@@ -164,15 +229,17 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 	if len(query) > 0 {
 		path += "?" + query.Encode()
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return classify(op, c.host, c.api.Get(ctx, path, out))
+	return c.do(ctx, op, true, func(ctx context.Context, ep *endpoint) error {
+		return ep.api.Get(ctx, path, out)
+	})
 }
 
+// post sends a request that is not idempotent (power actions): it fails
+// over only when the request certainly did not reach a server.
 func (c *Client) post(ctx context.Context, path string, body any, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return classify("POST "+path, c.host, c.api.Post(ctx, path, body, out))
+	return c.do(ctx, "POST "+path, false, func(ctx context.Context, ep *endpoint) error {
+		return ep.once.Post(ctx, path, body, out)
+	})
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
@@ -372,7 +439,7 @@ func (c *Client) rrd(ctx context.Context, path, timeframe, cf string) ([]RRDPoin
 	}
 	pts, err := decodeRRD(raw)
 	if err != nil {
-		return nil, &Error{Kind: KindProtocol, Op: "GET " + path, Host: c.host, Err: err}
+		return nil, &Error{Kind: KindProtocol, Op: "GET " + path, Host: c.activeHost(), Err: err}
 	}
 	return pts, nil
 }
@@ -431,7 +498,7 @@ func (c *Client) GuestAction(ctx context.Context, ref GuestRef, action Action) (
 		return "", err
 	}
 	if _, err := ParseUPID(s); err != nil {
-		return "", &Error{Kind: KindProtocol, Op: "POST " + p + "/status/" + string(action), Host: c.host, Err: err}
+		return "", &Error{Kind: KindProtocol, Op: "POST " + p + "/status/" + string(action), Host: c.activeHost(), Err: err}
 	}
 	return UPID(s), nil
 }

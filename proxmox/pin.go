@@ -18,6 +18,10 @@ type FingerprintError struct {
 	Host     string // host:port dialled
 	Expected string // the pinned fingerprint, "AB:CD:…"
 	Actual   string // what the server presented
+	// Certificate is the certificate the server presented, for showing
+	// its subject and validity before the user re-trusts it; nil if it is
+	// not known.
+	Certificate *x509.Certificate
 }
 
 func (e *FingerprintError) Error() string {
@@ -78,7 +82,7 @@ func (d *PinnedDialer) DialTLSContext(ctx context.Context, network, addr string)
 		return nil, err
 	}
 	if got := FormatFingerprint(leaf.Raw); got != d.fingerprint {
-		return nil, &FingerprintError{Host: addr, Expected: d.fingerprint, Actual: got}
+		return nil, &FingerprintError{Host: addr, Expected: d.fingerprint, Actual: got, Certificate: leaf}
 	}
 	d.mu.Lock()
 	d.leaf = leaf
@@ -166,7 +170,7 @@ func PinnedTLSConfig(fingerprint string, leaf *x509.Certificate) (*tls.Config, e
 		return nil, errors.New("pinned TLS config: no certificate")
 	}
 	if got := FormatFingerprint(leaf.Raw); got != fp {
-		return nil, &FingerprintError{Host: "(certificate given)", Expected: fp, Actual: got}
+		return nil, &FingerprintError{Host: "(certificate given)", Expected: fp, Actual: got, Certificate: leaf}
 	}
 	return pinnedConfig(fp, leaf)
 }
@@ -203,7 +207,7 @@ func pinnedConfig(fingerprint string, leaf *x509.Certificate) (*tls.Config, erro
 				return errors.New("server sent no certificate")
 			}
 			if got := FormatFingerprint(cs.PeerCertificates[0].Raw); got != fingerprint {
-				return &FingerprintError{Host: cs.ServerName, Expected: fingerprint, Actual: got}
+				return &FingerprintError{Host: cs.ServerName, Expected: fingerprint, Actual: got, Certificate: cs.PeerCertificates[0]}
 			}
 			return nil
 		},
