@@ -4,6 +4,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"github.com/wailsapp/wails/v2"
 
 	"cecyber/app"
+	"cecyber/app/secrets"
+	"cecyber/app/store"
 )
 
 //go:embed all:frontend/dist
@@ -55,7 +58,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a := app.New(app.Options{Version: version, Demo: *demo, Logger: log})
+	db, err := openStore(log)
+	if err != nil {
+		fmt.Fprintf(stderr, "cecyber: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	a := app.New(app.Options{
+		Version:  version,
+		Demo:     *demo,
+		Logger:   log,
+		Store:    db,
+		Keychain: secrets.Keychain{Service: "cecyber"},
+	})
 
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
@@ -67,4 +82,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openStore opens the database in the OS config directory. A damaged one is
+// moved aside, never deleted, and a fresh one takes its place.
+func openStore(log *slog.Logger) (*store.DB, error) {
+	path, err := store.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(path)
+	var corrupt *store.CorruptError
+	if errors.As(err, &corrupt) {
+		moved, rerr := store.Recover(path)
+		if rerr != nil {
+			return nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
+		}
+		log.Warn("the database was damaged: it was moved aside and a new one created; re-add your clusters (their secrets are still in the keychain)", "moved_to", moved)
+		db, err = store.Open(path)
+	}
+	return db, err
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"cecyber/app/store"
 	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
@@ -49,6 +50,21 @@ type Options struct {
 
 	// Getenv reads the environment (for the OS locale); os.Getenv if nil.
 	Getenv func(string) string
+
+	// Store keeps the clusters the user added (never their secrets); nil
+	// means nothing is persisted, as in a demo-only session.
+	Store *store.DB
+
+	// Keychain keeps each cluster's token secret; required with Store.
+	Keychain Keychain
+}
+
+// Keychain is where token secrets live: the OS keychain in the app
+// (secrets.Keychain), nothing else. There is no plaintext fallback.
+type Keychain interface {
+	Set(clusterID, secret string) error
+	Get(clusterID string) (string, error)
+	Delete(clusterID string) error
 }
 
 // App is bound to the window. Its exported methods are safe for concurrent
@@ -63,6 +79,8 @@ type App struct {
 	wg     sync.WaitGroup
 	emit   Emitter
 	kick   chan struct{} // asks the publisher to emit the inventory
+
+	tasks *taskList
 
 	mu       sync.Mutex
 	clusters []*cluster // in the order they were added
@@ -86,7 +104,7 @@ func New(opts Options) *App {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
+	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList()}
 }
 
 // startup starts the App's goroutines under ctx. Called once, by Wails'
@@ -96,6 +114,7 @@ func (a *App) startup(ctx context.Context, emit Emitter) {
 	a.emit = emit
 	a.wg.Add(1)
 	go a.publishLoop()
+	a.loadClusters()
 	if a.opts.Demo {
 		if _, err := a.OpenDemo(); err != nil {
 			a.log.Error("open demo cluster", "err", err)
@@ -208,13 +227,34 @@ func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
 	a.mu.Lock()
 	a.clusters = append(a.clusters, c)
 	a.mu.Unlock()
+	a.startPoller(c)
+	return c, nil
+}
+
+// startPoller runs c's poll loop until the app stops or c is removed.
+func (a *App) startPoller(c *cluster) {
+	ctx, cancel := context.WithCancel(a.ctx)
+	c.stop = cancel
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		c.run(a.ctx, a.opts.PollInterval, a.publish)
+		c.run(ctx, a.opts.PollInterval, a.publish)
 	}()
-	return c, nil
 }
+
+// findCluster returns the running cluster with that ID.
+func (a *App) findCluster(id string) (*cluster, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, c := range a.clusters {
+		if c.id == id {
+			return c, nil
+		}
+	}
+	return nil, errUnknownCluster
+}
+
+var errUnknownCluster = errors.New("no such cluster: it may have been removed")
 
 func (a *App) clusterList() []*cluster {
 	a.mu.Lock()

@@ -12,25 +12,37 @@ import (
 
 // clusterSpec is what it takes to talk to one cluster.
 type clusterSpec struct {
-	id   string
-	name string
-	demo bool
-	cfg  proxmox.Config
+	id          string
+	name        string
+	clusterName string // Proxmox's name for it
+	demo        bool
+	// nodes names the node behind each endpoint URL, when known.
+	nodes map[string]string
+	cfg   proxmox.Config // Endpoint first, then Failover, each pinned
 }
 
 // cluster polls one Proxmox cluster and keeps its latest snapshot.
 type cluster struct {
-	id     string
-	demo   bool
-	client *proxmox.Client
-	log    *slog.Logger
-	now    func() time.Time
+	id   string
+	demo bool
+	log  *slog.Logger
+	now  func() time.Time
+	stop context.CancelFunc // ends the poller; set by App.startPoller
+
+	// connect builds the client when there is none yet (a saved cluster
+	// whose secret the keychain could not give at start); nil when the
+	// client was given.
+	connect func() (*proxmox.Client, error)
 
 	mu      sync.Mutex
+	client  *proxmox.Client   // nil until connect succeeds
+	cfg     proxmox.Config    // what client was built from (Secret included, in memory only)
+	nodes   map[string]string // endpoint URL → node name
 	state   ClusterState
-	nodes   []Node
+	nodeDTO []Node
 	guests  []Guest
 	failing int // consecutive failed polls, for backoff
+	polls   int // successful polls, to refresh permissions now and then
 }
 
 // clusterSnapshot is a consistent copy of a cluster's latest state.
@@ -41,18 +53,26 @@ type clusterSnapshot struct {
 }
 
 func newCluster(spec clusterSpec, client *proxmox.Client, log *slog.Logger, now func() time.Time) *cluster {
+	nodes := spec.nodes
+	if nodes == nil {
+		nodes = map[string]string{}
+	}
 	return &cluster{
 		id:     spec.id,
 		demo:   spec.demo,
 		client: client,
+		cfg:    spec.cfg,
 		log:    log.With("cluster", spec.name),
 		now:    now,
+		nodes:  nodes,
 		state: ClusterState{
-			ID:       spec.id,
-			Name:     spec.name,
-			Endpoint: client.Endpoint(),
-			Demo:     spec.demo,
-			Status:   "connecting",
+			ID:          spec.id,
+			Name:        spec.name,
+			ClusterName: spec.clusterName,
+			TokenID:     spec.cfg.TokenID,
+			Endpoint:    spec.cfg.Endpoint,
+			Demo:        spec.demo,
+			Status:      "connecting",
 		},
 	}
 }
@@ -60,12 +80,96 @@ func newCluster(spec clusterSpec, client *proxmox.Client, log *slog.Logger, now 
 func (c *cluster) snapshot() clusterSnapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := clusterSnapshot{state: c.state, nodes: c.nodes, guests: c.guests}
+	s := clusterSnapshot{state: c.state, nodes: c.nodeDTO, guests: c.guests}
 	if s.state.Error != nil {
 		e := *s.state.Error
 		s.state.Error = &e
 	}
+	s.state.Endpoints = c.endpointsLocked()
 	return s
+}
+
+// endpointsLocked describes every pinned endpoint and which one is in use.
+func (c *cluster) endpointsLocked() []Endpoint {
+	active := ""
+	pins := pinsOf(c.cfg)
+	if c.client != nil {
+		active = c.client.Active()
+		pins = c.client.Pins()
+	}
+	out := []Endpoint{}
+	for _, p := range pins {
+		out = append(out, Endpoint{Node: c.nodes[p.URL], URL: p.URL, Fingerprint: p.Fingerprint, Active: p.URL == active})
+	}
+	return out
+}
+
+// config returns the configuration of the current client, secret included.
+func (c *cluster) config() proxmox.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg
+}
+
+// setClient replaces the client, after a new secret or a re-trusted
+// certificate.
+func (c *cluster) setClient(client *proxmox.Client, cfg proxmox.Config) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.client, c.cfg = client, cfg
+	c.state.CertChange = nil
+	c.state.Endpoint = cfg.Endpoint
+}
+
+func (c *cluster) rename(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state.Name = name
+}
+
+// getClient returns the client, building it first if need be.
+func (c *cluster) getClient() (*proxmox.Client, error) {
+	c.mu.Lock()
+	client, connect := c.client, c.connect
+	c.mu.Unlock()
+	if client != nil || connect == nil {
+		return client, nil
+	}
+	client, err := connect()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client == nil {
+		c.client = client
+	}
+	return c.client, nil
+}
+
+// findGuest returns the guest with that ID ("qemu/101") from the latest poll.
+func (c *cluster) findGuest(id string) (Guest, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, g := range c.guests {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Guest{}, false
+}
+
+// findVMID returns the guest with that VMID from the latest poll: after a
+// migration its node (and so its path) changed, its VMID did not.
+func (c *cluster) findVMID(vmid int) (Guest, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, g := range c.guests {
+		if g.VMID == vmid {
+			return g, true
+		}
+	}
+	return Guest{}, false
 }
 
 // run polls every interval until ctx ends, backing off while polls fail so
@@ -99,49 +203,100 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
 
-	c.mu.Lock()
-	needVersion := c.state.Version == ""
-	c.mu.Unlock()
-
-	var version string
-	res, err := c.client.Resources(ctx, "")
-	if err == nil && needVersion {
-		var v proxmox.Version
-		if v, err = c.client.Version(ctx); err == nil {
-			version = v.Version
-		}
+	client, err := c.getClient()
+	if err != nil {
+		c.fail(err)
+		return
 	}
 
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	needVersion := c.state.Version == ""
+	needPerms := c.state.Permissions == nil || c.polls%permsEvery == 0
+	c.mu.Unlock()
+
+	var version string
+	var perms proxmox.Permissions
+	res, err := client.Resources(ctx, "")
+	if err == nil && needVersion {
+		var v proxmox.Version
+		if v, err = client.Version(ctx); err == nil {
+			version = v.Version
+		}
+	}
+	if err == nil && needPerms {
+		// A token that may not read its own permissions still works; the
+		// window then treats every action as allowed and Proxmox decides.
+		if p, perr := client.Permissions(ctx); perr == nil {
+			perms = p
+		} else {
+			c.log.Info("read permissions", "err", perr)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil && context.Cause(ctx) == context.Canceled {
 			return // shutting down, not a failure of the cluster
 		}
-		c.failing++
-		info := errorInfo(err)
-		if info.Params == nil {
-			info.Params = map[string]string{}
-		}
-		if info.Params["host"] == "" {
-			info.Params["host"] = hostOf(c.state.Endpoint)
-		}
-		c.state.Status = "error"
-		c.state.Error = &info
-		c.log.Warn("poll failed", "err", err, "failures", c.failing)
+		c.fail(err)
 		return
 	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state.CertChange = c.certChangeLocked(client)
 	c.failing = 0
+	c.polls++
+	if perms != nil {
+		c.state.Permissions = map[string]map[string]bool(perms)
+	}
 	if version != "" {
 		c.state.Version = version
 	}
 	c.state.Status = "ok"
 	c.state.Error = nil
 	c.state.LastPollAt = now.UnixMilli()
-	c.nodes, c.guests = c.convert(res)
+	c.nodeDTO, c.guests = c.convert(res)
+}
+
+// fail records a failed poll.
+func (c *cluster) fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failing++
+	info := errorInfo(err)
+	if info.Params == nil {
+		info.Params = map[string]string{}
+	}
+	if info.Params["host"] == "" {
+		info.Params["host"] = hostOf(c.state.Endpoint)
+	}
+	if c.client != nil {
+		c.state.CertChange = c.certChangeLocked(c.client)
+	}
+	c.state.Status = "error"
+	c.state.Error = &info
+	c.log.Warn("poll failed", "err", err, "failures", c.failing)
 }
 
 const pollTimeout = 20 * time.Second
+
+// permsEvery is how many polls pass between reads of the token's
+// permissions: often enough that a new ACL shows within a minute or so.
+const permsEvery = 6
+
+// certChangeLocked reports the first endpoint whose certificate changed,
+// which the client has set aside until the user re-trusts it.
+func (c *cluster) certChangeLocked(client *proxmox.Client) *CertChange {
+	changes := client.CertChanges()
+	if len(changes) == 0 {
+		return nil
+	}
+	ch := changes[0]
+	out := &CertChange{URL: ch.URL, Node: c.nodes[ch.URL], Expected: ch.Expected, Actual: Certificate{Fingerprint: ch.Actual}}
+	if ch.Certificate != nil {
+		out.Actual = certificateDTO(ch.Certificate)
+	}
+	return out
+}
 
 // convert turns /cluster/resources rows into the window's DTOs.
 func (c *cluster) convert(res []proxmox.Resource) ([]Node, []Guest) {

@@ -25,6 +25,18 @@ type ClusterState struct {
 	Status     string     `json:"status"`
 	Error      *ErrorInfo `json:"error,omitempty"`
 	LastPollAt int64      `json:"lastPollAt"` // unix ms of the last successful poll; 0 if none
+
+	ClusterName string     `json:"clusterName"` // Proxmox's cluster name; "" for a single node
+	TokenID     string     `json:"tokenId"`
+	Endpoints   []Endpoint `json:"endpoints"` // every node address, each pinned
+	// CertChange is set when a pinned certificate changed: the cluster is
+	// stopped on that endpoint until the user re-trusts or removes it.
+	CertChange *CertChange `json:"certChange,omitempty"`
+	// Permissions is the token's effective privileges by ACL path, as
+	// /access/permissions reports them (e.g. "/vms/101": {"VM.PowerMgmt": true});
+	// nil until read. A privilege applies to a path if listed there or on
+	// the nearest listed ancestor.
+	Permissions map[string]map[string]bool `json:"permissions"`
 }
 
 // Node is one Proxmox node as /cluster/resources reports it.
@@ -64,7 +76,13 @@ type Guest struct {
 // sent any (shown verbatim: they name the missing privilege, the bad path...).
 type ErrorInfo struct {
 	// Code is one of: "invalid", "unreachable", "timeout", "unauthorized",
-	// "forbidden", "notfound", "fingerprint", "server", "unavailable", "internal".
+	// "forbidden", "notfound", "fingerprint", "server", "unavailable",
+	// "keychain", "conflict", "internal".
+	// For "invalid", Params["field"] names the wizard field (name, address,
+	// tokenId, secret, fingerprint, action) and Params["reason"] says what is
+	// wrong (see the frontend's error translations for the list).
+	// For "keychain", Params["reason"] is "unavailable" (no Secret Service /
+	// keychain), "locked", or "denied".
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Detail  string            `json:"detail,omitempty"` // Proxmox's message, verbatim
@@ -76,4 +94,95 @@ type Environment struct {
 	Locale  string `json:"locale"`  // the OS locale as a BCP 47 tag, e.g. "pt-BR"; "" if unknown
 	Version string `json:"version"` // Cecyber's version
 	Demo    bool   `json:"demo"`    // started with --demo
+}
+
+// ClusterInput is what the add-cluster wizard collects. Secret travels only
+// from the window to Go, once; it is never returned.
+type ClusterInput struct {
+	Name    string `json:"name"`
+	Address string `json:"address"` // host, host:8006, https://host:8006, [fd00::1]:8006
+	TokenID string `json:"tokenId"` // user@realm!tokenid
+	Secret  string `json:"secret"`
+}
+
+// Certificate describes a server certificate for the user to judge.
+type Certificate struct {
+	Fingerprint string   `json:"fingerprint"` // SHA-256, "AB:CD:…" as Proxmox shows it
+	Subject     string   `json:"subject"`
+	Issuer      string   `json:"issuer"`
+	NotBefore   int64    `json:"notBefore"` // unix ms
+	NotAfter    int64    `json:"notAfter"`  // unix ms
+	DNSNames    []string `json:"dnsNames"`
+	IPAddresses []string `json:"ipAddresses"`
+	SelfSigned  bool     `json:"selfSigned"`
+}
+
+// Probe is what Cecyber learns from a server before trusting it: read
+// without sending any credential.
+type Probe struct {
+	Endpoint    string      `json:"endpoint"` // normalized https://host:port
+	Host        string      `json:"host"`     // host:port, for messages
+	Version     string      `json:"version"`  // "" when the server did not say
+	Certificate Certificate `json:"certificate"`
+}
+
+// Endpoint is one node address of a cluster and the certificate pinned for it.
+type Endpoint struct {
+	Node        string `json:"node"` // "" until known
+	URL         string `json:"url"`  // https://host:port
+	Fingerprint string `json:"fingerprint"`
+	Active      bool   `json:"active"` // the endpoint the last request went to
+}
+
+// CertChange is a pinned certificate that a server no longer presents.
+// Nothing uses that endpoint until the user re-trusts it (RetrustEndpoint).
+type CertChange struct {
+	URL      string      `json:"url"`
+	Node     string      `json:"node"`
+	Expected string      `json:"expected"` // the pinned fingerprint
+	Actual   Certificate `json:"actual"`   // what the server presents now
+}
+
+// Task is a Proxmox task Cecyber started and follows to its end.
+type Task struct {
+	UPID      string `json:"upid"`
+	Cluster   string `json:"cluster"`
+	Node      string `json:"node"`
+	GuestID   string `json:"guestId"` // "qemu/101"
+	VMID      int    `json:"vmid"`
+	GuestName string `json:"guestName"`
+	Action    string `json:"action"` // start, stop, shutdown, reboot, reset, suspend, resume
+	// Status is "running" until the task stops, then "ok", "warnings" or
+	// "error"; ExitStatus is Proxmox's text ("OK", "WARNINGS: 2", the error).
+	Status     string `json:"status"`
+	ExitStatus string `json:"exitStatus,omitempty"`
+	StartedAt  int64  `json:"startedAt"` // unix ms
+	EndedAt    int64  `json:"endedAt,omitempty"`
+	// Error is set when the action could not even be started (Proxmox refused it).
+	Error *ErrorInfo `json:"error,omitempty"`
+}
+
+// ActionOptions refine a power action.
+type ActionOptions struct {
+	// Timeout is the graceful shutdown's limit in seconds; 0 = Proxmox's default.
+	Timeout int `json:"timeout,omitempty"`
+}
+
+// GuestTarget names one guest of one cluster, for bulk actions.
+type GuestTarget struct {
+	Cluster string `json:"cluster"`
+	GuestID string `json:"guestId"`
+}
+
+// TaskLogLine is one line of a task's log.
+type TaskLogLine struct {
+	N    int    `json:"n"`
+	Text string `json:"t"`
+}
+
+// GuestDetails is the guest page: live status and configuration.
+type GuestDetails struct {
+	Guest  Guest             `json:"guest"`
+	Config map[string]string `json:"config"` // Proxmox's config keys and values as sent
+	Tasks  []Task            `json:"tasks"`  // this guest's recent tasks started here
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 
+	"cecyber/app/secrets"
+	"cecyber/app/store"
 	"cecyber/proxmox"
 )
 
@@ -12,6 +14,24 @@ import (
 // travels verbatim in Detail; unexpected errors are logged and hidden behind
 // "internal" so no internal detail (and never a secret) reaches the window.
 func errorInfo(err error) ErrorInfo {
+	var ie *invalidError
+	if errors.As(err, &ie) {
+		return ErrorInfo{Code: "invalid", Message: ie.message, Params: ie.params}
+	}
+	var ke *secrets.Error
+	if errors.As(err, &ke) {
+		return ErrorInfo{Code: "keychain", Message: ke.Error(), Params: map[string]string{"reason": keychainReason(ke.Reason)}}
+	}
+	var ge *guestGoneError
+	if errors.As(err, &ge) {
+		return ErrorInfo{Code: "notfound", Message: ge.Error(), Params: map[string]string{"guest": ge.name, "vmid": itoa(ge.vmid)}}
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return ErrorInfo{Code: "conflict", Message: "A cluster with that name exists already."}
+	}
+	if errors.Is(err, errUnknownCluster) {
+		return ErrorInfo{Code: "notfound", Message: err.Error()}
+	}
 	var fe *proxmox.FingerprintError
 	if errors.As(err, &fe) {
 		return ErrorInfo{
@@ -66,3 +86,27 @@ func FormatError(err error) any {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func keychainReason(r secrets.Reason) string {
+	switch r {
+	case secrets.ReasonUnavailable:
+		return "unavailable"
+	case secrets.ReasonLocked:
+		return "locked"
+	case secrets.ReasonDenied:
+		return "denied"
+	case secrets.ReasonNotFound:
+		return "notfound"
+	}
+	return "other"
+}
+
+// guestGoneError says a guest no longer exists on its cluster.
+type guestGoneError struct {
+	name string
+	vmid int
+}
+
+func (e *guestGoneError) Error() string {
+	return "guest " + e.name + " (" + itoa(e.vmid) + ") no longer exists on the cluster"
+}

@@ -2,13 +2,16 @@
 # setup.sh GROUP... installs what the named groups need and is missing, and
 # nothing else, so that running it again is instant.
 #   build  compilers and libraries to build the app (GTK 3, WebKitGTK 4.1)
-#   test   the build group plus what the tests drive: Xvfb, Chromium, ImageMagick
+#   test   the build group plus what the tests drive: Xvfb, Chromium, ImageMagick,
+#          a Secret Service (gnome-keyring)
 # As root it installs the missing Debian packages itself; as any other user it
 # prints the exact apt-get command to run and stops.
 set -euo pipefail
 
 build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
-test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core)
+# dbus and gnome-keyring give the tests a real Secret Service; never dbus-x11,
+# which makes go-keyring start a locked keyring instead of failing clearly.
+test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring)
 
 want=()
 for group in "$@"; do

@@ -35,8 +35,12 @@ trap 'exit 143' TERM
 rc=0
 env -u DISPLAY -u WAYLAND_DISPLAY XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir" \
 	dbus-run-session -- sh -c '
-		echo cecyber-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null || {
-			echo "with-keyring.sh: gnome-keyring-daemon failed to start" >&2
+		# The daemon outlives this shell now and then: it must not hold the
+		# caller'"'"'s stdout or stderr open (CI waits for them to close).
+		echo cecyber-test | gnome-keyring-daemon --unlock --components=secrets \
+			>/dev/null 2>"$XDG_RUNTIME_DIR/daemon.log" || {
+			echo "with-keyring.sh: gnome-keyring-daemon failed to start:" >&2
+			cat "$XDG_RUNTIME_DIR/daemon.log" >&2
 			exit 1
 		}
 		exec "$@"

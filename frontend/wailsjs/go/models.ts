@@ -1,5 +1,116 @@
 export namespace app {
 	
+	export class ActionOptions {
+	    timeout?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ActionOptions(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.timeout = source["timeout"];
+	    }
+	}
+	export class Certificate {
+	    fingerprint: string;
+	    subject: string;
+	    issuer: string;
+	    notBefore: number;
+	    notAfter: number;
+	    dnsNames: string[];
+	    ipAddresses: string[];
+	    selfSigned: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Certificate(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fingerprint = source["fingerprint"];
+	        this.subject = source["subject"];
+	        this.issuer = source["issuer"];
+	        this.notBefore = source["notBefore"];
+	        this.notAfter = source["notAfter"];
+	        this.dnsNames = source["dnsNames"];
+	        this.ipAddresses = source["ipAddresses"];
+	        this.selfSigned = source["selfSigned"];
+	    }
+	}
+	export class CertChange {
+	    url: string;
+	    node: string;
+	    expected: string;
+	    actual: Certificate;
+	
+	    static createFrom(source: any = {}) {
+	        return new CertChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.url = source["url"];
+	        this.node = source["node"];
+	        this.expected = source["expected"];
+	        this.actual = this.convertValues(source["actual"], Certificate);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class ClusterInput {
+	    name: string;
+	    address: string;
+	    tokenId: string;
+	    secret: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ClusterInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.address = source["address"];
+	        this.tokenId = source["tokenId"];
+	        this.secret = source["secret"];
+	    }
+	}
+	export class Endpoint {
+	    node: string;
+	    url: string;
+	    fingerprint: string;
+	    active: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Endpoint(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.node = source["node"];
+	        this.url = source["url"];
+	        this.fingerprint = source["fingerprint"];
+	        this.active = source["active"];
+	    }
+	}
 	export class ErrorInfo {
 	    code: string;
 	    message: string;
@@ -27,6 +138,11 @@ export namespace app {
 	    status: string;
 	    error?: ErrorInfo;
 	    lastPollAt: number;
+	    clusterName: string;
+	    tokenId: string;
+	    endpoints: Endpoint[];
+	    certChange?: CertChange;
+	    permissions: {[key: string]: };
 	
 	    static createFrom(source: any = {}) {
 	        return new ClusterState(source);
@@ -42,6 +158,11 @@ export namespace app {
 	        this.status = source["status"];
 	        this.error = this.convertValues(source["error"], ErrorInfo);
 	        this.lastPollAt = source["lastPollAt"];
+	        this.clusterName = source["clusterName"];
+	        this.tokenId = source["tokenId"];
+	        this.endpoints = this.convertValues(source["endpoints"], Endpoint);
+	        this.certChange = this.convertValues(source["certChange"], CertChange);
+	        this.permissions = source["permissions"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -62,6 +183,7 @@ export namespace app {
 		    return a;
 		}
 	}
+	
 	export class Environment {
 	    locale: string;
 	    version: string;
@@ -119,6 +241,106 @@ export namespace app {
 	        this.maxmem = source["maxmem"];
 	        this.uptime = source["uptime"];
 	        this.tags = source["tags"];
+	    }
+	}
+	export class Task {
+	    upid: string;
+	    cluster: string;
+	    node: string;
+	    guestId: string;
+	    vmid: number;
+	    guestName: string;
+	    action: string;
+	    status: string;
+	    exitStatus?: string;
+	    startedAt: number;
+	    endedAt?: number;
+	    error?: ErrorInfo;
+	
+	    static createFrom(source: any = {}) {
+	        return new Task(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.upid = source["upid"];
+	        this.cluster = source["cluster"];
+	        this.node = source["node"];
+	        this.guestId = source["guestId"];
+	        this.vmid = source["vmid"];
+	        this.guestName = source["guestName"];
+	        this.action = source["action"];
+	        this.status = source["status"];
+	        this.exitStatus = source["exitStatus"];
+	        this.startedAt = source["startedAt"];
+	        this.endedAt = source["endedAt"];
+	        this.error = this.convertValues(source["error"], ErrorInfo);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class GuestDetails {
+	    guest: Guest;
+	    config: {[key: string]: string};
+	    tasks: Task[];
+	
+	    static createFrom(source: any = {}) {
+	        return new GuestDetails(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.guest = this.convertValues(source["guest"], Guest);
+	        this.config = source["config"];
+	        this.tasks = this.convertValues(source["tasks"], Task);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class GuestTarget {
+	    cluster: string;
+	    guestId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GuestTarget(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.cluster = source["cluster"];
+	        this.guestId = source["guestId"];
 	    }
 	}
 	export class Node {
@@ -182,6 +404,58 @@ export namespace app {
 		    }
 		    return a;
 		}
+	}
+	
+	export class Probe {
+	    endpoint: string;
+	    host: string;
+	    version: string;
+	    certificate: Certificate;
+	
+	    static createFrom(source: any = {}) {
+	        return new Probe(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.endpoint = source["endpoint"];
+	        this.host = source["host"];
+	        this.version = source["version"];
+	        this.certificate = this.convertValues(source["certificate"], Certificate);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class TaskLogLine {
+	    n: number;
+	    t: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskLogLine(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.n = source["n"];
+	        this.t = source["t"];
+	    }
 	}
 
 }

@@ -1,0 +1,390 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"cecyber/app/store"
+	"cecyber/proxmox"
+)
+
+// EventTask is emitted with a Task whenever a task Cecyber follows changes.
+const EventTask = "task"
+
+const (
+	probeTimeout   = 15 * time.Second
+	connectTimeout = 30 * time.Second
+	actionTimeout  = 30 * time.Second
+)
+
+// clusterInput is a ClusterInput that passed every check.
+type clusterInput struct {
+	name, endpoint, tokenID, secret string
+}
+
+// checkInput checks every wizard field, the first problem first, so the
+// window can point at the field.
+func (a *App) checkInput(in ClusterInput, exceptID string) (clusterInput, error) {
+	var out clusterInput
+	var err error
+	if out.name, err = checkName(in.Name, func(n string) bool { return a.nameTaken(n, exceptID) }); err != nil {
+		return out, err
+	}
+	if out.endpoint, err = checkAddress(in.Address); err != nil {
+		return out, err
+	}
+	if out.tokenID, err = checkTokenID(in.TokenID); err != nil {
+		return out, err
+	}
+	if out.secret, err = checkSecret(in.Secret); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func (a *App) nameTaken(name, exceptID string) bool {
+	for _, c := range a.clusterList() {
+		if c.id != exceptID && strings.EqualFold(c.snapshot().state.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// ProbeCluster checks the wizard's fields and reads the server's certificate
+// and version without sending any credential: the token goes only to a
+// server whose fingerprint the user has confirmed.
+func (a *App) ProbeCluster(input ClusterInput) (Probe, error) {
+	if a.ctx == nil {
+		return Probe{}, errNotStarted
+	}
+	in, err := a.checkInput(input, "")
+	if err != nil {
+		return Probe{}, err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, probeTimeout)
+	defer cancel()
+	res, err := proxmox.Probe(ctx, in.endpoint)
+	if err != nil {
+		return Probe{}, err
+	}
+	return Probe{
+		Endpoint:    res.Endpoint,
+		Host:        hostOf(res.Endpoint),
+		Version:     res.Version,
+		Certificate: certificateDTO(res.Certificate),
+	}, nil
+}
+
+// AddCluster connects with the token, pinned to the fingerprint the user
+// confirmed, learns every node's address and certificate over that pinned
+// connection, and saves the cluster: the secret to the OS keychain, the
+// rest to the local database.
+func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, error) {
+	if a.ctx == nil {
+		return ClusterState{}, errNotStarted
+	}
+	if a.opts.Store == nil || a.opts.Keychain == nil {
+		return ClusterState{}, errNoStore
+	}
+	in, err := a.checkInput(input, "")
+	if err != nil {
+		return ClusterState{}, err
+	}
+	fp, err := proxmox.NormalizeFingerprint(fingerprint)
+	if err != nil {
+		return ClusterState{}, invalid("fingerprint", "format", err.Error())
+	}
+	spec, err := a.discover(in, fp)
+	if err != nil {
+		return ClusterState{}, err
+	}
+
+	spec.id = newClusterID()
+	if err := a.opts.Keychain.Set(spec.id, in.secret); err != nil {
+		return ClusterState{}, err
+	}
+	sc := &store.Cluster{ID: spec.id, Name: spec.name, TokenID: in.tokenID, ClusterName: spec.clusterName}
+	for _, p := range pinsOf(spec.cfg) {
+		sc.Endpoints = append(sc.Endpoints, store.Endpoint{URL: p.URL, Node: spec.nodes[p.URL], Fingerprint: p.Fingerprint})
+	}
+	if err := a.opts.Store.CreateCluster(a.ctx, sc); err != nil {
+		if derr := a.opts.Keychain.Delete(spec.id); derr != nil {
+			a.log.Warn("undo keychain entry", "cluster", spec.id, "err", derr)
+		}
+		return ClusterState{}, err
+	}
+	c, err := a.addCluster(spec)
+	if err != nil {
+		return ClusterState{}, err
+	}
+	a.log.Info("cluster added", "cluster", spec.name, "endpoints", len(sc.Endpoints))
+	c.pollOnce(a.ctx, a.opts.Now())
+	a.publish()
+	return c.snapshot().state, nil
+}
+
+var errNoStore = errors.New("this session cannot save clusters")
+
+// discover talks to a cluster the user just trusted: it checks the token,
+// reads the cluster's name and the local node, and pins every other node
+// with the fingerprint that node reports over the already pinned connection.
+func (a *App) discover(in clusterInput, fp string) (clusterSpec, error) {
+	cfg := proxmox.Config{Endpoint: in.endpoint, TokenID: in.tokenID, Secret: in.secret, Fingerprint: fp}
+	client, err := proxmox.NewClient(cfg)
+	if err != nil {
+		return clusterSpec{}, err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, connectTimeout)
+	defer cancel()
+	if _, err := client.Version(ctx); err != nil {
+		return clusterSpec{}, err
+	}
+	spec := clusterSpec{name: in.name, nodes: map[string]string{}, cfg: cfg}
+	status, err := client.ClusterStatus(ctx)
+	if err != nil && !proxmox.IsKind(err, proxmox.KindForbidden) {
+		return clusterSpec{}, err
+	}
+	local := ""
+	for _, e := range status {
+		switch {
+		case e.Type == "cluster":
+			spec.clusterName = e.Name
+		case e.Type == "node" && e.Local:
+			local = e.Name
+		}
+	}
+	spec.nodes[in.endpoint] = local
+	u, _ := url.Parse(in.endpoint)
+	_, port, _ := net.SplitHostPort(u.Host)
+	pins, err := client.NodeEndpoints(ctx, port)
+	if err != nil {
+		// Without Sys.Audit the token cannot list nodes' certificates: the
+		// cluster works, only without failover.
+		a.log.Info("no failover endpoints", "cluster", in.name, "err", err)
+	}
+	for _, p := range pins {
+		if p.URL == in.endpoint || (local != "" && p.Node == local) {
+			continue
+		}
+		spec.cfg.Failover = append(spec.cfg.Failover, proxmox.Pin{URL: p.URL, Fingerprint: p.Fingerprint})
+		spec.nodes[p.URL] = p.Node
+	}
+	return spec, nil
+}
+
+func pinsOf(cfg proxmox.Config) []proxmox.Pin {
+	return append([]proxmox.Pin{{URL: cfg.Endpoint, Fingerprint: cfg.Fingerprint}}, cfg.Failover...)
+}
+
+func newClusterID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "c-" + hex.EncodeToString(b)
+}
+
+// loadClusters starts every saved cluster. One whose secret the keychain
+// cannot give (unavailable, locked) is listed with that error and retried
+// at every poll, so unlocking the keychain is enough.
+func (a *App) loadClusters() {
+	if a.opts.Store == nil {
+		return
+	}
+	saved, err := a.opts.Store.Clusters(a.ctx)
+	if err != nil {
+		a.log.Error("load clusters", "err", err)
+		return
+	}
+	for _, sc := range saved {
+		spec := clusterSpec{id: sc.ID, name: sc.Name, clusterName: sc.ClusterName, nodes: map[string]string{}}
+		spec.cfg.TokenID = sc.TokenID
+		for i, e := range sc.Endpoints {
+			spec.nodes[e.URL] = e.Node
+			if i == 0 {
+				spec.cfg.Endpoint, spec.cfg.Fingerprint = e.URL, e.Fingerprint
+				continue
+			}
+			spec.cfg.Failover = append(spec.cfg.Failover, proxmox.Pin{URL: e.URL, Fingerprint: e.Fingerprint})
+		}
+		c := newCluster(spec, nil, a.log, a.opts.Now)
+		c.connect = a.keychainConnect(spec)
+		a.mu.Lock()
+		a.clusters = append(a.clusters, c)
+		a.mu.Unlock()
+		a.startPoller(c)
+		go func() {
+			c.pollOnce(a.ctx, a.opts.Now())
+			a.publish()
+		}()
+	}
+}
+
+// keychainConnect builds a cluster's client once its secret can be read.
+func (a *App) keychainConnect(spec clusterSpec) func() (*proxmox.Client, error) {
+	return func() (*proxmox.Client, error) {
+		secret, err := a.opts.Keychain.Get(spec.id)
+		if err != nil {
+			return nil, err
+		}
+		cfg := spec.cfg
+		cfg.Secret = secret
+		return proxmox.NewClient(cfg)
+	}
+}
+
+// UpdateCluster renames a cluster and, when secret is not empty, replaces
+// its token secret in the keychain once Proxmox accepted it.
+func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
+	c, err := a.findCluster(id)
+	if err != nil {
+		return ClusterState{}, err
+	}
+	if c.demo {
+		return ClusterState{}, invalid("name", "demo", "The demo cluster cannot be edited.")
+	}
+	name, err = checkName(name, func(n string) bool { return a.nameTaken(n, id) })
+	if err != nil {
+		return ClusterState{}, err
+	}
+	if secret != "" {
+		if secret, err = checkSecret(secret); err != nil {
+			return ClusterState{}, err
+		}
+		cfg := c.config()
+		cfg.Secret = secret
+		client, err := proxmox.NewClient(cfg)
+		if err != nil {
+			return ClusterState{}, err
+		}
+		ctx, cancel := context.WithTimeout(a.ctx, connectTimeout)
+		defer cancel()
+		if _, err := client.Version(ctx); err != nil {
+			return ClusterState{}, err
+		}
+		if err := a.opts.Keychain.Set(id, secret); err != nil {
+			return ClusterState{}, err
+		}
+		c.setClient(client, cfg)
+	}
+	if err := a.opts.Store.RenameCluster(a.ctx, id, name); err != nil {
+		return ClusterState{}, err
+	}
+	c.rename(name)
+	c.pollOnce(a.ctx, a.opts.Now())
+	a.publish()
+	return c.snapshot().state, nil
+}
+
+// RemoveCluster forgets a cluster and deletes its keychain entry. Its metric
+// history is kept or dropped as asked; until history exists (the monitoring
+// work), there is none to drop.
+func (a *App) RemoveCluster(id string, keepHistory bool) error {
+	c, err := a.findCluster(id)
+	if err != nil {
+		return err
+	}
+	if !c.demo {
+		if err := a.opts.Keychain.Delete(id); err != nil {
+			return err
+		}
+		if err := a.opts.Store.DeleteCluster(a.ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	c.stop()
+	a.mu.Lock()
+	for i, x := range a.clusters {
+		if x == c {
+			a.clusters = append(a.clusters[:i], a.clusters[i+1:]...)
+			break
+		}
+	}
+	if c.demo && a.demo != nil {
+		a.demo.Close()
+		a.demo = nil
+	}
+	a.mu.Unlock()
+	a.log.Info("cluster removed", "cluster", id, "keepHistory", keepHistory)
+	a.publish()
+	return nil
+}
+
+// RetrustEndpoint pins the certificate an endpoint presents now, after the
+// user compared it with the old one. fingerprint must be what they saw, and
+// the server must still present exactly it.
+func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterState, error) {
+	c, err := a.findCluster(clusterID)
+	if err != nil {
+		return ClusterState{}, err
+	}
+	fp, err := proxmox.NormalizeFingerprint(fingerprint)
+	if err != nil {
+		return ClusterState{}, invalid("fingerprint", "format", err.Error())
+	}
+	cfg := c.config()
+	found := false
+	if cfg.Endpoint == endpoint {
+		cfg.Fingerprint, found = fp, true
+	}
+	cfg.Failover = append([]proxmox.Pin(nil), cfg.Failover...)
+	for i := range cfg.Failover {
+		if cfg.Failover[i].URL == endpoint {
+			cfg.Failover[i].Fingerprint, found = fp, true
+		}
+	}
+	if !found {
+		return ClusterState{}, invalid("fingerprint", "endpoint", "That address is not one of this cluster's endpoints.")
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, probeTimeout)
+	defer cancel()
+	res, err := proxmox.Probe(ctx, endpoint)
+	if err != nil {
+		return ClusterState{}, err
+	}
+	if res.Fingerprint != fp {
+		return ClusterState{}, &proxmox.FingerprintError{Host: hostOf(endpoint), Expected: fp, Actual: res.Fingerprint}
+	}
+	client, err := proxmox.NewClient(cfg)
+	if err != nil {
+		return ClusterState{}, err
+	}
+	if !c.demo {
+		if err := a.opts.Store.SetFingerprint(a.ctx, clusterID, endpoint, fp); err != nil {
+			return ClusterState{}, err
+		}
+	}
+	c.setClient(client, cfg)
+	a.log.Info("certificate re-trusted", "cluster", clusterID, "endpoint", endpoint, "fingerprint", fp)
+	c.pollOnce(a.ctx, a.opts.Now())
+	a.publish()
+	return c.snapshot().state, nil
+}
+
+// certificateDTO describes a certificate for the window.
+func certificateDTO(cert *x509.Certificate) Certificate {
+	if cert == nil {
+		return Certificate{}
+	}
+	out := Certificate{
+		Fingerprint: proxmox.FormatFingerprint(cert.Raw),
+		Subject:     cert.Subject.String(),
+		Issuer:      cert.Issuer.String(),
+		NotBefore:   cert.NotBefore.UnixMilli(),
+		NotAfter:    cert.NotAfter.UnixMilli(),
+		DNSNames:    append([]string{}, cert.DNSNames...),
+		IPAddresses: []string{},
+		SelfSigned:  bytes.Equal(cert.RawIssuer, cert.RawSubject),
+	}
+	for _, ip := range cert.IPAddresses {
+		out.IPAddresses = append(out.IPAddresses, ip.String())
+	}
+	return out
+}

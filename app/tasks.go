@@ -1,0 +1,287 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"cecyber/proxmox"
+)
+
+// maxTasks is how many tasks the task list keeps.
+const maxTasks = 200
+
+// taskList keeps the tasks started here, newest first.
+type taskList struct {
+	mu    sync.Mutex
+	tasks []Task
+}
+
+func newTaskList() *taskList { return &taskList{} }
+
+// put adds t or replaces the task with the same UPID.
+func (l *taskList) put(t Task) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range l.tasks {
+		if l.tasks[i].UPID == t.UPID {
+			l.tasks[i] = t
+			return
+		}
+	}
+	l.tasks = append([]Task{t}, l.tasks...)
+	if len(l.tasks) > maxTasks {
+		l.tasks = l.tasks[:maxTasks]
+	}
+}
+
+func (l *taskList) list(keep func(Task) bool) []Task {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := []Task{}
+	for _, t := range l.tasks {
+		if keep == nil || keep(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// actions are the power actions, each with the guest types that have it.
+var actions = map[string][]string{
+	"start":    {"qemu", "lxc"},
+	"stop":     {"qemu", "lxc"},
+	"shutdown": {"qemu", "lxc"},
+	"reboot":   {"qemu", "lxc"},
+	"reset":    {"qemu"},
+	"suspend":  {"qemu", "lxc"},
+	"resume":   {"qemu", "lxc"},
+}
+
+// GuestAction starts a power action and follows its task to the end: the
+// window gets a "task" event at every change, and the inventory is polled
+// again as soon as the task ends.
+func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions) (Task, error) {
+	if a.ctx == nil {
+		return Task{}, errNotStarted
+	}
+	c, err := a.findCluster(clusterID)
+	if err != nil {
+		return Task{}, err
+	}
+	g, ok := c.findGuest(guestID)
+	if !ok {
+		return Task{}, errUnknownGuest
+	}
+	types, ok := actions[action]
+	if !ok {
+		return Task{}, invalid("action", "unknown", "Unknown action "+action+".")
+	}
+	if !contains(types, g.Type) {
+		return Task{}, invalid("action", "type", "Containers have no "+action+" action.")
+	}
+	client, err := c.getClient()
+	if err != nil {
+		return Task{}, err
+	}
+	upid, g, err := a.startAction(c, client, g, action, opts)
+	if err != nil {
+		return Task{}, err
+	}
+	t := Task{
+		UPID:      string(upid),
+		Cluster:   clusterID,
+		Node:      g.Node,
+		GuestID:   g.ID,
+		VMID:      g.VMID,
+		GuestName: g.Name,
+		Action:    action,
+		Status:    "running",
+		StartedAt: a.opts.Now().UnixMilli(),
+	}
+	a.tasks.put(t)
+	a.emit.Emit(EventTask, t)
+	a.wg.Add(1)
+	go a.follow(c, client, t)
+	return t, nil
+}
+
+var errUnknownGuest = invalid("guest", "unknown", "That guest is not in the inventory any more; refresh and try again.")
+
+// startAction POSTs the action. A guest that moved to another node since
+// the last poll is found again by its VMID and the action retried there
+// once; a guest that is gone is reported as such.
+func (a *App) startAction(c *cluster, client *proxmox.Client, g Guest, action string, opts ActionOptions) (proxmox.UPID, Guest, error) {
+	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		ref := proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}
+		upid, err := client.GuestActionWith(ctx, ref, proxmox.Action(action), actionParams(action, opts))
+		if err == nil || attempt > 0 || !proxmox.IsKind(err, proxmox.KindNotFound) {
+			return upid, g, err
+		}
+		c.pollOnce(ctx, a.opts.Now())
+		a.publish()
+		moved, ok := c.findVMID(g.VMID)
+		if !ok {
+			return "", g, &guestGoneError{name: g.Name, vmid: g.VMID}
+		}
+		if moved.Node == g.Node {
+			return "", g, err
+		}
+		a.log.Info("guest moved; retrying there", "vmid", g.VMID, "from", g.Node, "to", moved.Node)
+		g = moved
+	}
+}
+
+func actionParams(action string, opts ActionOptions) map[string]string {
+	if action == "shutdown" && opts.Timeout > 0 {
+		return map[string]string{"timeout": itoa(opts.Timeout)}
+	}
+	return nil
+}
+
+// follow polls a task until it stops, then reports its exit status and
+// refreshes the inventory so the new state shows at once.
+func (a *App) follow(c *cluster, client *proxmox.Client, t Task) {
+	defer a.wg.Done()
+	delay := 300 * time.Millisecond
+	failures := 0
+	for {
+		select {
+		case <-a.ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 2*time.Second)
+		ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
+		st, err := client.TaskStatus(ctx, t.Node, proxmox.UPID(t.UPID))
+		cancel()
+		if err != nil {
+			failures++
+			if failures < 30 && !proxmox.IsKind(err, proxmox.KindInvalid) {
+				continue // the node may be rebooting or briefly unreachable
+			}
+			info := errorInfo(err)
+			t.Status, t.ExitStatus, t.Error = "error", "", &info
+		} else if st.Running {
+			continue
+		} else {
+			t.ExitStatus = st.ExitStatus
+			t.Status = taskOutcome(st.ExitStatus)
+		}
+		// Poll first, so that the guest's new state is in the inventory
+		// by the time the window hears that the task ended.
+		c.pollOnce(a.ctx, a.opts.Now())
+		a.publish()
+		t.EndedAt = a.opts.Now().UnixMilli()
+		a.tasks.put(t)
+		a.emit.Emit(EventTask, t)
+		return
+	}
+}
+
+// taskOutcome reads Proxmox's exit status: "OK", "WARNINGS: n", or an error.
+func taskOutcome(exit string) string {
+	switch {
+	case exit == "OK":
+		return "ok"
+	case strings.HasPrefix(exit, "WARNINGS"):
+		return "warnings"
+	}
+	return "error"
+}
+
+// BulkAction starts one action on many guests; each gets its own Task, with
+// Error set when it could not be started.
+func (a *App) BulkAction(targets []GuestTarget, action string, opts ActionOptions) ([]Task, error) {
+	out := make([]Task, len(targets))
+	var wg sync.WaitGroup
+	for i, tg := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t, err := a.GuestAction(tg.Cluster, tg.GuestID, action, opts)
+			if err != nil {
+				info := errorInfo(err)
+				t = Task{Cluster: tg.Cluster, GuestID: tg.GuestID, Action: action, Status: "error", Error: &info}
+				if c, cerr := a.findCluster(tg.Cluster); cerr == nil {
+					if g, ok := c.findGuest(tg.GuestID); ok {
+						t.VMID, t.GuestName, t.Node = g.VMID, g.Name, g.Node
+					}
+				}
+			}
+			out[i] = t
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// Tasks returns the tasks started here, newest first.
+func (a *App) Tasks() ([]Task, error) {
+	return a.tasks.list(nil), nil
+}
+
+// TaskLog returns a task's log from Proxmox.
+func (a *App) TaskLog(clusterID, node, upid string) ([]TaskLogLine, error) {
+	c, err := a.findCluster(clusterID)
+	if err != nil {
+		return nil, err
+	}
+	client, err := c.getClient()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
+	defer cancel()
+	lines, err := client.TaskLog(ctx, node, proxmox.UPID(upid))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TaskLogLine, len(lines))
+	for i, l := range lines {
+		out[i] = TaskLogLine{N: l.N, Text: l.T}
+	}
+	return out, nil
+}
+
+// GuestDetails returns a guest's latest state, its configuration as Proxmox
+// sends it, and the tasks started on it here.
+func (a *App) GuestDetails(clusterID, guestID string) (GuestDetails, error) {
+	c, err := a.findCluster(clusterID)
+	if err != nil {
+		return GuestDetails{}, err
+	}
+	g, ok := c.findGuest(guestID)
+	if !ok {
+		return GuestDetails{}, errUnknownGuest
+	}
+	client, err := c.getClient()
+	if err != nil {
+		return GuestDetails{}, err
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
+	defer cancel()
+	cfg, err := client.GuestConfig(ctx, proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID})
+	if err != nil {
+		return GuestDetails{}, err
+	}
+	return GuestDetails{
+		Guest:  g,
+		Config: cfg,
+		Tasks: a.tasks.list(func(t Task) bool {
+			return t.Cluster == clusterID && t.GuestID == guestID
+		}),
+	}, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
