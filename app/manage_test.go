@@ -481,3 +481,40 @@ func TestNoSecretAnywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestGuestMovedOrVanished(t *testing.T) {
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24})
+	a, rec := newTestApp(t, Options{})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+
+	t.Run("Moved", func(t *testing.T) {
+		from, _ := sim.GuestNode(102)
+		to := "pve1"
+		if from == to {
+			to = "pve3"
+		}
+		sim.MoveGuest(102, to)
+		task, err := a.GuestAction("c1", "qemu/102", "start", ActionOptions{})
+		if err != nil {
+			t.Fatalf("start of a guest moved from %s to %s: %v", from, to, err)
+		}
+		if task.Node != to {
+			t.Errorf("task runs on %s; want %s, where the guest is now", task.Node, to)
+		}
+		if end := waitTask(t, rec, task.UPID); end.Status != "ok" {
+			t.Errorf("task ended %+v", end)
+		}
+	})
+	t.Run("ErrVanished", func(t *testing.T) {
+		sim.RemoveGuest(106)
+		info := wantCode(t, "start of a removed guest", func() error { _, err := a.GuestAction("c1", "qemu/106", "start", ActionOptions{}); return err }(), "notfound")
+		if info.Params["vmid"] != "106" {
+			t.Errorf("params %v; want the VMID", info.Params)
+		}
+		c, _ := a.findCluster("c1")
+		if _, ok := c.findGuest("qemu/106"); ok {
+			t.Error("the removed guest is still in the inventory")
+		}
+	})
+}

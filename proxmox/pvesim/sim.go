@@ -518,3 +518,35 @@ func (s *Sim) Guests() []Guest {
 }
 
 var _ http.Handler = (*Sim)(nil)
+
+// MoveGuest puts a guest on another node, as a migration finished outside
+// the client would: its API path changes, its VMID does not. It reports
+// whether both exist.
+func (s *Sim) MoveGuest(vmid int, node string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, n := s.guestByID[vmid], s.nodeByName[node]
+	if g == nil || n == nil {
+		return false
+	}
+	g.node = n
+	return true
+}
+
+// RemoveGuest destroys a guest, as someone else deleting it would. It
+// reports whether the guest existed.
+func (s *Sim) RemoveGuest(vmid int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.guestByID[vmid] == nil {
+		return false
+	}
+	delete(s.guestByID, vmid)
+	for i, g := range s.guests {
+		if g.vmid == vmid {
+			s.guests = append(s.guests[:i], s.guests[i+1:]...)
+			break
+		}
+	}
+	return true
+}
