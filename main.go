@@ -58,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	db, err := openStore(log)
+	db, notices, err := openStore(log)
 	if err != nil {
 		fmt.Fprintf(stderr, "cecyber: %v\n", err)
 		return 1
@@ -70,6 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Logger:   log,
 		Store:    db,
 		Keychain: secrets.Keychain{Service: "cecyber"},
+		Notices:  notices,
 	})
 
 	dist, err := fs.Sub(assets, "frontend/dist")
@@ -86,20 +87,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // openStore opens the database in the OS config directory. A damaged one is
 // moved aside, never deleted, and a fresh one takes its place.
-func openStore(log *slog.Logger) (*store.DB, error) {
+func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
 	path, err := store.DefaultPath()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	db, err := store.Open(path)
 	var corrupt *store.CorruptError
-	if errors.As(err, &corrupt) {
-		moved, rerr := store.Recover(path)
-		if rerr != nil {
-			return nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
-		}
-		log.Warn("the database was damaged: it was moved aside and a new one created; re-add your clusters (their secrets are still in the keychain)", "moved_to", moved)
-		db, err = store.Open(path)
+	if !errors.As(err, &corrupt) {
+		return db, nil, err
 	}
-	return db, err
+	moved, rerr := store.Recover(path)
+	if rerr != nil {
+		return nil, nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
+	}
+	msg := "The database was damaged; it was moved aside and a new one created. Add your clusters again."
+	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
+	db, err = store.Open(path)
+	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
+		Params: map[string]string{"path": path, "movedTo": moved}}
+	return db, []app.ErrorInfo{notice}, err
 }

@@ -57,6 +57,9 @@ type Options struct {
 
 	// Keychain keeps each cluster's token secret; required with Store.
 	Keychain Keychain
+
+	// Notices are shown to the user once the window is up.
+	Notices []ErrorInfo
 }
 
 // Keychain is where token secrets live: the OS keychain in the app
@@ -143,6 +146,7 @@ func (a *App) Environment() Environment {
 		Locale:  osLocale(a.opts.Getenv),
 		Version: a.opts.Version,
 		Demo:    a.opts.Demo,
+		Notices: append([]ErrorInfo{}, a.opts.Notices...),
 	}
 }
 

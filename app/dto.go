@@ -94,6 +94,10 @@ type Environment struct {
 	Locale  string `json:"locale"`  // the OS locale as a BCP 47 tag, e.g. "pt-BR"; "" if unknown
 	Version string `json:"version"` // Cecyber's version
 	Demo    bool   `json:"demo"`    // started with --demo
+	// Notices are things the user must know about this start, e.g. a
+	// damaged database that was moved aside (code "database", params path
+	// and movedTo).
+	Notices []ErrorInfo `json:"notices"`
 }
 
 // ClusterInput is what the add-cluster wizard collects. Secret travels only

@@ -188,6 +188,7 @@ export namespace app {
 	    locale: string;
 	    version: string;
 	    demo: boolean;
+	    notices: ErrorInfo[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Environment(source);
@@ -198,7 +199,26 @@ export namespace app {
 	        this.locale = source["locale"];
 	        this.version = source["version"];
 	        this.demo = source["demo"];
+	        this.notices = this.convertValues(source["notices"], ErrorInfo);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	
 	export class Guest {
