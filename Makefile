@@ -65,8 +65,12 @@ bindings: $(WAILS)
 frontend frontend/dist/index.html: frontend/node_modules/.installed
 	cd frontend && npm run build
 
+# Tests that need the OS keychain get a real Secret Service: a private D-Bus
+# session with an unlocked gnome-keyring, gone when the tests end.
+KEYRING := app/secrets/testdata/with-keyring.sh
+
 test-go: frontend/dist/index.html
-	go test -count=1 ./...
+	$(KEYRING) go test -count=1 ./...
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm test
@@ -75,8 +79,11 @@ test-frontend: frontend/node_modules/.installed
 build/bin/cecyber-dev: frontend/dist/index.html $(GOFILES)
 	go build -tags dev,$(TAGS) -ldflags "$(LDFLAGS)" -o $@ .
 
-test-e2e: build/bin/cecyber-dev
-	cd frontend && node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs
+build/bin/pvesim: $(GOFILES)
+	go build -o $@ ./proxmox/pvesim/cmd/pvesim
+
+test-e2e: build/bin/cecyber-dev build/bin/pvesim
+	cd frontend && ../$(KEYRING) node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs
 
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs

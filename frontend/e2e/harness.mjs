@@ -2,7 +2,8 @@
 // Cecyber binary, and Debian's Chromium driven by playwright-core. Every
 // process started here is killed by stopAll(); PID 1 does not reap them.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,11 +69,16 @@ export function freePort() {
   });
 }
 
-/** startApp runs a Cecyber binary; its output is kept for failure reports. */
+/**
+ * startApp runs a binary of the repo; its output is kept for failure reports.
+ * Unless env names one, it gets a fresh config directory, so tests never see
+ * or touch the user's own clusters.
+ */
 export function startApp(binary, args, env) {
   const bin = path.join(repo, binary);
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${path.basename(binary)})`);
-  return track(spawn(bin, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), binary);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${binary})`);
+  const fullEnv = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-config-')), ...env };
+  return track(spawn(bin, args, { cwd: repo, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] }), binary);
 }
 
 export function output(entry) {
