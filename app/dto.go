@@ -36,7 +36,7 @@ type ClusterState struct {
 	// /access/permissions reports them (e.g. "/vms/101": {"VM.PowerMgmt": true});
 	// nil until read. A privilege applies to a path if listed there or on
 	// the nearest listed ancestor.
-	Permissions map[string]map[string]bool `json:"permissions"`
+	Permissions map[string]map[string]bool `json:"permissions" ts_type:"Record<string, Record<string, boolean>>"`
 }
 
 // Node is one Proxmox node as /cluster/resources reports it.

@@ -142,7 +142,7 @@ export namespace app {
 	    tokenId: string;
 	    endpoints: Endpoint[];
 	    certChange?: CertChange;
-	    permissions: {[key: string]: };
+	    permissions: Record<string, Record<string, boolean>>;
 	
 	    static createFrom(source: any = {}) {
 	        return new ClusterState(source);
