@@ -4,19 +4,43 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cluster, guest, inventory, manyGuests } from './test/fixtures';
-import type { Inventory } from './lib/types';
+import type { ClusterState, GuestDetails, Inventory, Probe, Task } from './lib/types';
 
-const backend = vi.hoisted(() => ({
-  inventory: vi.fn<() => Promise<Inventory>>(),
-  refresh: vi.fn<() => Promise<Inventory>>(),
-  openDemo: vi.fn<() => Promise<unknown>>(),
-  environment: vi.fn(async () => ({ locale: 'en-US', version: '0.1.0', demo: false })),
-  onInventory: vi.fn(() => () => {}),
-}));
+const backend = vi.hoisted(() => {
+  let taskListener: ((t: Task) => void) | null = null;
+  return {
+    inventory: vi.fn<() => Promise<Inventory>>(),
+    refresh: vi.fn<() => Promise<Inventory>>(),
+    openDemo: vi.fn<() => Promise<unknown>>(),
+    environment: vi.fn(async () => ({ locale: 'en-US', version: '0.1.0', demo: false, notices: [] as unknown[] })),
+    onInventory: vi.fn(() => () => {}),
+    onTask: vi.fn((fn: (t: Task) => void) => {
+      taskListener = fn;
+      return () => (taskListener = null);
+    }),
+    tasks: vi.fn(async (): Promise<Task[]> => []),
+    taskLog: vi.fn(async () => [{ n: 1, t: 'starting VM 101' }]),
+    probeCluster: vi.fn<(input: unknown) => Promise<Probe>>(),
+    addCluster: vi.fn<(input: unknown, fp: string) => Promise<ClusterState>>(),
+    updateCluster: vi.fn<(id: string, name: string, secret: string) => Promise<ClusterState>>(),
+    removeCluster: vi.fn<(id: string, keep: boolean) => Promise<void>>(async () => {}),
+    retrustEndpoint: vi.fn<(id: string, url: string, fp: string) => Promise<ClusterState>>(),
+    guestAction: vi.fn<(c: string, g: string, a: string, o: unknown) => Promise<Task>>(),
+    bulkAction: vi.fn<(targets: unknown[], a: string, o: unknown) => Promise<Task[]>>(),
+    guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
+    emitTask(t: Task) {
+      taskListener?.(t);
+    },
+  };
+});
 vi.mock('./lib/backend', () => backend);
 
 const { default: App } = await import('./App.svelte');
 const { store } = await import('./lib/inventory.svelte');
+const { tasksStore } = await import('./lib/tasks.svelte');
+const { toasts } = await import('./lib/toasts.svelte');
+const { ui } = await import('./lib/ui.svelte');
+const { operations } = await import('./lib/operations.svelte');
 const { setLocale } = await import('./lib/i18n/index.svelte');
 
 let app: ReturnType<typeof mount> | null = null;
@@ -47,6 +71,15 @@ afterEach(() => {
   store.loaded = false;
   store.clearFilters();
   store.sort = { key: 'vmid', dir: 'asc' };
+  store.selection = { keys: new Set(), anchor: null };
+  store.treeOverrides = new Map();
+  tasksStore.reset();
+  toasts.clear();
+  ui.guestPage = null;
+  ui.wizardOpen = false;
+  ui.clusterDialog = null;
+  operations.confirm = null;
+  vi.clearAllMocks();
   document.body.innerHTML = '';
 });
 
@@ -56,7 +89,7 @@ describe('App', () => {
     const button = q('try-demo');
     expect(button?.textContent).toContain('Try the demo cluster');
     expect(q('inventory')).toBeNull();
-    expect(document.body.textContent).toContain('Adding your own cluster arrives in the next version.');
+    expect(q('add-cluster')?.textContent).toContain('Add your cluster');
 
     backend.openDemo.mockResolvedValue(cluster());
     backend.inventory.mockResolvedValue(inventory());

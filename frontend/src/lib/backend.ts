@@ -5,18 +5,31 @@ import * as App from '../../wailsjs/go/app/App';
 import { EventsOn } from '../../wailsjs/runtime/runtime';
 import type { app } from '../../wailsjs/go/models';
 import {
+  normalizeCluster,
   normalizeInventory,
   toErrorInfo,
+  type ActionOptions,
+  type CertChange,
+  type Certificate,
+  type ClusterInput,
   type ClusterState,
+  type Endpoint,
   type Environment,
   type ErrorInfo,
   type Guest,
+  type GuestDetails,
+  type GuestTarget,
   type Inventory,
   type Node,
+  type Probe,
+  type Task,
+  type TaskLogLine,
 } from './types';
 
 /** Event the backend emits with an Inventory after every poll. */
 export const INVENTORY_EVENT = 'inventory';
+/** Event the backend emits with a Task whenever a followed task changes. */
+export const TASK_EVENT = 'task';
 
 async function call<T>(promise: () => Promise<T>): Promise<T> {
   try {
@@ -51,6 +64,75 @@ export function onInventory(listener: (inv: Inventory) => void): () => void {
   );
 }
 
+/** Calls listener with every Task the backend emits; returns the unsubscribe. */
+export function onTask(listener: (task: Task) => void): () => void {
+  return EventsOn(TASK_EVENT, (data: Task | null) => {
+    if (data) listener(data);
+  });
+}
+
+/** Reads the server's certificate and version; sends no credential. */
+export function probeCluster(input: ClusterInput): Promise<Probe> {
+  return call(() => App.ProbeCluster(input));
+}
+
+/** Connects pinned to the fingerprint the user confirmed, and saves the cluster. */
+export async function addCluster(input: ClusterInput, fingerprint: string): Promise<ClusterState> {
+  return normalizeCluster(await call(() => App.AddCluster(input, fingerprint)));
+}
+
+/** Renames a cluster; a non-empty secret replaces the token secret. */
+export async function updateCluster(id: string, name: string, secret: string): Promise<ClusterState> {
+  return normalizeCluster(await call(() => App.UpdateCluster(id, name, secret)));
+}
+
+export function removeCluster(id: string, keepHistory: boolean): Promise<void> {
+  return call(() => App.RemoveCluster(id, keepHistory));
+}
+
+export async function retrustEndpoint(
+  clusterId: string,
+  url: string,
+  fingerprint: string,
+): Promise<ClusterState> {
+  return normalizeCluster(await call(() => App.RetrustEndpoint(clusterId, url, fingerprint)));
+}
+
+export function guestAction(
+  cluster: string,
+  guestId: string,
+  action: string,
+  opts: ActionOptions = {},
+): Promise<Task> {
+  return call(() => App.GuestAction(cluster, guestId, action, opts));
+}
+
+export async function bulkAction(
+  targets: GuestTarget[],
+  action: string,
+  opts: ActionOptions = {},
+): Promise<Task[]> {
+  return (await call(() => App.BulkAction(targets, action, opts))) ?? [];
+}
+
+/** The tasks started here, newest first. */
+export async function tasks(): Promise<Task[]> {
+  return (await call(App.Tasks)) ?? [];
+}
+
+export async function taskLog(cluster: string, node: string, upid: string): Promise<TaskLogLine[]> {
+  return (await call(() => App.TaskLog(cluster, node, upid))) ?? [];
+}
+
+export async function guestDetails(cluster: string, guestId: string): Promise<GuestDetails> {
+  const raw = await call(() => App.GuestDetails(cluster, guestId));
+  return {
+    guest: { ...raw.guest, tags: raw.guest?.tags ?? [] },
+    config: raw.config ?? {},
+    tasks: raw.tasks ?? [],
+  };
+}
+
 export type { ErrorInfo };
 
 // Compile-time guard: the hand-written shapes in types.ts must keep the same
@@ -74,4 +156,14 @@ export type BindingsMatch = [
   Assert<SameShape<app.Guest, Guest>>,
   Assert<SameShape<app.ErrorInfo, ErrorInfo>>,
   Assert<SameShape<app.Environment, Environment>>,
+  Assert<SameShape<app.ClusterInput, ClusterInput>>,
+  Assert<SameShape<app.Certificate, Certificate>>,
+  Assert<SameShape<app.Probe, Probe>>,
+  Assert<SameShape<app.Endpoint, Endpoint>>,
+  Assert<SameShape<app.CertChange, CertChange>>,
+  Assert<SameShape<app.Task, Task>>,
+  Assert<SameShape<app.ActionOptions, ActionOptions>>,
+  Assert<SameShape<app.GuestTarget, GuestTarget>>,
+  Assert<SameShape<app.TaskLogLine, TaskLogLine>>,
+  Assert<SameShape<app.GuestDetails, GuestDetails>>,
 ];

@@ -26,9 +26,16 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
     host: host || t('error.someServer'),
     expected: '?',
     actual: '?',
+    movedTo: '?',
     message: err.message,
     ...err.params,
   };
+  if (err.code === 'keychain') {
+    const reason = err.params?.reason;
+    if (reason === 'unavailable' || reason === 'locked' || reason === 'denied') {
+      return t(`error.keychain.${reason}`, params);
+    }
+  }
   if (isErrorCode(err.code)) return t(`error.code.${err.code}`, params);
   return t('error.code.unknown', params);
 }

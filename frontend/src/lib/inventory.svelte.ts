@@ -2,11 +2,11 @@
 // Components read fields and call methods here; the logic lives in guests.ts.
 
 import * as backend from './backend';
+import { applyFilters, allTags, isFiltered, nodeKey, splitNodeKey, type Filters, type TypeFilter } from './filters';
 import {
   buildRows,
   DEFAULT_SORT,
   defaultCollator,
-  filterRows,
   nextSort,
   sortNodes,
   sortRows,
@@ -16,6 +16,8 @@ import {
   type StatusFilter,
 } from './guests';
 import { locale } from './i18n/index.svelte';
+import { EMPTY_SELECTION, prune, type Selection } from './selection';
+import { buildTree, flattenTree } from './tree';
 import { EMPTY_INVENTORY, toErrorInfo, type ErrorInfo, type Inventory } from './types';
 
 export class InventoryStore {
@@ -31,7 +33,17 @@ export class InventoryStore {
 
   query = $state('');
   statusFilter = $state<StatusFilter>('all');
+  typeFilter = $state<TypeFilter>('all');
+  /** ClusterState.id or '' for all. */
+  clusterFilter = $state('');
+  /** nodeKey(cluster, node) or '' for all. */
+  nodeFilter = $state('');
+  /** A tag or '' for all. */
+  tagFilter = $state('');
   sort = $state.raw<SortSpec>(DEFAULT_SORT);
+  selection = $state.raw<Selection>(EMPTY_SELECTION);
+  /** Tree rows the user opened or closed, by tree key. */
+  treeOverrides = $state.raw<ReadonlyMap<string, boolean>>(new Map());
 
   readonly clusters = $derived(this.inventory.clusters);
   readonly hasClusters = $derived(this.inventory.clusters.length > 0);
@@ -42,8 +54,29 @@ export class InventoryStore {
   readonly summary = $derived(summarize(this.rows));
   // Sorted before filtering: typing in the search only filters a sorted list.
   readonly sortedRows = $derived(sortRows(this.rows, this.sort, this.collator));
-  readonly visibleRows = $derived(filterRows(this.sortedRows, this.query, this.statusFilter));
-  readonly filtering = $derived(this.query.trim() !== '' || this.statusFilter !== 'all');
+  readonly filters = $derived<Filters>({
+    status: this.statusFilter,
+    type: this.typeFilter,
+    cluster: this.clusterFilter || null,
+    node: this.nodeFilter || null,
+    tag: this.tagFilter || null,
+  });
+  readonly visibleRows = $derived(applyFilters(this.sortedRows, this.query, this.filters));
+  readonly filtering = $derived(this.query.trim() !== '' || isFiltered(this.filters));
+  readonly tags = $derived(allTags(this.rows, this.collator));
+  readonly clusterById = $derived(new Map(this.inventory.clusters.map((c) => [c.id, c])));
+  /** "cluster\0node" → node status. */
+  readonly nodeStatus = $derived(
+    new Map(this.inventory.nodes.map((n) => [nodeKey(n.cluster, n.name), n.status])),
+  );
+  readonly rowByKey = $derived(new Map(this.rows.map((r) => [r.key, r])));
+  readonly selectedRows = $derived(
+    this.selection.keys.size === 0 ? [] : this.sortedRows.filter((r) => this.selection.keys.has(r.key)),
+  );
+  readonly tree = $derived(
+    buildTree(this.inventory.clusters, this.nodes, sortRows(this.rows, DEFAULT_SORT, this.collator)),
+  );
+  readonly treeItems = $derived(flattenTree(this.tree, this.treeOverrides));
 
   // Bumped by every applied inventory. A call's answer is dropped when an
   // event arrived while it was in flight: the event is at least as new.
@@ -53,6 +86,32 @@ export class InventoryStore {
   apply(inv: Inventory): void {
     this.inventory = inv;
     this.#version++;
+    if (this.selection.keys.size > 0) {
+      this.selection = prune(this.selection, new Set(inv.guests.map((g) => `${g.cluster}/${g.id}`)));
+    }
+    // A removed cluster or node must not keep filtering to nothing.
+    if (this.clusterFilter && !inv.clusters.some((c) => c.id === this.clusterFilter)) {
+      this.clusterFilter = '';
+      this.nodeFilter = '';
+    }
+  }
+
+  /** Asks for the inventory now (after adding, editing or removing a cluster). */
+  async reload(): Promise<void> {
+    const version = this.#version;
+    try {
+      const inv = await backend.inventory();
+      if (this.#version === version) this.apply(inv);
+    } catch (reason) {
+      this.refreshError = toErrorInfo(reason);
+    }
+  }
+
+  /** Opens or closes a tree row. */
+  toggleTree(key: string, expanded: boolean): void {
+    const next = new Map(this.treeOverrides);
+    next.set(key, !expanded);
+    this.treeOverrides = next;
   }
 
   /** Subscribes to "inventory" events and loads the current inventory once. */
@@ -116,6 +175,22 @@ export class InventoryStore {
   clearFilters(): void {
     this.query = '';
     this.statusFilter = 'all';
+    this.typeFilter = 'all';
+    this.clusterFilter = '';
+    this.nodeFilter = '';
+    this.tagFilter = '';
+  }
+
+  /** Shows one cluster's guests ('' = every cluster); drops a node of another one. */
+  filterCluster(id: string): void {
+    this.clusterFilter = id;
+    if (!id || (this.nodeFilter && splitNodeKey(this.nodeFilter).cluster !== id)) this.nodeFilter = '';
+  }
+
+  /** Shows one node's guests ('' = every node). */
+  filterNode(key: string): void {
+    this.nodeFilter = key;
+    if (key) this.clusterFilter = splitNodeKey(key).cluster;
   }
 }
 

@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'fingerprint'
   | 'server'
   | 'unavailable'
+  | 'keychain'
+  | 'conflict'
+  | 'database'
   | 'internal';
 
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -27,6 +30,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'fingerprint',
   'server',
   'unavailable',
+  'keychain',
+  'conflict',
+  'database',
   'internal',
 ];
 
@@ -52,6 +58,103 @@ export interface ClusterState {
   error?: ErrorInfo;
   /** Unix ms of the last successful poll; 0 if none. */
   lastPollAt: number;
+  /** Proxmox's cluster name; "" for a single node. */
+  clusterName: string;
+  tokenId: string;
+  /** Every node address, each pinned to a fingerprint. */
+  endpoints: Endpoint[];
+  /** Set when a pinned certificate changed: that endpoint is stopped. */
+  certChange?: CertChange;
+  /** Effective privileges by ACL path; null until read (= unknown). */
+  permissions: Permissions | null;
+}
+
+/** ACL path → privilege → true, as /access/permissions reports it. */
+export type Permissions = Record<string, Record<string, boolean>>;
+
+export interface Endpoint {
+  node: string;
+  url: string;
+  fingerprint: string;
+  active: boolean;
+}
+
+export interface Certificate {
+  /** SHA-256, "AB:CD:…" as Proxmox shows it. */
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  /** Unix ms. */
+  notBefore: number;
+  notAfter: number;
+  dnsNames: string[];
+  ipAddresses: string[];
+  selfSigned: boolean;
+}
+
+export interface CertChange {
+  url: string;
+  node: string;
+  /** The pinned fingerprint. */
+  expected: string;
+  /** What the server presents now. */
+  actual: Certificate;
+}
+
+/** What the add-cluster wizard collects. The secret is sent once, never returned. */
+export interface ClusterInput {
+  name: string;
+  address: string;
+  tokenId: string;
+  secret: string;
+}
+
+export interface Probe {
+  endpoint: string;
+  host: string;
+  /** "" when the server did not say. */
+  version: string;
+  certificate: Certificate;
+}
+
+export type TaskStatus = 'running' | 'ok' | 'warnings' | 'error';
+
+export interface Task {
+  upid: string;
+  cluster: string;
+  node: string;
+  guestId: string;
+  vmid: number;
+  guestName: string;
+  action: string;
+  status: string;
+  /** Proxmox's text: "OK", "WARNINGS: 2", or the error message. */
+  exitStatus?: string;
+  startedAt: number;
+  endedAt?: number;
+  /** Set when the action could not even start. */
+  error?: ErrorInfo;
+}
+
+export interface ActionOptions {
+  /** Graceful shutdown limit in seconds; 0/absent = Proxmox's default. */
+  timeout?: number;
+}
+
+export interface GuestTarget {
+  cluster: string;
+  guestId: string;
+}
+
+export interface TaskLogLine {
+  n: number;
+  t: string;
+}
+
+export interface GuestDetails {
+  guest: Guest;
+  config: Record<string, string>;
+  tasks: Task[];
 }
 
 export interface Node {
@@ -96,6 +199,8 @@ export interface Environment {
   locale: string;
   version: string;
   demo: boolean;
+  /** Things the user must know about this start (e.g. code "database"). */
+  notices: ErrorInfo[];
 }
 
 export const EMPTY_INVENTORY: Inventory = Object.freeze({
@@ -112,10 +217,21 @@ export const EMPTY_INVENTORY: Inventory = Object.freeze({
 export function normalizeInventory(raw: Partial<Inventory> | null | undefined): Inventory {
   if (!raw) return EMPTY_INVENTORY;
   return {
-    clusters: raw.clusters ?? [],
+    clusters: (raw.clusters ?? []).map(normalizeCluster),
     nodes: raw.nodes ?? [],
     guests: (raw.guests ?? []).map((g) => (g.tags ? g : { ...g, tags: [] })),
     updatedAt: raw.updatedAt ?? 0,
+  };
+}
+
+/** Fills what Go may send as null or an older backend may not send at all. */
+export function normalizeCluster(raw: ClusterState): ClusterState {
+  return {
+    ...raw,
+    clusterName: raw.clusterName ?? '',
+    tokenId: raw.tokenId ?? '',
+    endpoints: raw.endpoints ?? [],
+    permissions: raw.permissions ?? null,
   };
 }
 

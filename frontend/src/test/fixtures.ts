@@ -13,6 +13,12 @@ export function cluster(over: Partial<ClusterState> = {}): ClusterState {
     version: '9.1.2',
     status: 'ok',
     lastPollAt: 1_700_000_000_000,
+    clusterName: '',
+    tokenId: 'root@pam!cecyber',
+    endpoints: [
+      { node: 'pve1', url: 'https://pve1.example.com:8006', fingerprint: 'AA:BB', active: true },
+    ],
+    permissions: null,
     ...over,
   };
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { actionsFor, isShutdownTimeout, needsConfirm, unavailable, type Action, type ActionContext } from './actions';
+import { guest } from '../test/fixtures';
+
+const ok: ActionContext = { nodeOnline: true, clusterUp: true, busy: false, permissions: null };
+
+describe('action availability', () => {
+  const running = guest({ status: 'running' });
+  const stopped = guest({ status: 'stopped' });
+  const paused = guest({ status: 'paused' });
+  const ct = guest({ type: 'lxc', status: 'running', vmid: 200 });
+
+  it.each<[string, ReturnType<typeof guest>, Action, ActionContext, string | null]>([
+    ['start a stopped VM', stopped, 'start', ok, null],
+    ['start a running VM', running, 'start', ok, 'state'],
+    ['shut down a running VM', running, 'shutdown', ok, null],
+    ['shut down a stopped VM', stopped, 'shutdown', ok, 'state'],
+    ['stop a running VM', running, 'stop', ok, null],
+    ['reboot a running VM', running, 'reboot', ok, null],
+    ['reset a running VM', running, 'reset', ok, null],
+    ['reset a container', ct, 'reset', ok, 'vmOnly'],
+    ['suspend a running container', ct, 'suspend', ok, null],
+    ['suspend a stopped VM', stopped, 'suspend', ok, 'state'],
+    ['resume a paused VM', paused, 'resume', ok, null],
+    ['resume a "running" (paused) VM', running, 'resume', ok, null],
+    ['resume a suspended VM', guest({ status: 'suspended' }), 'resume', ok, null],
+    ['resume a stopped VM', stopped, 'resume', ok, 'state'],
+    ['start a template', guest({ template: true, status: 'stopped' }), 'start', ok, 'template'],
+    ['start a locked VM', guest({ status: 'stopped', lock: 'backup' }), 'start', ok, 'locked'],
+    ['start a hibernated VM', guest({ status: 'stopped', lock: 'suspended' }), 'start', ok, null],
+    ['stop on an offline node', running, 'stop', { ...ok, nodeOnline: false }, 'nodeOffline'],
+    ['stop while busy', running, 'stop', { ...ok, busy: true }, 'busy'],
+    ['stop on a failed cluster', running, 'stop', { ...ok, clusterUp: false }, 'clusterDown'],
+    ['stop without VM.PowerMgmt', running, 'stop', { ...ok, permissions: { '/': { 'VM.Audit': true } } }, 'permission'],
+    ['stop with VM.PowerMgmt on /vms', running, 'stop', { ...ok, permissions: { '/vms': { 'VM.PowerMgmt': true } } }, null],
+    ['start with an empty permission map', stopped, 'start', { ...ok, permissions: {} }, 'permission'],
+  ])('%s', (_, g, action, ctx, code) => {
+    expect(unavailable(g, action, ctx)?.code ?? null).toBe(code);
+  });
+
+  it('names the lock, the node and the missing privilege', () => {
+    expect(unavailable(guest({ lock: 'migrate' }), 'stop', ok)).toEqual({ code: 'locked', lock: 'migrate' });
+    expect(unavailable(guest({ node: 'pve3' }), 'stop', { ...ok, nodeOnline: false })).toEqual({
+      code: 'nodeOffline',
+      node: 'pve3',
+    });
+    expect(unavailable(guest({ vmid: 101 }), 'stop', { ...ok, permissions: {} })).toEqual({
+      code: 'permission',
+      privilege: 'VM.PowerMgmt',
+      path: '/vms/101',
+    });
+  });
+
+  it('offers reset only to VMs', () => {
+    expect(actionsFor('qemu')).toContain('reset');
+    expect(actionsFor('lxc')).not.toContain('reset');
+  });
+
+  it('asks for confirmation for stop, reset, shutdown and many guests', () => {
+    expect(needsConfirm('start', 1)).toBe(false);
+    expect(needsConfirm('stop', 1)).toBe(true);
+    expect(needsConfirm('reset', 1)).toBe(true);
+    expect(needsConfirm('shutdown', 1)).toBe(true);
+    expect(needsConfirm('start', 2)).toBe(true);
+  });
+
+  it('recognizes a shutdown that timed out', () => {
+    expect(isShutdownTimeout('shutdown', 'error', 'VM quit/powerdown failed - got timeout')).toBe(true);
+    expect(isShutdownTimeout('shutdown', 'error', 'container did not stop')).toBe(true);
+    expect(isShutdownTimeout('shutdown', 'error', 'permission denied')).toBe(false);
+    expect(isShutdownTimeout('stop', 'error', 'got timeout')).toBe(false);
+    expect(isShutdownTimeout('shutdown', 'ok', 'OK')).toBe(false);
+  });
+});

@@ -1,0 +1,98 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Task } from './types';
+import { busyGuests, mergeTask, mergeTasks, runningCount, taskKey } from './tasks';
+
+const backend = vi.hoisted(() => {
+  let listener: ((t: Task) => void) | null = null;
+  return {
+    tasks: vi.fn<() => Promise<Task[]>>(async () => []),
+    taskLog: vi.fn(async () => [{ n: 1, t: 'starting' }]),
+    onTask: vi.fn((fn: (t: Task) => void) => {
+      listener = fn;
+      return () => (listener = null);
+    }),
+    emit(t: Task) {
+      listener?.(t);
+    },
+  };
+});
+vi.mock('./backend', () => backend);
+const { TasksStore } = await import('./tasks.svelte');
+
+function task(over: Partial<Task> = {}): Task {
+  return {
+    upid: 'UPID:pve1:1',
+    cluster: 'c1',
+    node: 'pve1',
+    guestId: 'qemu/101',
+    vmid: 101,
+    guestName: 'web-01',
+    action: 'start',
+    status: 'running',
+    startedAt: 1000,
+    ...over,
+  };
+}
+
+describe('task merging', () => {
+  it('merges by UPID and keeps the newest first', () => {
+    let list = mergeTask([], task());
+    list = mergeTask(list, task({ upid: 'UPID:2', startedAt: 2000 }));
+    list = mergeTask(list, task({ status: 'ok', exitStatus: 'OK', endedAt: 1500 }));
+    expect(list.map((t) => [t.upid, t.status])).toEqual([
+      ['UPID:2', 'running'],
+      ['UPID:pve1:1', 'ok'],
+    ]);
+  });
+
+  it('never turns an ended task back to running', () => {
+    let list = mergeTask([], task({ status: 'error', exitStatus: 'boom' }));
+    list = mergeTask(list, task({ status: 'running' }));
+    expect(list[0].status).toBe('error');
+    expect(list[0].exitStatus).toBe('boom');
+  });
+
+  it('keys refused tasks without UPID locally', () => {
+    const refused = task({ upid: '', error: { code: 'forbidden', message: 'x' } });
+    expect(taskKey(refused)).toBe('local:c1/qemu/101/start/1000');
+    expect(runningCount([refused])).toBe(0);
+  });
+
+  it('counts running tasks and busy guests', () => {
+    const list = mergeTasks([], [
+      task(),
+      task({ upid: 'U2', guestId: 'lxc/200', vmid: 200 }),
+      task({ upid: 'U3', status: 'ok' }),
+    ]);
+    expect(runningCount(list)).toBe(2);
+    expect([...busyGuests(list)].sort()).toEqual(['c1/lxc/200', 'c1/qemu/101']);
+  });
+});
+
+describe('TasksStore', () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it('loads the list, then follows events', async () => {
+    backend.tasks.mockResolvedValueOnce([task({ upid: 'OLD', status: 'ok', startedAt: 10 })]);
+    const s = new TasksStore();
+    await s.start();
+    expect(s.tasks.map((t) => t.upid)).toEqual(['OLD']);
+    backend.emit(task());
+    expect(s.running).toBe(1);
+    expect(s.busy.has('c1/qemu/101')).toBe(true);
+    const seen: string[] = [];
+    s.listen((t, prev) => seen.push(`${prev?.status}->${t.status}`));
+    backend.emit(task({ status: 'warnings', exitStatus: 'WARNINGS: 2' }));
+    expect(seen).toEqual(['running->warnings']);
+    expect(s.running).toBe(0);
+    expect(s.tasks[0].exitStatus).toBe('WARNINGS: 2');
+    s.stop();
+  });
+
+  it('loads a log on demand', async () => {
+    const s = new TasksStore();
+    await s.loadLog(task());
+    expect(backend.taskLog).toHaveBeenCalledWith('c1', 'pve1', 'UPID:pve1:1');
+    expect(s.logs.get('UPID:pve1:1')).toEqual({ loading: false, lines: [{ n: 1, t: 'starting' }], error: null });
+  });
+});
