@@ -1,0 +1,161 @@
+// Adding real clusters end to end: two simulated Proxmox clusters (pvesim
+// binaries over HTTPS), the dev-tagged app with a real Secret Service for the
+// keychain and a fresh config directory, and headless Chromium driving the
+// wizard, a power action, and a restricted token's disabled actions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  repo, outDir, startXvfb, freePort, startApp, httpReady, launchChromium, stopAll, output, waitFor,
+} from './harness.mjs';
+
+let app;
+let url;
+let browser;
+let page;
+let configDir;
+const sims = {};
+
+async function startSim(name, args) {
+  const sim = startApp('build/bin/pvesim', ['-listen', '127.0.0.1:0', ...args], {});
+  const line = await waitFor(`pvesim ${name}`, () => {
+    const out = sim.log.join('');
+    const first = out.split('\n').find((l) => l.startsWith('{'));
+    return first ? JSON.parse(first) : null;
+  }, 20000, 50);
+  sims[name] = line;
+  return line;
+}
+
+before(async () => {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
+    throw new Error('no D-Bus session: run this test through app/secrets/testdata/with-keyring.sh (make test-e2e does)');
+  }
+  await startSim('lab', ['-seed', '1']);
+  await startSim('audit', ['-seed', '1', '-cluster', 'audit', '-token', 'auditor@pve!readonly']);
+  const display = await startXvfb();
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/`;
+  configDir = mkdtempSync(path.join(tmpdir(), 'cecyber-e2e-'));
+  app = startApp('build/bin/cecyber-dev', [], {
+    DISPLAY: display,
+    devserver: `127.0.0.1:${port}`,
+    assetdir: path.join(repo, 'frontend', 'dist'),
+    LANG: 'en_US.UTF-8',
+    XDG_CONFIG_HOME: configDir,
+  });
+  await httpReady(url);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+});
+
+after(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+async function addCluster(name, sim) {
+  await page.locator('[data-testid="add-cluster"]').first().click();
+  const wizard = page.locator('[data-testid="wizard"]');
+  await wizard.waitFor();
+  await page.fill('[data-testid="wizard-name"]', name);
+  await page.fill('[data-testid="wizard-address"]', sim.url);
+  await page.fill('[data-testid="wizard-token-id"]', sim.tokenid);
+  await page.fill('[data-testid="wizard-secret"]', sim.secret);
+  await page.locator('[data-testid="wizard-next"]').click();
+  const fp = page.locator('[data-testid="wizard-fingerprint"]');
+  await fp.waitFor({ timeout: 20000 });
+  // The user compares what the window shows with what the server is known to present.
+  assert.equal((await fp.innerText()).replace(/\s+/g, ''), sim.fingerprint.replace(/\s+/g, ''));
+  const trust = page.locator('[data-testid="wizard-trust"]');
+  assert.equal(await trust.isDisabled(), true, 'trust must wait for the explicit confirmation');
+  await page.locator('[data-testid="wizard-confirm"]').check();
+  await trust.click();
+  await page.locator('[data-testid="wizard-done"]').waitFor({ timeout: 20000 });
+  await page.locator('[data-testid="wizard-done"]').click();
+}
+
+test('the wizard adds a cluster after the fingerprint is confirmed', async (t) => {
+  try {
+    await addCluster('Lab', sims.lab);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="guest-count"]')?.getAttribute('data-count') === '24',
+      null, { timeout: 20000 },
+    );
+    await page.screenshot({ path: path.join(outDir, 'clusters-added.png') });
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});
+
+test('starting a stopped VM shows it running once the task ends', async (t) => {
+  try {
+    const row = page.locator('[data-testid="guest-row"][data-vmid="102"]');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-status'), 'stopped');
+    await row.locator('[data-testid="row-actions"]').click();
+    await page.locator('[data-testid="action-start"]:visible').click();
+    await page.locator('[data-testid="toast"]').first().waitFor({ timeout: 10000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="guest-row"][data-vmid="102"]')?.getAttribute('data-status') === 'running',
+      null, { timeout: 30000 },
+    );
+    await page.waitForSelector('[data-testid="toast"][data-status="ok"]', { timeout: 10000 });
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});
+
+test('a read-only token sees its actions disabled with the reason', async (t) => {
+  try {
+    await addCluster('Audit', sims.audit);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="guest-count"]')?.getAttribute('data-count') === '48',
+      null, { timeout: 20000 },
+    );
+    const auditCluster = await page.locator('[data-testid="cluster-status"]').evaluateAll(
+      (els) => els.map((e) => e.getAttribute('data-cluster')),
+    );
+    assert.equal(auditCluster.length, 2, 'two clusters side by side');
+    // Narrow the table to the audit cluster's stopped VM 102 and open its actions.
+    await page.fill('[data-testid="search"]', 'k8s-worker-01');
+    const rows = page.locator('[data-testid="guest-row"][data-vmid="102"]');
+    await waitFor('two rows for VM 102', async () => (await rows.count()) === 2);
+    let checked = 0;
+    for (const row of await rows.all()) {
+      await row.locator('[data-testid="row-actions"]').click();
+      const start = page.locator('[data-testid="action-start"]:visible');
+      await start.waitFor();
+      const reason = await start.getAttribute('data-reason');
+      if ((await row.getAttribute('data-status')) === 'stopped' && reason) {
+        assert.ok(await start.isDisabled(), 'start must be disabled for the read-only token');
+        assert.match(await page.locator('body').innerText(), /VM\.PowerMgmt/);
+        checked++;
+      }
+      await page.keyboard.press('Escape');
+    }
+    assert.equal(checked, 1, 'exactly the read-only cluster has a disabled start for VM 102');
+    await page.screenshot({ path: path.join(outDir, 'clusters-restricted.png') });
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});
+
+test('no token secret reaches the database file', () => {
+  const dir = path.join(configDir, 'Cecyber');
+  const files = readdirSync(dir);
+  assert.ok(files.some((f) => f.startsWith('cecyber.db')), `database expected in ${dir}: ${files}`);
+  for (const f of files) {
+    const bytes = readFileSync(path.join(dir, f));
+    for (const sim of Object.values(sims)) {
+      assert.equal(bytes.includes(Buffer.from(sim.secret)), false, `${f} contains a token secret`);
+    }
+  }
+});
