@@ -71,6 +71,7 @@ async function addCluster(name, sim) {
   await fp.waitFor({ timeout: 20000 });
   // The user compares what the window shows with what the server is known to present.
   assert.equal((await fp.innerText()).replace(/\s+/g, ''), sim.fingerprint.replace(/\s+/g, ''));
+  await page.screenshot({ path: path.join(outDir, `wizard-fingerprint-${name}.png`) });
   const trust = page.locator('[data-testid="wizard-trust"]');
   assert.equal(await trust.isDisabled(), true, 'trust must wait for the explicit confirmation');
   await page.locator('[data-testid="wizard-confirm"]').check();
@@ -136,6 +137,7 @@ test('a read-only token sees its actions disabled with the reason', async (t) =>
       if ((await row.getAttribute('data-status')) === 'stopped' && reason) {
         assert.ok(await start.isDisabled(), 'start must be disabled for the read-only token');
         assert.match(await page.locator('body').innerText(), /VM\.PowerMgmt/);
+        await page.screenshot({ path: path.join(outDir, 'actions-disabled.png') });
         checked++;
       }
       await page.keyboard.press('Escape');
