@@ -149,6 +149,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, derr)
 		return
 	}
+	if u, ok := data.(upgrader); ok {
+		u.serveUpgrade(w, r)
+		return
+	}
 	writeData(w, data)
 }
 

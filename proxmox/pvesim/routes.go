@@ -114,6 +114,7 @@ func init() {
 		"suspend":  nil,
 		"resume":   nil,
 	}
+	addVNCRoutes(add)
 	for _, a := range actionOrder {
 		if ps, ok := qemuActions[a]; ok {
 			add("POST", "/nodes/{node}/qemu/{vmid}/status/"+a, "/vms/{vmid}", power, actionHandler("qemu", a), ps...)

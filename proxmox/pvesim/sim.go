@@ -47,6 +47,10 @@ type Config struct {
 	// 127.0.0.0/8 to the loopback interface; macOS does not, so it is off
 	// by default.
 	NodeListeners bool
+	// LegacyVNC makes vncproxy answer like qemu-server before 9.1.7:
+	// no "password" unless generate-password=1 is passed, and the VNC
+	// password is the ticket (QEMU compares its first 8 characters).
+	LegacyVNC bool
 }
 
 // Token is an API token and the ACL entries granted to it. Privilege
@@ -115,6 +119,7 @@ type Sim struct {
 	taskByUPID map[string]*task
 	taskFail   map[failKey]string
 	nextPID    int
+	vnc        vncState
 }
 
 type fault struct {
