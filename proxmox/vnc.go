@@ -1,0 +1,68 @@
+package proxmox
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// VNCTicket is vncproxy's answer: what it takes to open a guest's console
+// through vncwebsocket, once, within about 40 seconds.
+type VNCTicket struct {
+	Port   int    `json:"port"` // real servers send it as a string
+	Ticket string `json:"ticket"`
+	// Password is the VNC password (qemu-server 9.1.7 and later); "" on
+	// older servers, where the ticket itself is the password.
+	Password string `json:"password"`
+	Cert     string `json:"cert"`
+	User     string `json:"user"`
+	UPID     string `json:"upid"`
+	// Endpoint is the node URL that answered: vncwebsocket must go to the
+	// same host, because the ticket and the VNC listener live there.
+	Endpoint string `json:"-"`
+}
+
+func (t *VNCTicket) UnmarshalJSON(b []byte) error { return looseUnmarshal(b, t) }
+
+// VNCPassword is the password the VNC server expects.
+func (t VNCTicket) VNCPassword() string {
+	if t.Password != "" {
+		return t.Password
+	}
+	return t.Ticket
+}
+
+// VNCProxy asks for a console ticket for a guest (POST …/vncproxy with
+// websocket=1). It is never cached: a ticket is good for one connection.
+func (c *Client) VNCProxy(ctx context.Context, ref GuestRef) (VNCTicket, error) {
+	p, err := guestPath(ref)
+	if err != nil {
+		return VNCTicket{}, err
+	}
+	var t VNCTicket
+	if err := c.post(ctx, p+"/vncproxy", map[string]any{"websocket": 1}, &t); err != nil {
+		return VNCTicket{}, err
+	}
+	if t.Ticket == "" || t.Port <= 0 {
+		return VNCTicket{}, &Error{Kind: KindProtocol, Op: "POST " + p + "/vncproxy", Host: c.activeHost(),
+			Err: fmt.Errorf("vncproxy answered without a ticket or port")}
+	}
+	t.Endpoint = c.Active()
+	return t, nil
+}
+
+// VNCWebSocketURL is the wss:// URL of a ticket's vncwebsocket, on the node
+// that issued it.
+func (c *Client) VNCWebSocketURL(ref GuestRef, t VNCTicket) (string, error) {
+	p, err := guestPath(ref)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(t.Endpoint)
+	if err != nil || u.Host == "" {
+		return "", invalidArg(fmt.Errorf("ticket has no endpoint"))
+	}
+	q := url.Values{"port": {strconv.Itoa(t.Port)}, "vncticket": {t.Ticket}}
+	return "wss://" + u.Host + "/api2/json" + p + "/vncwebsocket?" + q.Encode(), nil
+}
