@@ -71,6 +71,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Store:    db,
 		Keychain: secrets.Keychain{Service: "cecyber"},
 		Notices:  notices,
+		// The webview's own origin: wails://wails on Linux and macOS,
+		// http://wails.localhost on Windows.
+		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, devOrigins()...),
 	})
 
 	dist, err := fs.Sub(assets, "frontend/dist")

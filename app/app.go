@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"cecyber/app/store"
+	"cecyber/console"
 	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
@@ -60,6 +61,10 @@ type Options struct {
 
 	// Notices are shown to the user once the window is up.
 	Notices []ErrorInfo
+
+	// ConsoleOrigins are the Origin header values the console proxy accepts:
+	// the webview's own, and the dev server's in dev builds.
+	ConsoleOrigins []string
 }
 
 // Keychain is where token secrets live: the OS keychain in the app
@@ -83,11 +88,13 @@ type App struct {
 	emit   Emitter
 	kick   chan struct{} // asks the publisher to emit the inventory
 
-	tasks *taskList
+	tasks   *taskList
+	console *console.Proxy // nil until startup
 
 	mu       sync.Mutex
 	clusters []*cluster // in the order they were added
 	demo     *pvesim.Server
+	consoles map[string]string // console ID → local URL
 }
 
 // New returns an App that does nothing until startup.
@@ -107,7 +114,7 @@ func New(opts Options) *App {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList()}
+	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(), consoles: map[string]string{}}
 }
 
 // startup starts the App's goroutines under ctx. Called once, by Wails'
@@ -115,6 +122,12 @@ func New(opts Options) *App {
 func (a *App) startup(ctx context.Context, emit Emitter) {
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.emit = emit
+	proxy, err := console.New(console.Options{AllowedOrigins: a.opts.ConsoleOrigins, Logger: a.log.With("part", "console")})
+	if err != nil {
+		a.log.Error("start console proxy; consoles will not open", "err", err)
+	} else {
+		a.console = proxy
+	}
 	a.wg.Add(1)
 	go a.publishLoop()
 	a.loadClusters()
@@ -131,6 +144,9 @@ func (a *App) shutdown() {
 		return
 	}
 	a.cancel()
+	if a.console != nil {
+		a.console.Close()
+	}
 	a.wg.Wait()
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -190,3 +190,25 @@ type GuestDetails struct {
 	Config map[string]string `json:"config"` // Proxmox's config keys and values as sent
 	Tasks  []Task            `json:"tasks"`  // this guest's recent tasks started here
 }
+
+// Console is one console session the window's noVNC connects to. URL is
+// single-use and valid for 30 s; to reconnect, call OpenConsole again (a
+// Proxmox ticket lives about 40 s, so none is ever cached).
+type Console struct {
+	ID        string `json:"id"`  // for CloseConsole and the "console" events
+	URL       string `json:"url"` // ws://127.0.0.1:PORT/console/TOKEN
+	Cluster   string `json:"cluster"`
+	GuestID   string `json:"guestId"`
+	GuestName string `json:"guestName"`
+	Node      string `json:"node"`
+	VMID      int    `json:"vmid"`
+	Type      string `json:"type"` // "qemu" or "lxc"
+}
+
+// ConsoleEnded is the "console-ended" event: why a console session ended on
+// the Go side. Error.Code "auth" means Proxmox refused the VNC password
+// (an expired ticket): reconnect with a fresh OpenConsole.
+type ConsoleEnded struct {
+	ID    string     `json:"id"`
+	Error *ErrorInfo `json:"error,omitempty"` // nil when closed on purpose
+}

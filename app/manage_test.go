@@ -445,6 +445,7 @@ func TestNoSecretAnywhere(t *testing.T) {
 		keep(m.app.TaskLog(st.ID, task.Node, task.UPID))
 	}
 	keep(m.app.Tasks())
+	keep(m.app.OpenConsole(st.ID, "qemu/101"))
 	keep(m.app.GuestDetails(st.ID, "qemu/102"))
 	keep(m.app.UpdateCluster(st.ID, "Lab renamed", ""))
 	keep(m.app.Environment(), nil)

@@ -183,6 +183,32 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class Console {
+	    id: string;
+	    url: string;
+	    cluster: string;
+	    guestId: string;
+	    guestName: string;
+	    node: string;
+	    vmid: number;
+	    type: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Console(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.url = source["url"];
+	        this.cluster = source["cluster"];
+	        this.guestId = source["guestId"];
+	        this.guestName = source["guestName"];
+	        this.node = source["node"];
+	        this.vmid = source["vmid"];
+	        this.type = source["type"];
+	    }
+	}
 	
 	export class Environment {
 	    locale: string;

@@ -6,6 +6,8 @@ export function AddCluster(arg1:app.ClusterInput,arg2:string):Promise<app.Cluste
 
 export function BulkAction(arg1:Array<app.GuestTarget>,arg2:string,arg3:app.ActionOptions):Promise<Array<app.Task>>;
 
+export function CloseConsole(arg1:string):Promise<void>;
+
 export function Environment():Promise<app.Environment>;
 
 export function GuestAction(arg1:string,arg2:string,arg3:string,arg4:app.ActionOptions):Promise<app.Task>;
@@ -13,6 +15,8 @@ export function GuestAction(arg1:string,arg2:string,arg3:string,arg4:app.ActionO
 export function GuestDetails(arg1:string,arg2:string):Promise<app.GuestDetails>;
 
 export function Inventory():Promise<app.Inventory>;
+
+export function OpenConsole(arg1:string,arg2:string):Promise<app.Console>;
 
 export function OpenDemo():Promise<app.ClusterState>;
 

@@ -10,6 +10,10 @@ export function BulkAction(arg1, arg2, arg3) {
   return window['go']['app']['App']['BulkAction'](arg1, arg2, arg3);
 }
 
+export function CloseConsole(arg1) {
+  return window['go']['app']['App']['CloseConsole'](arg1);
+}
+
 export function Environment() {
   return window['go']['app']['App']['Environment']();
 }
@@ -24,6 +28,10 @@ export function GuestDetails(arg1, arg2) {
 
 export function Inventory() {
   return window['go']['app']['App']['Inventory']();
+}
+
+export function OpenConsole(arg1, arg2) {
+  return window['go']['app']['App']['OpenConsole'](arg1, arg2);
 }
 
 export function OpenDemo() {

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"encoding/binary"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
+)
+
+// TestOpenConsole opens a VM's console the way the window does and speaks
+// RFB through the local proxy like noVNC: security None (the proxy answered
+// Proxmox's VNC authentication), then the guest's framebuffer.
+func TestOpenConsole(t *testing.T) {
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, NodeListeners: true})
+	a, rec := newTestApp(t, Options{ConsoleOrigins: []string{"wails://wails"}})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+
+	con, err := a.OpenConsole("c1", "qemu/101")
+	if err != nil {
+		t.Fatalf("OpenConsole() = %v", err)
+	}
+	if !strings.HasPrefix(con.URL, "ws://127.0.0.1:") || con.GuestName != "web-01" {
+		t.Fatalf("OpenConsole() = %+v; want a loopback URL for web-01", con)
+	}
+	if strings.Contains(con.URL, tok.Secret) || strings.Contains(con.URL, "PVEVNC") {
+		t.Fatalf("console URL %q carries a credential", con.URL)
+	}
+
+	// Another origin is refused, and does not use up the session.
+	if _, res, err := websocket.DefaultDialer.Dial(con.URL, http.Header{"Origin": {"https://evil.example"}}); err == nil || res == nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("dial from another origin: %v; want 403", err)
+	}
+
+	ws, _, err := websocket.DefaultDialer.Dial(con.URL, http.Header{"Origin": {"wails://wails"}})
+	if err != nil {
+		t.Fatalf("dial console: %v", err)
+	}
+	defer ws.Close()
+	r := &wsReader{ws: ws}
+	send := func(b []byte) {
+		if err := ws.WriteMessage(websocket.BinaryMessage, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version := r.read(t, 12)
+	if string(version) != "RFB 003.008\n" {
+		t.Fatalf("server version %q", version)
+	}
+	send(version)
+	types := r.read(t, 2)
+	if types[0] != 1 || types[1] != 1 {
+		t.Fatalf("security types %v; want only None: no password may reach the window", types)
+	}
+	send([]byte{1})
+	if res := binary.BigEndian.Uint32(r.read(t, 4)); res != 0 {
+		t.Fatalf("security result %d", res)
+	}
+	send([]byte{1}) // ClientInit, shared
+	init := r.read(t, 24)
+	w, h := binary.BigEndian.Uint16(init[0:]), binary.BigEndian.Uint16(init[2:])
+	name := string(r.read(t, int(binary.BigEndian.Uint32(init[20:]))))
+	if w == 0 || h == 0 || !strings.Contains(name, "web-01") {
+		t.Errorf("ServerInit %dx%d %q; want the guest's screen", w, h, name)
+	}
+
+	// Closing the console from the window ends the session without an error.
+	if err := a.CloseConsole(con.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		var ended *ConsoleEnded
+		for _, ev := range rec.all() {
+			if e, ok := ev.data.(ConsoleEnded); ok && e.ID == con.ID {
+				ended = &e
+			}
+		}
+		if ended != nil {
+			if ended.Error != nil {
+				t.Errorf("closing on purpose reported %+v", ended.Error)
+			}
+			break
+		}
+		select {
+		case <-rec.got:
+		case <-deadline:
+			t.Fatal("no console-ended event")
+		}
+	}
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		b, _ := newTestApp(t, Options{ConsoleOrigins: []string{"wails://wails"}})
+		ro, _ := sim.Token(pvesim.AuditorTokenID)
+		connect(t, b, proxmox.Config{Endpoint: sim.URL, TokenID: ro.ID, Secret: ro.Secret, Fingerprint: sim.Fingerprint})
+		info := wantCode(t, "console with a read-only token", func() error { _, err := b.OpenConsole("c1", "qemu/101"); return err }(), "forbidden")
+		if !strings.Contains(info.Detail, "VM.Console") {
+			t.Errorf("detail %q; want Proxmox's message naming VM.Console", info.Detail)
+		}
+	})
+}
+
+// wsReader reads a byte stream across WebSocket messages, as RFB needs.
+type wsReader struct {
+	ws  *websocket.Conn
+	buf []byte
+}
+
+func (r *wsReader) read(t *testing.T, n int) []byte {
+	t.Helper()
+	r.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for len(r.buf) < n {
+		_, msg, err := r.ws.ReadMessage()
+		if err != nil && err != io.EOF {
+			t.Fatalf("read: %v (have %d of %d bytes)", err, len(r.buf), n)
+		}
+		r.buf = append(r.buf, msg...)
+	}
+	out := r.buf[:n]
+	r.buf = r.buf[n:]
+	return out
+}
