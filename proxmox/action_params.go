@@ -15,11 +15,8 @@ var actionParam = map[Action]map[string]*regexp.Regexp{
 }
 
 // GuestActionWith is GuestAction with parameters, e.g. a shutdown's
-// "timeout" in seconds. nil params is GuestAction.
+// "timeout" in seconds; only the parameters in actionParam are accepted.
 func (c *Client) GuestActionWith(ctx context.Context, ref GuestRef, action Action, params map[string]string) (UPID, error) {
-	if len(params) == 0 {
-		return c.GuestAction(ctx, ref, action)
-	}
 	allowed := actionParam[action]
 	for k, v := range params {
 		re, ok := allowed[k]
@@ -34,8 +31,12 @@ func (c *Client) GuestActionWith(ctx context.Context, ref GuestRef, action Actio
 	if !action.supportedBy(ref.Type) {
 		return "", invalidArg(fmt.Errorf("%s guests have no %q action", ref.Type, action))
 	}
+	var body any // no body at all when there are no parameters
+	if len(params) > 0 {
+		body = params
+	}
 	var s string
-	if err := c.post(ctx, p+"/status/"+string(action), params, &s); err != nil {
+	if err := c.post(ctx, p+"/status/"+string(action), body, &s); err != nil {
 		return "", err
 	}
 	if _, err := ParseUPID(s); err != nil {

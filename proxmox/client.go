@@ -486,21 +486,7 @@ func decodeRRD(raw []map[string]json.RawMessage) ([]RRDPoint, error) {
 // that does it. Actions a container lacks (reset) are refused before any
 // request.
 func (c *Client) GuestAction(ctx context.Context, ref GuestRef, action Action) (UPID, error) {
-	p, err := guestPath(ref)
-	if err != nil {
-		return "", err
-	}
-	if !action.supportedBy(ref.Type) {
-		return "", invalidArg(fmt.Errorf("%s guests have no %q action", ref.Type, action))
-	}
-	var s string
-	if err := c.post(ctx, p+"/status/"+string(action), nil, &s); err != nil {
-		return "", err
-	}
-	if _, err := ParseUPID(s); err != nil {
-		return "", &Error{Kind: KindProtocol, Op: "POST " + p + "/status/" + string(action), Host: c.activeHost(), Err: err}
-	}
-	return UPID(s), nil
+	return c.GuestActionWith(ctx, ref, action, nil)
 }
 
 // Tasks lists a node's tasks, newest first.
