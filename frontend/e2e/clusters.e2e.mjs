@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  repo, outDir, startXvfb, freePort, startApp, httpReady, launchChromium, stopAll, output, waitFor,
+  outDir, startDevApp, startApp, launchChromium, stopAll, output, waitFor,
 } from './harness.mjs';
 
 let app;
@@ -35,18 +35,8 @@ before(async () => {
   }
   await startSim('lab', ['-seed', '1']);
   await startSim('audit', ['-seed', '1', '-cluster', 'audit', '-token', 'auditor@pve!readonly']);
-  const display = await startXvfb();
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}/`;
   configDir = mkdtempSync(path.join(tmpdir(), 'cecyber-e2e-'));
-  app = startApp('build/bin/cecyber-dev', [], {
-    DISPLAY: display,
-    devserver: `127.0.0.1:${port}`,
-    assetdir: path.join(repo, 'frontend', 'dist'),
-    LANG: 'en_US.UTF-8',
-    XDG_CONFIG_HOME: configDir,
-  });
-  await httpReady(url);
+  ({ app, url } = await startDevApp([], { XDG_CONFIG_HOME: configDir }));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));

@@ -136,3 +136,26 @@ export async function stopAll() {
   }
   children.length = 0;
 }
+
+/**
+ * startDevApp runs the dev-tagged binary under its own X server and waits
+ * until it serves the UI with live Go bindings at the returned url.
+ */
+export async function startDevApp(args, env = {}) {
+  const display = await startXvfb();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const app = startApp('build/bin/cecyber-dev', args, {
+    DISPLAY: display,
+    devserver: `127.0.0.1:${port}`,
+    assetdir: path.join(repo, 'frontend', 'dist'),
+    LANG: 'en_US.UTF-8',
+    ...env,
+  });
+  try {
+    await httpReady(url);
+  } catch (e) {
+    throw new Error(`${e.message}\n${output(app)}`);
+  }
+  return { app, url };
+}

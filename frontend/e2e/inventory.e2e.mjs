@@ -4,9 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import {
-  repo, outDir, startXvfb, freePort, startApp, httpReady, launchChromium, stopAll, output,
-} from './harness.mjs';
+import { outDir, startDevApp, launchChromium, stopAll, output } from './harness.mjs';
 
 // The demo cluster is pvesim with its defaults: 3 nodes, 24 guests, seed 1.
 const demoGuests = 24;
@@ -17,16 +15,7 @@ let url;
 let browser;
 
 before(async () => {
-  const display = await startXvfb();
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}/`;
-  app = startApp('build/bin/cecyber-dev', ['--demo'], {
-    DISPLAY: display,
-    devserver: `127.0.0.1:${port}`,
-    assetdir: path.join(repo, 'frontend', 'dist'),
-    LANG: 'en_US.UTF-8',
-  });
-  await httpReady(url);
+  ({ app, url } = await startDevApp(['--demo']));
   browser = await launchChromium();
 });
 
