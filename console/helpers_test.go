@@ -218,7 +218,7 @@ func startUpstreamFunc(t testing.TB, chunk int, serve func(io.ReadWriter) error)
 		}
 		c, err := up.Upgrade(w, r, nil)
 		if err != nil {
-			u.done <- err
+			u.result(err)
 			return
 		}
 		defer c.Close()
@@ -230,7 +230,7 @@ func startUpstreamFunc(t testing.TB, chunk int, serve func(io.ReadWriter) error)
 		if err == nil || errors.Is(err, errUpstreamHangUp) {
 			_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 		}
-		u.done <- err
+		u.result(err)
 	})
 	u.srv = &http.Server{Handler: mux}
 	u.wg.Add(1)
@@ -243,6 +243,15 @@ func startUpstreamFunc(t testing.TB, chunk int, serve func(io.ReadWriter) error)
 	u.Dial = d.DialContext
 	t.Cleanup(u.Close)
 	return u
+}
+
+// result records how a console ended, dropping results nobody collects
+// (tests that open many consoles).
+func (u *upstream) result(err error) {
+	select {
+	case u.done <- err:
+	default:
+	}
 }
 
 // errUpstreamHangUp ends a fake upstream's console with a close frame.

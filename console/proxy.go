@@ -33,12 +33,18 @@ const (
 	handshakeTimeout = 10 * time.Second
 	// writeTimeout bounds every message written to either side.
 	writeTimeout = 30 * time.Second
+	// flushTimeout bounds how long a session whose Proxmox side failed
+	// a write waits for the data Proxmox sent before that to reach noVNC.
+	flushTimeout = 5 * time.Second
 	// closeGrace is how long a closing session waits for the peers to
 	// answer its close frames before dropping the connections.
 	closeGrace = time.Second
 	// copyBufferSize is the largest chunk read from one side before it is
 	// written to the other; it is also the largest message the proxy sends.
 	copyBufferSize = MaxUpstreamMessage
+	// clientBufferSize is the size of gorilla's read and write buffers
+	// on noVNC's connection, and of the read buffer on Proxmox's.
+	clientBufferSize = 4 << 10
 	// tokenBytes of crypto/rand make a session token (256 bits).
 	tokenBytes = 32
 )
@@ -143,10 +149,15 @@ func New(opts Options) (*Proxy, error) {
 	}
 	p.upgrader = websocket.Upgrader{
 		HandshakeTimeout: handshakeTimeout,
-		ReadBufferSize:   64 << 10,
-		WriteBufferSize:  copyBufferSize + maxFrameHeader,
-		Subprotocols:     []string{"binary"},
-		CheckOrigin:      p.originAllowed,
+		// Small buffers are the fast ones here. Reads larger than the
+		// read buffer bypass it. Messages to noVNC are written with
+		// WriteMessage, which on the server side copies only what fits
+		// the write buffer and hands the rest to writev in the same
+		// frame: a large buffer would only add a copy of every message.
+		ReadBufferSize:  clientBufferSize,
+		WriteBufferSize: clientBufferSize,
+		Subprotocols:    []string{"binary"},
+		CheckOrigin:     p.originAllowed,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			http.Error(w, http.StatusText(status), status)
 		},

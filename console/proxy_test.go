@@ -183,8 +183,17 @@ func TestProxyRefusesRequests(t *testing.T) {
 		}
 	}
 
+	// wantLogged checks that a refusal was logged with its reason.
+	wantLogged := func(t *testing.T, why string) {
+		t.Helper()
+		if want := "msg=\"console: refused connection\" why=\"" + why + "\""; !strings.Contains(logs.String(), want) {
+			t.Errorf("no refusal logged with %s", want)
+		}
+	}
+
 	t.Run("WrongOrigin", func(t *testing.T) {
 		expect403(t, register(), http.Header{"Origin": {"http://evil.example"}})
+		wantLogged(t, "origin not allowed")
 	})
 	t.Run("MissingOrigin", func(t *testing.T) {
 		expect403(t, register(), http.Header{})
@@ -194,6 +203,7 @@ func TestProxyRefusesRequests(t *testing.T) {
 	})
 	t.Run("UnknownToken", func(t *testing.T) {
 		expect403(t, "ws://"+p.Addr()+"/console/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", nil)
+		wantLogged(t, "unknown or ended session")
 	})
 	t.Run("RandomPath", func(t *testing.T) {
 		expect403(t, "ws://"+p.Addr()+"/", nil)
@@ -208,6 +218,7 @@ func TestProxyRefusesRequests(t *testing.T) {
 		localURL := register()
 		c := connectClient(t, localURL, "", 0)
 		expect403(t, localURL, nil) // while in use
+		wantLogged(t, "session token already used")
 		c.conn.Close()
 		expect403(t, localURL, nil) // and after
 	})
@@ -217,6 +228,7 @@ func TestProxyRefusesRequests(t *testing.T) {
 		now = now.Add(time.Hour)
 		mu.Unlock()
 		expect403(t, localURL, nil)
+		wantLogged(t, "session token expired")
 	})
 	t.Run("PlainGET", func(t *testing.T) {
 		localURL := register()

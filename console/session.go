@@ -53,6 +53,9 @@ type ending struct {
 	clientText   string
 	upstreamCode int
 	upstreamText string
+	// flushClient: the session must not end before copyToClient has
+	// forwarded what Proxmox sent (see awaitFlush).
+	flushClient bool
 }
 
 // serve runs a claimed session to its end: upgrade noVNC's request, dial
@@ -75,7 +78,10 @@ func (ss *session) serve(w http.ResponseWriter, r *http.Request) {
 		NetDialTLSContext: ss.s.DialTLS,
 		Subprotocols:      []string{"binary"},
 		HandshakeTimeout:  handshakeTimeout,
-		ReadBufferSize:    64 << 10,
+		// Reads larger than the buffer go straight from TLS into the
+		// relay's buffer; a large bufio.Reader would copy every message
+		// once more.
+		ReadBufferSize: clientBufferSize,
 		// A buffer holding a whole MaxUpstreamMessage keeps gorilla from
 		// fragmenting it: pveproxy drops fragmented frames.
 		WriteBufferSize: MaxUpstreamMessage + maxFrameHeader,
@@ -149,8 +155,14 @@ func (ss *session) supervise(errc <-chan ending, activity *atomic.Int64) {
 	for {
 		select {
 		case e := <-errc:
+			pending := 1
+			if e.flushClient {
+				if last, ok := ss.awaitFlush(errc); ok {
+					e, pending = last, 0
+				}
+			}
 			ss.stopWith(e)
-			ss.drain(errc, 1)
+			ss.drain(errc, pending)
 			return
 		case <-ss.ctx.Done():
 			ss.drain(errc, 2)
@@ -170,6 +182,24 @@ func (ss *session) supervise(errc <-chan ending, activity *atomic.Int64) {
 			}
 			idle.Reset(opts.IdleTimeout - elapsed)
 		}
+	}
+}
+
+// awaitFlush waits for copyToClient after writing to Proxmox failed.
+// Proxmox may have sent more before it went away (pveproxy just shuts the
+// connection down): copyToClient delivers all of it to noVNC and then finds
+// the end itself, and only then may noVNC get its close frame. It gives up
+// after flushTimeout, or when the session is stopped from elsewhere.
+func (ss *session) awaitFlush(errc <-chan ending) (ending, bool) {
+	t := time.NewTimer(flushTimeout)
+	defer t.Stop()
+	select {
+	case e := <-errc:
+		return e, true
+	case <-t.C:
+		return ending{}, false
+	case <-ss.ctx.Done():
+		return ending{}, false
 	}
 }
 
@@ -197,7 +227,11 @@ type splice struct {
 }
 
 func (c splice) copyToUpstream(errc chan<- ending) {
-	errc <- relay(c.upstream, c.client, clientGone, upstreamGone)
+	errc <- relay(c.upstream, c.client, clientGone, func(err error) ending {
+		e := upstreamGone(err)
+		e.flushClient = true
+		return e
+	})
 }
 
 func (c splice) copyToClient(errc chan<- ending) {
@@ -287,6 +321,7 @@ func (ss *session) closeConns() {
 // cleanup ends a claimed session once serve is done with it.
 func (ss *session) cleanup() {
 	ss.closers.Wait()
+	ss.lingerClient()
 	ss.closeConns()
 	ss.mu.Lock()
 	end := ss.end
@@ -301,6 +336,27 @@ func (ss *session) cleanup() {
 	delete(p.sessions, ss.token)
 	p.mu.Unlock()
 	p.finish(ss, reason)
+}
+
+// lingerClient reads and discards what noVNC still sends until it answers
+// the close frame, or until the read deadline sendClose set (closeGrace).
+// Closing a socket with unread input makes the kernel reset the connection
+// and throw away what noVNC has not read yet: the end of the last update,
+// the close frame. The client's reader has always stopped by now: either
+// it failed (and this returns at once) or copyToUpstream gave up on a
+// failed Proxmox.
+func (ss *session) lingerClient() {
+	ss.mu.Lock()
+	client, end := ss.client, ss.end
+	ss.mu.Unlock()
+	if client == nil || end == nil {
+		return
+	}
+	for {
+		if _, _, err := client.NextReader(); err != nil {
+			return
+		}
+	}
 }
 
 func sendClose(c *websocket.Conn, code int, text string) {

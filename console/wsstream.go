@@ -41,6 +41,8 @@ type wsStream struct {
 	now      func() time.Time
 
 	r io.Reader // the message being read; nil between messages
+	// deadlineSet is when Read last moved the read deadline.
+	deadlineSet time.Time
 }
 
 var errTextMessage = errors.New("unexpected text message on a binary console")
@@ -61,7 +63,13 @@ func (s *wsStream) Read(p []byte) (int, error) {
 			s.r = r
 			s.touch()
 			if s.readTimeout > 0 {
-				_ = s.conn.SetReadDeadline(time.Now().Add(s.readTimeout))
+				// Moving the deadline costs a timer update in the
+				// runtime: do it once per eighth of the timeout rather
+				// than once per message.
+				if now := time.Now(); now.Sub(s.deadlineSet) > s.readTimeout/8 {
+					_ = s.conn.SetReadDeadline(now.Add(s.readTimeout))
+					s.deadlineSet = now
+				}
 			}
 		}
 		n, err := s.r.Read(p)
