@@ -469,7 +469,8 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // Close stops every listener and closes every connection, then waits for
-// the serving goroutines to end.
+// the serving goroutines to end, and ends the QEMU processes of consoles
+// (Config.QEMUConsoles).
 func (s *Server) Close() error {
 	s.lnMu.Lock()
 	defer s.lnMu.Unlock()
@@ -478,10 +479,12 @@ func (s *Server) Close() error {
 	for _, l := range s.listeners {
 		errs = append(errs, l.close())
 	}
+	errs = append(errs, s.Sim.Close())
 	return errors.Join(errs...)
 }
 
-// Shutdown stops accepting connections and waits for active requests.
+// Shutdown stops accepting connections and waits for active requests, then
+// ends the QEMU processes of consoles like Close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.lnMu.Lock()
 	defer s.lnMu.Unlock()
@@ -490,6 +493,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, l := range s.listeners {
 		errs = append(errs, l.shutdown(ctx))
 	}
+	errs = append(errs, s.Sim.Close())
 	return errors.Join(errs...)
 }
 

@@ -51,6 +51,16 @@ type Config struct {
 	// no "password" unless generate-password=1 is passed, and the VNC
 	// password is the ticket (QEMU compares its first 8 characters).
 	LegacyVNC bool
+	// QEMUConsoles serves the console of a running qemu guest from a
+	// real QEMU process (no disk: the SeaBIOS screen), started on the
+	// guest's first console and killed when the guest stops or the
+	// simulator closes (Server.Close, Sim.Close). The VNC password is
+	// set and expired over QMP as qm vncproxy does. Linux only; without
+	// qemu-system-x86_64 on PATH it logs why and uses the built-in RFB
+	// server.
+	QEMUConsoles bool
+	// QEMUGuests, when not empty, limits QEMUConsoles to these VMIDs.
+	QEMUGuests []int
 }
 
 // Token is an API token and the ACL entries granted to it. Privilege
@@ -120,6 +130,7 @@ type Sim struct {
 	taskFail   map[failKey]string
 	nextPID    int
 	vnc        vncState
+	qemu       qemuState // Config.QEMUConsoles; see qemu.go
 }
 
 type fault struct {

@@ -329,6 +329,7 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if g.kind == "qemu" {
 		name = "QEMU (" + g.name + ")"
 	}
+	guestName, boot := g.name, g.startedAt
 	s.mu.Unlock()
 
 	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
@@ -350,23 +351,40 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	vncSide, rfbSide := net.Pipe()
+	// The VNC server: the guest's real QEMU (Config.QEMUConsoles, see
+	// qemu.go), or the built-in RFB server on the other end of a pipe.
+	var vncSide, rfbSide net.Conn
+	if s.useQEMUConsole(tk.kind, tk.vmid) {
+		c, err := s.dialQEMUConsole(tk.vmid, guestName, boot, tk.password)
+		if err != nil {
+			s.endVNCTask(t, err.Error())
+			return
+		}
+		vncSide = c
+	} else {
+		vncSide, rfbSide = net.Pipe()
+	}
 	b := &wsBridge{conn: conn, in: brw.Reader, vnc: vncSide, done: make(chan struct{})}
 	var wg sync.WaitGroup
-	wg.Add(4)
-	go func() {
-		defer wg.Done()
-		rfb.Serve(rfbSide, rfb.Config{Name: name, Password: tk.password, PasswordExpires: now.Add(vncPasswordTTL),
-			Now: s.now, Screen: screen})
-		b.stop()
-	}()
+	if rfbSide != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rfb.Serve(rfbSide, rfb.Config{Name: name, Password: tk.password, PasswordExpires: now.Add(vncPasswordTTL),
+				Now: s.now, Screen: screen})
+			b.stop()
+		}()
+	}
+	wg.Add(3)
 	go func() { defer wg.Done(); b.stopAfter(b.clientToVNC()) }()
 	go func() { defer wg.Done(); b.stopAfter(b.vncToClient()) }()
 	go func() { defer wg.Done(); b.stopAfter(s.watchGuest(tk, b.done)) }()
 	<-b.done
 	conn.Close()
 	vncSide.Close()
-	rfbSide.Close()
+	if rfbSide != nil {
+		rfbSide.Close()
+	}
 	wg.Wait()
 	s.endVNCTask(t, "")
 }

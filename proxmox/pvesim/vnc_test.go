@@ -434,7 +434,7 @@ func TestConsoleRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		clk.Advance(30 * time.Second)
+		clk.Advance(31 * time.Second)
 		result, reason, _, _, _ := rfbLogin(t, &wsStream{c: c}, a.Password)
 		if result != 1 || reason != "Authentication failed\x00" {
 			t.Errorf("auth after 30 s: %d %q; want failure", result, reason)
