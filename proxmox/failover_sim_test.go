@@ -260,7 +260,9 @@ func TestFailoverPost(t *testing.T) {
 func TestFailoverPostNotRepeated(t *testing.T) {
 	t.Parallel()
 	s := newNodeSim(t)
-	c := failoverClient(t, s, 300*time.Millisecond)
+	// Long enough that dialling and both handshakes fit even on a loaded
+	// machine: only the request itself may run into the timeout.
+	c := failoverClient(t, s, 2*time.Second)
 	ctx := context.Background()
 	ref := stoppedGuestOff(t, s, "")
 
