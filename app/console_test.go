@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -39,34 +41,9 @@ func TestOpenConsole(t *testing.T) {
 		t.Fatalf("dial from another origin: %v; want 403", err)
 	}
 
-	ws, _, err := websocket.DefaultDialer.Dial(con.URL, http.Header{"Origin": {"wails://wails"}})
-	if err != nil {
-		t.Fatalf("dial console: %v", err)
-	}
+	ws := dialConsole(t, con.URL)
 	defer ws.Close()
-	r := &wsReader{ws: ws}
-	send := func(b []byte) {
-		if err := ws.WriteMessage(websocket.BinaryMessage, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	version := r.read(t, 12)
-	if string(version) != "RFB 003.008\n" {
-		t.Fatalf("server version %q", version)
-	}
-	send(version)
-	types := r.read(t, 2)
-	if types[0] != 1 || types[1] != 1 {
-		t.Fatalf("security types %v; want only None: no password may reach the window", types)
-	}
-	send([]byte{1})
-	if res := binary.BigEndian.Uint32(r.read(t, 4)); res != 0 {
-		t.Fatalf("security result %d", res)
-	}
-	send([]byte{1}) // ClientInit, shared
-	init := r.read(t, 24)
-	w, h := binary.BigEndian.Uint16(init[0:]), binary.BigEndian.Uint16(init[2:])
-	name := string(r.read(t, int(binary.BigEndian.Uint32(init[20:]))))
+	w, h, name := noVNCHandshake(t, ws)
 	if w == 0 || h == 0 || !strings.Contains(name, "web-01") {
 		t.Errorf("ServerInit %dx%d %q; want the guest's screen", w, h, name)
 	}
@@ -126,4 +103,70 @@ func (r *wsReader) read(t *testing.T, n int) []byte {
 	out := r.buf[:n]
 	r.buf = r.buf[n:]
 	return out
+}
+
+func dialConsole(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {"wails://wails"}})
+	if err != nil {
+		t.Fatalf("dial console: %v", err)
+	}
+	return ws
+}
+
+// noVNCHandshake plays noVNC's side of RFB through the proxy: it must be
+// offered security None only, since the proxy answered Proxmox's VNC
+// authentication, and it returns the ServerInit's size and desktop name.
+func noVNCHandshake(t *testing.T, ws *websocket.Conn) (w, h uint16, name string) {
+	t.Helper()
+	r := &wsReader{ws: ws}
+	send := func(b []byte) {
+		if err := ws.WriteMessage(websocket.BinaryMessage, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version := r.read(t, 12)
+	if string(version) != "RFB 003.008\n" {
+		t.Fatalf("server version %q", version)
+	}
+	send(version)
+	types := r.read(t, 2)
+	if types[0] != 1 || types[1] != 1 {
+		t.Fatalf("security types %v; want only None: no password may reach the window", types)
+	}
+	send([]byte{1})
+	if res := binary.BigEndian.Uint32(r.read(t, 4)); res != 0 {
+		t.Fatalf("security result %d", res)
+	}
+	send([]byte{1}) // ClientInit, shared
+	init := r.read(t, 24)
+	w, h = binary.BigEndian.Uint16(init[0:]), binary.BigEndian.Uint16(init[2:])
+	name = string(r.read(t, int(binary.BigEndian.Uint32(init[20:]))))
+	return w, h, name
+}
+
+// TestOpenConsoleRealQEMU opens a console whose far end is a real QEMU, set
+// up the way Proxmox does it (-vnc unix:…,password=on, password set over
+// QMP): the proxy must pass QEMU's VNC authentication.
+func TestOpenConsoleRealQEMU(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		if os.Getenv("CECYBER_NO_QEMU_TESTS") == "1" {
+			t.Skip("no qemu-system-x86_64; CECYBER_NO_QEMU_TESTS=1")
+		}
+		t.Fatal("qemu-system-x86_64 is missing: apt-get install -y --no-install-recommends qemu-system-x86 (make test does), or set CECYBER_NO_QEMU_TESTS=1 to skip")
+	}
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, QEMUConsoles: true, QEMUGuests: []int{101}})
+	a, _ := newTestApp(t, Options{ConsoleOrigins: []string{"wails://wails"}})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+	con, err := a.OpenConsole("c1", "qemu/101")
+	if err != nil {
+		t.Fatalf("OpenConsole() = %v", err)
+	}
+	ws := dialConsole(t, con.URL)
+	defer ws.Close()
+	w, h, name := noVNCHandshake(t, ws)
+	if name != "QEMU (web-01)" || w == 0 || h == 0 {
+		t.Errorf("ServerInit %dx%d %q; want QEMU's own screen for web-01", w, h, name)
+	}
 }
