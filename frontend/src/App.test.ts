@@ -28,12 +28,28 @@ const backend = vi.hoisted(() => {
     guestAction: vi.fn<(c: string, g: string, a: string, o: unknown) => Promise<Task>>(),
     bulkAction: vi.fn<(targets: unknown[], a: string, o: unknown) => Promise<Task[]>>(),
     guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
+    openConsole: vi.fn(async (cluster: string, guestId: string) => ({
+      id: 's1', url: 'ws://127.0.0.1:1/console/t', cluster, guestId, guestName: 'web-01', node: 'pve1', vmid: 101, type: 'qemu',
+    })),
+    closeConsole: vi.fn(async (_id: string) => {}),
+    onConsoleEnded: vi.fn(() => () => {}),
     emitTask(t: Task) {
       taskListener?.(t);
     },
   };
 });
 vi.mock('./lib/backend', () => backend);
+// happy-dom has no WebSocket or canvas: noVNC itself runs in the e2e test.
+vi.mock('@novnc/novnc', () => ({
+  default: class extends EventTarget {
+    constructor(readonly target: Element, readonly url: string) {
+      super();
+    }
+    disconnect = vi.fn();
+    blur() {}
+    focus() {}
+  },
+}));
 
 const { default: App } = await import('./App.svelte');
 const { store } = await import('./lib/inventory.svelte');
@@ -42,6 +58,7 @@ const { toasts } = await import('./lib/toasts.svelte');
 const { ui } = await import('./lib/ui.svelte');
 const { operations } = await import('./lib/operations.svelte');
 const { setLocale } = await import('./lib/i18n/index.svelte');
+const { consoles } = await import('./lib/consoles.svelte');
 
 let app: ReturnType<typeof mount> | null = null;
 
@@ -79,6 +96,7 @@ afterEach(() => {
   ui.wizardOpen = false;
   ui.clusterDialog = null;
   operations.confirm = null;
+  consoles.reset();
   vi.clearAllMocks();
   document.body.innerHTML = '';
 });
@@ -140,6 +158,45 @@ describe('App', () => {
     (document.activeElement as HTMLElement).blur();
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'r', bubbles: true }));
     expect(backend.refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens a console tab from the row menu, keeps it while switching, closes it with Ctrl+W', async () => {
+    await render(inventory());
+    const kebab = document.querySelector<HTMLElement>('[data-testid="row-actions"][data-vmid="101"]')!;
+    kebab.click();
+    flushSync();
+    const item = q('action-console') as HTMLButtonElement;
+    expect(item.disabled).toBe(false);
+    item.click();
+    flushSync();
+    await vi.waitFor(() => expect(backend.openConsole).toHaveBeenCalledWith('c1', 'qemu/101'));
+    flushSync();
+    const tab = q('console-tab')!;
+    expect(tab.dataset.vmid).toBe('101');
+    expect(tab.dataset.state).toBe('connecting');
+    expect(tab.querySelector('[role="tab"]')?.getAttribute('aria-selected')).toBe('true');
+    expect(q('console-view')?.dataset.state).toBe('connecting');
+
+    // A stopped guest's console is disabled with the reason.
+    document.querySelector<HTMLElement>('[data-testid="inventory-tab"]')!.click();
+    flushSync();
+    document.querySelector<HTMLElement>('[data-testid="row-actions"][data-vmid="105"]')!.click();
+    flushSync();
+    expect((q('action-console') as HTMLButtonElement).disabled).toBe(true);
+    expect(q('action-console')?.dataset.reason).toBe('Only while the guest runs');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    flushSync();
+
+    // Switching keeps the session; Ctrl+W closes the active console tab.
+    expect(q('console-view')).not.toBeNull();
+    q('console-tab')!.querySelector<HTMLElement>('[role="tab"]')!.click();
+    flushSync();
+    expect(consoles.active).toBe('c1/qemu/101');
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'w', ctrlKey: true }));
+    flushSync();
+    expect(q('console-tab')).toBeNull();
+    expect(q('console-view')).toBeNull();
+    expect(consoles.active).toBeNull();
   });
 
   it('renders only a window of 10,000 rows', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, isShutdownTimeout, needsConfirm, unavailable, type Action, type ActionContext } from './actions';
+import { actionsFor, consoleUnavailable, isShutdownTimeout, needsConfirm, unavailable, type Action, type ActionContext } from './actions';
 import { guest } from '../test/fixtures';
 
 const ok: ActionContext = { nodeOnline: true, clusterUp: true, busy: false, permissions: null };
@@ -70,5 +70,26 @@ describe('action availability', () => {
     expect(isShutdownTimeout('shutdown', 'error', 'permission denied')).toBe(false);
     expect(isShutdownTimeout('stop', 'error', 'got timeout')).toBe(false);
     expect(isShutdownTimeout('shutdown', 'ok', 'OK')).toBe(false);
+  });
+});
+
+describe('consoleUnavailable', () => {
+  const ok = { nodeOnline: true, clusterUp: true, permissions: null };
+  const g = { template: false, status: 'running', vmid: 101, node: 'pve1' };
+  it('opens on a running or paused guest, even locked or busy', () => {
+    expect(consoleUnavailable(g, ok)).toBeNull();
+    expect(consoleUnavailable({ ...g, status: 'paused' }, ok)).toBeNull();
+  });
+  it('says why not', () => {
+    expect(consoleUnavailable({ ...g, status: 'stopped' }, ok)).toEqual({ code: 'state', status: 'stopped' });
+    expect(consoleUnavailable({ ...g, template: true }, ok)).toEqual({ code: 'template' });
+    expect(consoleUnavailable(g, { ...ok, nodeOnline: false })).toEqual({ code: 'nodeOffline', node: 'pve1' });
+    expect(consoleUnavailable(g, { ...ok, clusterUp: false })).toEqual({ code: 'clusterDown' });
+    expect(consoleUnavailable(g, { ...ok, permissions: { '/vms': { 'VM.PowerMgmt': true } } })).toEqual({
+      code: 'permission',
+      privilege: 'VM.Console',
+      path: '/vms/101',
+    });
+    expect(consoleUnavailable(g, { ...ok, permissions: { '/vms/101': { 'VM.Console': false } } })).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // Which power actions a guest allows right now, and why not when it does not.
 // Pure: the table menu, the guest page and the bulk bar all ask here.
 
-import { canAct, guestPath, POWER_PRIVILEGE } from './permissions';
+import { canAct, CONSOLE_PRIVILEGE, guestPath, POWER_PRIVILEGE } from './permissions';
 import type { Guest, Permissions } from './types';
 
 export const ACTIONS = ['start', 'shutdown', 'reboot', 'stop', 'reset', 'suspend', 'resume'] as const;
@@ -73,6 +73,29 @@ export function unavailable(
   if (!stateAllows(action, guest.status)) return { code: 'state', status: guest.status };
   if (!canAct(ctx.permissions, guest.vmid, POWER_PRIVILEGE)) {
     return { code: 'permission', privilege: POWER_PRIVILEGE, path: guestPath(guest.vmid) };
+  }
+  return null;
+}
+
+/** Whether the guest shows a screen a console can open: running, or paused. */
+export function consoleLive(status: string): boolean {
+  return status === 'running' || status === 'paused';
+}
+
+/**
+ * null when a console may open on the guest; else why not. Unlike power
+ * actions, a lock or a running task does not stop a console.
+ */
+export function consoleUnavailable(
+  guest: Pick<Guest, 'template' | 'status' | 'vmid' | 'node'>,
+  ctx: Pick<ActionContext, 'nodeOnline' | 'clusterUp' | 'permissions'>,
+): Unavailable | null {
+  if (guest.template) return { code: 'template' };
+  if (!ctx.clusterUp) return { code: 'clusterDown' };
+  if (!ctx.nodeOnline) return { code: 'nodeOffline', node: guest.node };
+  if (!consoleLive(guest.status)) return { code: 'state', status: guest.status };
+  if (!canAct(ctx.permissions, guest.vmid, CONSOLE_PRIVILEGE)) {
+    return { code: 'permission', privilege: CONSOLE_PRIVILEGE, path: guestPath(guest.vmid) };
   }
   return null;
 }

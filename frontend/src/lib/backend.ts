@@ -13,6 +13,8 @@ import {
   type Certificate,
   type ClusterInput,
   type ClusterState,
+  type Console,
+  type ConsoleEnded,
   type Endpoint,
   type Environment,
   type ErrorInfo,
@@ -30,6 +32,8 @@ import {
 export const INVENTORY_EVENT = 'inventory';
 /** Event the backend emits with a Task whenever a followed task changes. */
 export const TASK_EVENT = 'task';
+/** Event the backend emits with a ConsoleEnded when it ends a console session. */
+export const CONSOLE_ENDED_EVENT = 'console-ended';
 
 async function call<T>(promise: () => Promise<T>): Promise<T> {
   try {
@@ -133,6 +137,25 @@ export async function guestDetails(cluster: string, guestId: string): Promise<Gu
   };
 }
 
+/**
+ * A fresh, single-use console URL for a running guest (valid 30 s). Every
+ * (re)connect needs a new one: tickets are never cached.
+ */
+export function openConsole(cluster: string, guestId: string): Promise<Console> {
+  return call(() => App.OpenConsole(cluster, guestId));
+}
+
+export function closeConsole(id: string): Promise<void> {
+  return call(() => App.CloseConsole(id));
+}
+
+/** Calls listener whenever the Go side ends a console session; returns the unsubscribe. */
+export function onConsoleEnded(listener: (ended: ConsoleEnded) => void): () => void {
+  return EventsOn(CONSOLE_ENDED_EVENT, (data: ConsoleEnded | null) => {
+    if (data && typeof data.id === 'string') listener(data);
+  });
+}
+
 export type { ErrorInfo };
 
 // Compile-time guard: the hand-written shapes in types.ts must keep the same
@@ -166,4 +189,5 @@ export type BindingsMatch = [
   Assert<SameShape<app.GuestTarget, GuestTarget>>,
   Assert<SameShape<app.TaskLogLine, TaskLogLine>>,
   Assert<SameShape<app.GuestDetails, GuestDetails>>,
+  Assert<SameShape<app.Console, Console>>,
 ];

@@ -49,6 +49,11 @@ export function reasonText(reason: Unavailable, action: Action): string {
   }
 }
 
+/** Why the console cannot open: the tooltip and data-reason text. */
+export function consoleReasonText(reason: Unavailable): string {
+  return reason.code === 'state' ? t('reason.consoleNotRunning') : reasonText(reason, 'stop');
+}
+
 /** The headline of a task's toast or row. */
 export function taskTitle(task: Task): string {
   const name = task.guestName || `${task.vmid || task.guestId}`;

@@ -4,6 +4,7 @@
 
 import * as backend from './backend';
 import {
+  consoleUnavailable,
   DEFAULT_SHUTDOWN_TIMEOUT,
   isShutdownTimeout,
   needsConfirm,
@@ -53,6 +54,11 @@ export class Operations {
 
   reason(row: Row, action: Action): Unavailable | null {
     return unavailable(row, action, this.context(row));
+  }
+
+  /** Why a console cannot open on row now; null when it can. */
+  consoleReason(row: Row): Unavailable | null {
+    return consoleUnavailable(row, this.context(row));
   }
 
   /**

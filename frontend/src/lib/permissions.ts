@@ -6,6 +6,7 @@
 import type { Permissions } from './types';
 
 export const POWER_PRIVILEGE = 'VM.PowerMgmt';
+export const CONSOLE_PRIVILEGE = 'VM.Console';
 
 /** The path and its ancestors, nearest first: /vms/101 → /vms/101, /vms, /. */
 export function ancestors(path: string): string[] {

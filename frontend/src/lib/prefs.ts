@@ -3,6 +3,8 @@
 
 export const LOCALE_KEY = 'cecyber.locale';
 export const THEME_KEY = 'cecyber.theme';
+export const CONSOLE_SCALE_KEY = 'cecyber.console.scale';
+export const CONSOLE_LAYOUT_KEY = 'cecyber.console.layout';
 
 function storage(): Storage | null {
   try {

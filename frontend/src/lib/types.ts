@@ -157,6 +157,27 @@ export interface GuestDetails {
   tasks: Task[];
 }
 
+/** One console session (app.Console). url is single-use and valid 30 s. */
+export interface Console {
+  id: string;
+  /** ws://127.0.0.1:PORT/console/TOKEN */
+  url: string;
+  cluster: string;
+  guestId: string;
+  guestName: string;
+  node: string;
+  vmid: number;
+  /** "qemu" or "lxc". */
+  type: string;
+}
+
+/** The "console-ended" event: why the Go side ended a session. */
+export interface ConsoleEnded {
+  id: string;
+  /** Absent when closed on purpose; code "auth" = Proxmox refused the VNC password. */
+  error?: ErrorInfo;
+}
+
 export interface Node {
   cluster: string;
   name: string;
