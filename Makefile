@@ -12,7 +12,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 GOFILES  := $(shell git ls-files '*.go' 2>/dev/null)
 
 .PHONY: run build dev test lint setup setup-test bindings frontend \
-	test-go test-frontend test-e2e test-window bench-pvesim clean
+	test-go test-frontend test-e2e test-window bench-pvesim bench-console clean
 
 ## run: set up, build, and open the app on its built-in demo cluster
 run: build
@@ -83,7 +83,7 @@ build/bin/pvesim: $(GOFILES)
 	go build -o $@ ./proxmox/pvesim/cmd/pvesim
 
 test-e2e: build/bin/cecyber-dev build/bin/pvesim
-	cd frontend && ../$(KEYRING) node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs e2e/clusters.e2e.mjs
+	cd frontend && ../$(KEYRING) node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs e2e/clusters.e2e.mjs e2e/console.e2e.mjs
 
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs
@@ -91,6 +91,12 @@ test-window: build
 ## bench-pvesim: /cluster/resources of a 10,000-guest simulated cluster
 bench-pvesim:
 	go test -run '^$$' -bench ClusterResources -benchmem ./proxmox/pvesim/
+
+## bench-console: the console proxy against a direct connection and Debian's websockify
+## (throughput, key-event round trip, bytes lost when Proxmox closes), as name=value lines
+bench-console:
+	@tools/setup.sh bench
+	go run ./console/internal/consolebench
 
 clean:
 	rm -rf build/bin frontend/dist/assets .bin

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # setup.sh GROUP... installs what the named groups need and is missing, and
 # nothing else, so that running it again is instant.
+#   bench  the peers the benchmarks measure against (websockify)
 #   build  compilers and libraries to build the app (GTK 3, WebKitGTK 4.1)
 #   test   the build group plus what the tests drive: Xvfb, Chromium, ImageMagick,
-#          a Secret Service (gnome-keyring)
+#          a Secret Service (gnome-keyring), QEMU for a real VNC server
 # As root it installs the missing Debian packages itself; as any other user it
 # prints the exact apt-get command to run and stops.
 set -euo pipefail
@@ -11,14 +12,16 @@ set -euo pipefail
 build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # dbus and gnome-keyring give the tests a real Secret Service; never dbus-x11,
 # which makes go-keyring start a locked keyring instead of failing clearly.
-test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring)
+# qemu-system-x86 backs one console test with a real QEMU, as on Proxmox.
+test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86)
 
 want=()
 for group in "$@"; do
 	case "$group" in
 	build) want+=("${build_pkgs[@]}") ;;
 	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-	*) echo "setup.sh: unknown group $group (want build or test)" >&2; exit 2 ;;
+	bench) want+=(websockify) ;; # the peer make bench-console compares against
+	*) echo "setup.sh: unknown group $group (want build, test or bench)" >&2; exit 2 ;;
 	esac
 done
 
