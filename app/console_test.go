@@ -73,6 +73,18 @@ func TestOpenConsole(t *testing.T) {
 		}
 	}
 
+	t.Run("Container", func(t *testing.T) {
+		con, err := a.OpenConsole("c1", "lxc/105")
+		if err != nil {
+			t.Fatalf("OpenConsole(lxc/105) = %v", err)
+		}
+		ws := dialConsole(t, con.URL)
+		defer ws.Close()
+		if _, _, name := noVNCHandshake(t, ws); !strings.Contains(name, "proxy-01") {
+			t.Errorf("container console desktop %q; want proxy-01's", name)
+		}
+	})
+
 	t.Run("ErrForbidden", func(t *testing.T) {
 		b, _ := newTestApp(t, Options{ConsoleOrigins: []string{"wails://wails"}})
 		ro, _ := sim.Token(pvesim.AuditorTokenID)

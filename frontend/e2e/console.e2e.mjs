@@ -118,8 +118,25 @@ test('typing at the console echoes at the guest login prompt', async () => {
   await page.screenshot({ path: path.join(outDir, 'console-typed.png') });
 });
 
+test('the console survives a guest reboot', async (t) => {
+  try {
+    const view = '[data-testid="console-view"]:not([inert])';
+    await page.evaluate(() => window.go.app.App.GuestAction('demo', 'qemu/101', 'reboot', {}));
+    // The guest going down ends the session; the window reconnects with a
+    // fresh ticket once the guest is back.
+    await page.waitForSelector(`${view}:not([data-state="connected"])`, { timeout: 15000 });
+    await page.waitForSelector(`${view}[data-state="connected"]`, { timeout: 30000 });
+    assert.ok(sockets.length >= 2, `a new console connection after the reboot (${sockets.length})`);
+    const stats = await canvasStats();
+    assert.ok(stats && stats.colours > 2, 'the screen is back after the reboot');
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});
+
 test('closing the console tab ends the session', async () => {
-  const ws = sockets[0];
+  const ws = sockets[sockets.length - 1];
   const closed = ws.isClosed() ? Promise.resolve() : new Promise((r) => ws.once('close', r));
   await page.locator('[data-testid="console-tab"] [data-testid="console-tab-close"]').first().click();
   await closed;

@@ -81,6 +81,9 @@ type vncTicket struct {
 	issued   time.Time
 	task     *task
 	used     bool // the worker accepted its one connection
+	// booted is when the guest last started, as the session began: a
+	// reboot replaces the QEMU process, and the console with it.
+	booted time.Time
 }
 
 // addVNCRoutes adds vncproxy and vncwebsocket for qemu and lxc to the
@@ -330,6 +333,7 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		name = "QEMU (" + g.name + ")"
 	}
 	guestName, boot := g.name, g.startedAt
+	tk.booted = boot
 	s.mu.Unlock()
 
 	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
@@ -423,8 +427,8 @@ func (s *Sim) endVNCTask(t *task, exit string) {
 // still runs.
 const vncWatchInterval = 100 * time.Millisecond
 
-// watchGuest returns when the guest stops, goes away or its node goes
-// offline (QEMU exits and the relay with it), or when done closes.
+// watchGuest returns when the guest stops, reboots, goes away or its node
+// goes offline (QEMU exits and the relay with it), or when done closes.
 func (s *Sim) watchGuest(tk *vncTicket, done <-chan struct{}) error {
 	tick := time.NewTicker(vncWatchInterval)
 	defer tick.Stop()
@@ -445,7 +449,7 @@ func (s *Sim) guestConsoleAlive(tk *vncTicket) bool {
 	defer s.mu.Unlock()
 	s.advanceLocked(s.now())
 	g := s.guestByID[tk.vmid]
-	return g != nil && g.running && g.node.name == tk.node && g.node.online
+	return g != nil && g.running && g.node.name == tk.node && g.node.online && g.startedAt.Equal(tk.booted)
 }
 
 // wsBridge relays between a client's WebSocket and the VNC server the
