@@ -5,6 +5,8 @@
 // sees the echo, then closes the tab and sees the session end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { outDir, startDevApp, launchChromium, stopAll, output } from './harness.mjs';
 
@@ -13,9 +15,10 @@ let url;
 let browser;
 let page;
 const sockets = [];
+const pictures = mkdtempSync(path.join(tmpdir(), 'cecyber-pictures-'));
 
 before(async () => {
-  ({ app, url } = await startDevApp(['--demo']));
+  ({ app, url } = await startDevApp(['--demo'], { XDG_PICTURES_DIR: pictures }));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -116,6 +119,20 @@ test('typing at the console echoes at the guest login prompt', async () => {
   }
   assert.ok(typed >= 50, `typed characters appear on the guest screen (${typed} pixels changed)`);
   await page.screenshot({ path: path.join(outDir, 'console-typed.png') });
+});
+
+test('a screenshot of the console is saved as PNG', async () => {
+  await page.locator('[data-testid="console-screenshot"]:visible').click();
+  await page.waitForFunction(
+    (dir) => document.body.innerText.includes(dir),
+    path.join(pictures, 'Cecyber'), { timeout: 5000 },
+  );
+  const files = readdirSync(path.join(pictures, 'Cecyber'));
+  assert.equal(files.length, 1);
+  assert.match(files[0], /^cecyber-web-01-\d{8}-\d{6}\.png$/);
+  const png = readFileSync(path.join(pictures, 'Cecyber', files[0]));
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  assert.ok(png.length > 2000, `a real screen, not an empty image (${png.length} bytes)`);
 });
 
 test('the console survives a guest reboot', async (t) => {

@@ -149,6 +149,11 @@ export function closeConsole(id: string): Promise<void> {
   return call(() => App.CloseConsole(id));
 }
 
+/** Saves a console screenshot (PNG data URL) in the user's Pictures; resolves to the path. */
+export function saveScreenshot(fileName: string, pngDataURL: string): Promise<string> {
+  return call(() => App.SaveScreenshot(fileName, pngDataURL));
+}
+
 /** Calls listener whenever the Go side ends a console session; returns the unsubscribe. */
 export function onConsoleEnded(listener: (ended: ConsoleEnded) => void): () => void {
   return EventsOn(CONSOLE_ENDED_EVENT, (data: ConsoleEnded | null) => {

@@ -459,6 +459,8 @@ export const en = {
   'console.paste.ok.other': 'Type {count} characters',
   'console.screenshot': 'Screenshot',
   'console.screenshot.title': 'Save the screen as a PNG image',
+  'console.screenshot.saved': 'Screenshot saved to {path}',
+  'console.screenshot.failed': 'The screenshot could not be saved: {reason}',
   'console.fullscreen': 'Full screen',
   'console.fullscreen.exit': 'Exit full screen',
   'console.fullscreen.title': 'Show the console on the whole screen (Esc leaves)',

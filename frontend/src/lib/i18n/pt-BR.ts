@@ -458,6 +458,8 @@ export const ptBR: Messages = {
   'console.paste.ok.other': 'Digitar {count} caracteres',
   'console.screenshot': 'Captura de tela',
   'console.screenshot.title': 'Salvar a tela como imagem PNG',
+  'console.screenshot.saved': 'Captura de tela salva em {path}',
+  'console.screenshot.failed': 'Não foi possível salvar a captura de tela: {reason}',
   'console.fullscreen': 'Tela cheia',
   'console.fullscreen.exit': 'Sair da tela cheia',
   'console.fullscreen.title': 'Mostrar o console na tela inteira (Esc sai)',

@@ -28,6 +28,8 @@ export function RemoveCluster(arg1:string,arg2:boolean):Promise<void>;
 
 export function RetrustEndpoint(arg1:string,arg2:string,arg3:string):Promise<app.ClusterState>;
 
+export function SaveScreenshot(arg1:string,arg2:string):Promise<string>;
+
 export function TaskLog(arg1:string,arg2:string,arg3:string):Promise<Array<app.TaskLogLine>>;
 
 export function Tasks():Promise<Array<app.Task>>;

@@ -54,6 +54,10 @@ export function RetrustEndpoint(arg1, arg2, arg3) {
   return window['go']['app']['App']['RetrustEndpoint'](arg1, arg2, arg3);
 }
 
+export function SaveScreenshot(arg1, arg2) {
+  return window['go']['app']['App']['SaveScreenshot'](arg1, arg2);
+}
+
 export function TaskLog(arg1, arg2, arg3) {
   return window['go']['app']['App']['TaskLog'](arg1, arg2, arg3);
 }
