@@ -49,6 +49,11 @@ type Node struct {
 	Mem     int64   `json:"mem"`    // bytes
 	MaxMem  int64   `json:"maxmem"`
 	Uptime  int64   `json:"uptime"` // seconds
+	// Rates in bytes per second over the last poll interval, from
+	// Proxmox's cumulative counters; nil when unknown (first poll, or a
+	// counter reset).
+	NetIn  *float64 `json:"netin"`
+	NetOut *float64 `json:"netout"`
 }
 
 // Guest is one VM or container.
@@ -69,6 +74,16 @@ type Guest struct {
 	MaxMem   int64    `json:"maxmem"`
 	Uptime   int64    `json:"uptime"` // seconds
 	Tags     []string `json:"tags"`
+	// MemHost is the host's view of the guest's memory (Proxmox 9 sends
+	// it for VMs); 0 when not sent.
+	MemHost int64 `json:"memhost"`
+	// Rates in bytes per second over the last poll interval, from
+	// Proxmox's cumulative counters; nil when unknown (first poll after
+	// start, or a counter reset).
+	DiskRead  *float64 `json:"diskread"`
+	DiskWrite *float64 `json:"diskwrite"`
+	NetIn     *float64 `json:"netin"`
+	NetOut    *float64 `json:"netout"`
 }
 
 // ErrorInfo is how every error reaches the window: a stable code the window

@@ -264,6 +264,11 @@ export namespace app {
 	    maxmem: number;
 	    uptime: number;
 	    tags: string[];
+	    memhost: number;
+	    diskread?: number;
+	    diskwrite?: number;
+	    netin?: number;
+	    netout?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Guest(source);
@@ -287,6 +292,11 @@ export namespace app {
 	        this.maxmem = source["maxmem"];
 	        this.uptime = source["uptime"];
 	        this.tags = source["tags"];
+	        this.memhost = source["memhost"];
+	        this.diskread = source["diskread"];
+	        this.diskwrite = source["diskwrite"];
+	        this.netin = source["netin"];
+	        this.netout = source["netout"];
 	    }
 	}
 	export class Task {
@@ -398,6 +408,8 @@ export namespace app {
 	    mem: number;
 	    maxmem: number;
 	    uptime: number;
+	    netin?: number;
+	    netout?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Node(source);
@@ -413,6 +425,8 @@ export namespace app {
 	        this.mem = source["mem"];
 	        this.maxmem = source["maxmem"];
 	        this.uptime = source["uptime"];
+	        this.netin = source["netin"];
+	        this.netout = source["netout"];
 	    }
 	}
 	export class Inventory {
