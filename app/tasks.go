@@ -193,15 +193,22 @@ func taskOutcome(exit string) string {
 	return "error"
 }
 
+// bulkParallel is how many actions of a bulk request are sent at once:
+// enough to be quick, few enough not to flood pveproxy's workers.
+const bulkParallel = 8
+
 // BulkAction starts one action on many guests; each gets its own Task, with
 // Error set when it could not be started.
 func (a *App) BulkAction(targets []GuestTarget, action string, opts ActionOptions) ([]Task, error) {
 	out := make([]Task, len(targets))
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, bulkParallel)
 	for i, tg := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			t, err := a.GuestAction(tg.Cluster, tg.GuestID, action, opts)
 			if err != nil {
 				info := errorInfo(err)
