@@ -187,6 +187,12 @@ export interface Node {
   mem: number;
   maxmem: number;
   uptime: number;
+  /**
+   * Network rates in bytes per second over the last poll; null (or absent)
+   * when unknown: the first poll, or a counter reset.
+   */
+  netin?: number | null;
+  netout?: number | null;
 }
 
 export interface Guest {
@@ -206,6 +212,19 @@ export interface Guest {
   maxmem: number;
   uptime: number;
   tags: string[];
+  /**
+   * The host's view of a VM's memory in bytes (Proxmox 9); 0 or absent when
+   * not sent (containers, older Proxmox).
+   */
+  memhost?: number;
+  /**
+   * Rates in bytes per second over the last poll; null (or absent) when
+   * unknown: the first poll after start, or a counter reset.
+   */
+  diskread?: number | null;
+  diskwrite?: number | null;
+  netin?: number | null;
+  netout?: number | null;
 }
 
 export interface Inventory {

@@ -5,7 +5,10 @@ import {
   formatDuration,
   formatNumber,
   formatPercent,
+  formatRate,
   formatRelative,
+  knownRate,
+  UNKNOWN,
 } from './format';
 
 const NBSP = '\u00a0';
@@ -47,6 +50,41 @@ describe('formatBytes', () => {
   it('treats bad input as zero', () => {
     expect(formatBytes('en', -1)).toBe(`0${NBSP}B`);
     expect(formatBytes('en', Number.NaN)).toBe(`0${NBSP}B`);
+  });
+});
+
+describe('formatRate', () => {
+  const MiB = 1024 ** 2;
+  it.each([
+    [0, '0 B/s', '0 B/s'],
+    [512, '512 B/s', '512 B/s'],
+    [1536, '1.5 KiB/s', '1,5 KiB/s'],
+    [1.5 * MiB, '1.5 MiB/s', '1,5 MiB/s'],
+    [12.34 * MiB, '12.3 MiB/s', '12,3 MiB/s'],
+    [250 * MiB, '250 MiB/s', '250 MiB/s'],
+    [1.25 * GiB, '1.3 GiB/s', '1,3 GiB/s'],
+    [1024 * 1024 - 1, '1 MiB/s', '1 MiB/s'],
+    [0.4, '0 B/s', '0 B/s'],
+  ])('%d B/s → %s (en), %s (pt-BR)', (rate, wantEn, wantPt) => {
+    expect(formatRate('en', rate)).toBe(wantEn.replace(' ', NBSP));
+    expect(formatRate('pt-BR', rate)).toBe(wantPt.replace(' ', NBSP));
+  });
+  it('groups big numbers per locale', () => {
+    // 1000 KiB/s stays in KiB (below 1024): the group separator differs.
+    expect(formatRate('en', 1000 * 1024)).toBe(`1,000${NBSP}KiB/s`);
+    expect(formatRate('pt-BR', 1000 * 1024)).toBe(`1.000${NBSP}KiB/s`);
+  });
+  it.each([null, undefined, Number.NaN, Number.POSITIVE_INFINITY, -1])('shows %s as unknown', (value) => {
+    expect(formatRate('en', value)).toBe(UNKNOWN);
+    expect(formatRate('pt-BR', value)).toBe('—');
+  });
+  it('tells a known rate from an unknown one', () => {
+    expect(knownRate(0)).toBe(0);
+    expect(knownRate(42.5)).toBe(42.5);
+    expect(knownRate(null)).toBeNull();
+    expect(knownRate(undefined)).toBeNull();
+    expect(knownRate(-3)).toBeNull();
+    expect(knownRate(Number.NaN)).toBeNull();
   });
 });
 

@@ -52,6 +52,24 @@ export function formatBytes(locale: Locale, bytes: number): string {
   return `${formatNumber(locale, value, digits)}\u00a0${IEC_UNITS[unit]}`;
 }
 
+/** What a value that is not known (yet) shows. */
+export const UNKNOWN = '\u2014';
+
+/** A rate Proxmox counters gave us, or null when unknown (first poll, counter reset). */
+export function knownRate(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
+ * Bytes per second in IEC units, like formatBytes: 1572864 → "1.5 MiB/s" in
+ * English, "1,5 MiB/s" in pt-BR. Unknown (null, undefined, NaN, negative)
+ * → "—".
+ */
+export function formatRate(locale: Locale, bytesPerSecond: number | null | undefined): string {
+  const rate = knownRate(bytesPerSecond);
+  return rate === null ? UNKNOWN : `${formatBytes(locale, rate)}/s`;
+}
+
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

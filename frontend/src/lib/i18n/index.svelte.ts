@@ -70,6 +70,8 @@ export const fmt = {
   percent: (fraction: number, fractionDigits?: number) =>
     format.formatPercent(current, fraction, fractionDigits),
   bytes: (bytes: number) => format.formatBytes(current, bytes),
+  /** Bytes per second; "—" when null (unknown). */
+  rate: (bytesPerSecond: number | null | undefined) => format.formatRate(current, bytesPerSecond),
   duration: (seconds: number) => format.formatDuration(current, seconds),
   relative: (then: number, now: number) => format.formatRelative(current, then, now),
   dateTime: (ms: number) => format.formatDateTime(current, ms),
