@@ -80,6 +80,7 @@ type Resource struct {
 	MaxCPU     float64  `json:"maxcpu"`
 	Mem        int64    `json:"mem"`
 	MaxMem     int64    `json:"maxmem"`
+	MemHost    int64    `json:"memhost"` // qemu on PVE 9: used memory as the host sees it
 	Disk       int64    `json:"disk"`
 	MaxDisk    int64    `json:"maxdisk"`
 	NetIn      int64    `json:"netin"`
