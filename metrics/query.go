@@ -1,0 +1,374 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Series is a history in uPlot's columnar shape: Times are the starts of
+// equal buckets of Step seconds; every column has one value per time, nil
+// where there is no data (a gap). Columns hold "<metric>" (the average
+// over the bucket) and "<metric>_max" (the largest value seen in it).
+type Series struct {
+	Times   []int64               `json:"times"` // unix seconds
+	Columns map[string][]*float64 `json:"columns"`
+	Step    int64                 `json:"step"` // seconds
+	Tier    string                `json:"tier"` // the tier the data came from
+}
+
+// pickTier chooses the tier for a range [from, to) drawn with at most
+// points values: among the tiers whose retention reaches back to from, the
+// coarsest whose step still fits a point (fewest rows read, no detail lost
+// at that width); if none is that fine, the finest that covers the range.
+// It returns the tier's index and the output step in seconds.
+func (s *Store) pickTier(from, to int64, points int) (int, int64) {
+	now := s.Now().Unix()
+	want := (to - from + int64(points) - 1) / int64(points)
+	pick := -1
+	for i, t := range s.Tiers {
+		if now-int64(t.Keep/time.Second) > from {
+			continue // already pruned at from
+		}
+		if pick < 0 || int64(t.Step/time.Second) <= want {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		pick = len(s.Tiers) - 1
+	}
+	ts := int64(s.Tiers[pick].Step / time.Second)
+	step := max(ts, (want+ts-1)/ts*ts)
+	for (to-bucket(from, time.Duration(step)*time.Second)+step-1)/step > int64(points) {
+		step += ts
+	}
+	return pick, step
+}
+
+// grid returns the bucket starts covering [from, to).
+func grid(from, to, step int64) []int64 {
+	start := bucket(from, time.Duration(step)*time.Second)
+	var out []int64
+	for t := start; t < to; t += step {
+		out = append(out, t)
+	}
+	return out
+}
+
+// fold accumulates rows into output buckets: the average weighted by
+// sample counts, and the maximum.
+type fold struct {
+	sum  []float64
+	w    []float64
+	max  []float64
+	seen []bool
+}
+
+func newFold(n int) *fold {
+	return &fold{sum: make([]float64, n), w: make([]float64, n), max: make([]float64, n), seen: make([]bool, n)}
+}
+
+func (f *fold) add(i int, avg, mx sql.NullInt64, n int64) {
+	if avg.Valid {
+		f.sum[i] += float64(avg.Int64) * float64(n)
+		f.w[i] += float64(n)
+	}
+	if !mx.Valid {
+		mx = avg
+	}
+	if mx.Valid && (!f.seen[i] || float64(mx.Int64) > f.max[i]) {
+		f.max[i] = float64(mx.Int64)
+		f.seen[i] = true
+	}
+}
+
+func (f *fold) columns(scale float64) (avg, mx []*float64) {
+	avg = make([]*float64, len(f.sum))
+	mx = make([]*float64, len(f.sum))
+	for i := range f.sum {
+		if f.w[i] > 0 {
+			v := f.sum[i] / f.w[i] * scale
+			avg[i] = &v
+		}
+		if f.seen[i] {
+			v := f.max[i] * scale
+			mx[i] = &v
+		}
+	}
+	return avg, mx
+}
+
+func checkMetrics(names []string) ([]string, error) {
+	if len(names) == 0 {
+		return Metrics, nil
+	}
+	for _, m := range names {
+		if _, ok := columns[strings.TrimSuffix(m, "_max")]; !ok {
+			return nil, fmt.Errorf("unknown metric %q (want one of %s)", m, strings.Join(Metrics, ", "))
+		}
+	}
+	out := make([]string, 0, len(names))
+	seen := map[string]bool{}
+	for _, m := range names {
+		m = strings.TrimSuffix(m, "_max")
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// selectCols is the SQL select list for metrics in a tier: avg and max
+// column of each (raw has no max columns; maxmem has none anywhere).
+func selectCols(tier string, ms []string) string {
+	var b strings.Builder
+	for _, m := range ms {
+		c := columns[m]
+		mx := "NULL"
+		if tier != "raw" && c.hasMax {
+			mx = c.name + "_max"
+		}
+		fmt.Fprintf(&b, ", %s, %s", c.name, mx)
+	}
+	return b.String()
+}
+
+// History returns metrics (nil: all) of one target over [from, to) with at
+// most maxPoints times, from the tier that fits (see pickTier). Buckets of
+// the output hold the average and the max of the rows in them, so a spike
+// of a single sample stays visible in "<metric>_max" however far the
+// range is zoomed out. Buckets without data are nil.
+func (s *Store) History(clusterID, targetID string, metrics []string, from, to time.Time, maxPoints int) (Series, error) {
+	ms, err := checkMetrics(metrics)
+	if err != nil {
+		return Series{}, fmt.Errorf("history: %w", err)
+	}
+	if maxPoints <= 0 || !to.After(from) {
+		return Series{}, fmt.Errorf("history: empty range or no points")
+	}
+	f, t := from.Unix(), to.Unix()
+	ti, step := s.pickTier(f, t, maxPoints)
+	tier := s.Tiers[ti]
+	times := grid(f, t, step)
+	start := times[0]
+	folds := make([]*fold, len(ms))
+	for i := range folds {
+		folds[i] = newFold(len(times))
+	}
+	ctx := context.Background()
+
+	var id int64
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM targets WHERE cluster = ? AND target = ?`, clusterID, targetID).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// never seen: all gaps
+	case err != nil:
+		return Series{}, fmt.Errorf("history: %w", err)
+	default:
+		// A finer tier may cover the range by retention but not by data
+		// (a target first seen lately, backfilled into the rollups only):
+		// step up while the next tier reaches further back.
+		for ti+1 < len(s.Tiers) {
+			o, err := s.oldest(ctx, s.Tiers[ti].Name, id)
+			if err != nil {
+				return Series{}, fmt.Errorf("history: %w", err)
+			}
+			if o >= 0 && o <= f+step {
+				break
+			}
+			o2, err := s.oldest(ctx, s.Tiers[ti+1].Name, id)
+			if err != nil {
+				return Series{}, fmt.Errorf("history: %w", err)
+			}
+			if o2 < 0 || (o >= 0 && o2 >= o) {
+				break
+			}
+			ti++
+			tier = s.Tiers[ti]
+			tstep := int64(tier.Step / time.Second)
+			step = (max(step, tstep) + tstep - 1) / tstep * tstep
+			times = grid(f, t, step)
+			start = times[0]
+			for i := range folds {
+				folds[i] = newFold(len(times))
+			}
+		}
+		nsel := "1"
+		if tier.Name != "raw" {
+			nsel = "n"
+		}
+		q := fmt.Sprintf(`SELECT ts, %s%s FROM %s WHERE target = ? AND ts >= ? AND ts < ? ORDER BY ts`, nsel, selectCols(tier.Name, ms), tier.Name)
+		rows, err := s.db.QueryContext(ctx, q, id, start, t)
+		if err != nil {
+			return Series{}, fmt.Errorf("history: %w", err)
+		}
+		dest := make([]any, 2+2*len(ms))
+		var ts, n int64
+		vals := make([]sql.NullInt64, 2*len(ms))
+		dest[0], dest[1] = &ts, &n
+		for i := range vals {
+			dest[2+i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return Series{}, fmt.Errorf("history: %w", err)
+			}
+			b := int((ts - start) / step)
+			for i := range ms {
+				folds[i].add(b, vals[2*i], vals[2*i+1], n)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Series{}, fmt.Errorf("history: %w", err)
+		}
+		if ti > 0 {
+			if a, open := s.openBucket(clusterID, ti-1, id); a != nil && open >= start && open < t {
+				b := int((open - start) / step)
+				for i, m := range ms {
+					avg, mx := a.nulls(metricIndex(m))
+					folds[i].add(b, avg, mx, a.n)
+				}
+			}
+		}
+	}
+
+	out := Series{Times: times, Columns: make(map[string][]*float64, 2*len(ms)), Step: step, Tier: tier.Name}
+	for i, m := range ms {
+		out.Columns[m], out.Columns[m+"_max"] = folds[i].columns(columns[m].scale)
+	}
+	return out, nil
+}
+
+// oldest is the first timestamp of a target in a tier, -1 if none.
+func (s *Store) oldest(ctx context.Context, table string, id int64) (int64, error) {
+	var m sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(ts) FROM %s WHERE target = ?`, table), id).Scan(&m); err != nil {
+		return 0, err
+	}
+	if !m.Valid {
+		return -1, nil
+	}
+	return m.Int64, nil
+}
+
+func metricIndex(m string) int {
+	for i, n := range metricOrder {
+		if n == m {
+			return i
+		}
+	}
+	return -1
+}
+
+// openBucket returns a copy of a target's open (not yet written) bucket in
+// rollup tier ri, and the bucket's start.
+func (s *Store) openBucket(clusterID string, ri int, id int64) (*acc, int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.clusters[clusterID]
+	if cs == nil || ri >= len(cs.rollups) {
+		return nil, 0
+	}
+	a := cs.rollups[ri].accs[id]
+	if a == nil {
+		return nil, 0
+	}
+	c := *a
+	return &c, cs.rollups[ri].open
+}
+
+// nulls returns the open bucket's average and max of value i as a row
+// would hold them.
+func (a *acc) nulls(i int) (avg, mx sql.NullInt64) {
+	if i < 0 || a.cnt[i] == 0 {
+		return
+	}
+	return sql.NullInt64{Int64: int64(roundHalf(a.sum[i] / float64(a.cnt[i]))), Valid: true},
+		sql.NullInt64{Int64: a.max[i], Valid: true}
+}
+
+// Sparklines returns one metric's average over [from, to) in at most
+// points buckets for many targets of a cluster, read in one query. Every
+// target asked for has an entry in values, nil where there is no data.
+func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, from, to time.Time, points int) (times []int64, values map[string][]*float64, err error) {
+	c, ok := columns[metric]
+	if !ok {
+		return nil, nil, fmt.Errorf("sparklines: unknown metric %q", metric)
+	}
+	if points <= 0 || !to.After(from) {
+		return nil, nil, fmt.Errorf("sparklines: empty range or no points")
+	}
+	f, t := from.Unix(), to.Unix()
+	ti, step := s.pickTier(f, t, points)
+	tier := s.Tiers[ti]
+	times = grid(f, t, step)
+	start := times[0]
+	nsel := "1"
+	if tier.Name != "raw" {
+		nsel = "r.n"
+	}
+	folds := make(map[string]*fold, len(targetIDs))
+	args := make([]any, 0, len(targetIDs)+3)
+	args = append(args, clusterID)
+	for _, id := range targetIDs {
+		if folds[id] == nil {
+			folds[id] = newFold(len(times))
+			args = append(args, id)
+		}
+	}
+	args = append(args, start, t)
+	q := fmt.Sprintf(`SELECT t.target, t.id, r.ts, %s, r.%s FROM targets t JOIN %s r ON r.target = t.id
+		WHERE t.cluster = ? AND t.target IN (%s) AND r.ts >= ? AND r.ts < ?`,
+		nsel, c.name, tier.Name, strings.TrimSuffix(strings.Repeat("?,", len(args)-3), ","))
+	rows, err := s.db.QueryContext(context.Background(), q, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sparklines: %w", err)
+	}
+	ids := map[string]int64{}
+	var name string
+	var id, ts, n int64
+	var v sql.NullInt64
+	for rows.Next() {
+		if err := rows.Scan(&name, &id, &ts, &n, &v); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("sparklines: %w", err)
+		}
+		ids[name] = id
+		folds[name].add(int((ts-start)/step), v, sql.NullInt64{}, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("sparklines: %w", err)
+	}
+	if ti > 0 {
+		s.mu.Lock()
+		if cs := s.clusters[clusterID]; cs != nil {
+			rs := &cs.rollups[ti-1]
+			if rs.open >= start && rs.open < t {
+				mi := metricIndex(metric)
+				for tname, f := range folds {
+					id, ok := cs.ids[tname]
+					if !ok {
+						continue
+					}
+					if a := rs.accs[id]; a != nil {
+						avg, _ := a.nulls(mi)
+						f.add(int((rs.open-start)/step), avg, sql.NullInt64{}, a.n)
+					}
+				}
+			}
+		}
+		s.mu.Unlock()
+	}
+	values = make(map[string][]*float64, len(folds))
+	for name, f := range folds {
+		values[name], _ = f.columns(c.scale)
+	}
+	return times, values, nil
+}
