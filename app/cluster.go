@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"cecyber/metrics"
 	"cecyber/proxmox"
 )
 
@@ -43,6 +44,11 @@ type cluster struct {
 	guests  []Guest
 	failing int // consecutive failed polls, for backoff
 	polls   int // successful polls, to refresh permissions now and then
+
+	// prev holds each target's counters at the last successful poll, to
+	// turn Proxmox's cumulative counters into the live rates.
+	prev   map[string]metrics.Sample
+	prevAt time.Time
 }
 
 // clusterSnapshot is a consistent copy of a cluster's latest state.
@@ -254,7 +260,30 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 	c.state.Status = "ok"
 	c.state.Error = nil
 	c.state.LastPollAt = now.UnixMilli()
-	c.nodeDTO, c.guests = c.convert(res)
+	c.nodeDTO, c.guests = c.convert(res, c.ratesLocked(res, now))
+}
+
+// ratesLocked computes every target's I/O rates since the previous poll
+// and remembers this poll's counters. A target seen for the first time, or
+// whose counters were reset (a restart), has no rate this time.
+func (c *cluster) ratesLocked(res []proxmox.Resource, now time.Time) map[string]metrics.Rate {
+	dt := now.Sub(c.prevAt)
+	rates := make(map[string]metrics.Rate, len(res))
+	next := make(map[string]metrics.Sample, len(res))
+	for _, r := range res {
+		if r.Type != "node" && r.Type != "qemu" && r.Type != "lxc" {
+			continue
+		}
+		cur := metrics.SampleOf(r)
+		next[r.ID] = cur
+		if prev, ok := c.prev[r.ID]; ok && r.Status != "stopped" {
+			if rate, ok := metrics.Rates(prev, cur, dt); ok {
+				rates[r.ID] = rate
+			}
+		}
+	}
+	c.prev, c.prevAt = next, now
+	return rates
 }
 
 // fail records a failed poll.
@@ -299,7 +328,7 @@ func (c *cluster) certChangeLocked(client *proxmox.Client) *CertChange {
 }
 
 // convert turns /cluster/resources rows into the window's DTOs.
-func (c *cluster) convert(res []proxmox.Resource) ([]Node, []Guest) {
+func (c *cluster) convert(res []proxmox.Resource, rates map[string]metrics.Rate) ([]Node, []Guest) {
 	nodes := []Node{}
 	guests := []Guest{}
 	for _, r := range res {
@@ -315,6 +344,10 @@ func (c *cluster) convert(res []proxmox.Resource) ([]Node, []Guest) {
 				MaxMem:  r.MaxMem,
 				Uptime:  r.Uptime,
 			})
+			if rate, ok := rates[r.ID]; ok {
+				n := &nodes[len(nodes)-1]
+				n.NetIn, n.NetOut = &rate.NetIn, &rate.NetOut
+			}
 		case "qemu", "lxc":
 			tags := r.Tags
 			if tags == nil {
@@ -337,7 +370,12 @@ func (c *cluster) convert(res []proxmox.Resource) ([]Node, []Guest) {
 				MaxMem:   r.MaxMem,
 				Uptime:   r.Uptime,
 				Tags:     tags,
+				MemHost:  r.MemHost,
 			})
+			if rate, ok := rates[r.ID]; ok {
+				g := &guests[len(guests)-1]
+				g.DiskRead, g.DiskWrite, g.NetIn, g.NetOut = &rate.DiskRead, &rate.DiskWrite, &rate.NetIn, &rate.NetOut
+			}
 		}
 	}
 	return nodes, guests

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"cecyber/metrics"
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
+)
+
+// steppedClock is a clock the test moves by hand, shared by the simulator
+// and the app so that both see the same poll interval.
+type steppedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *steppedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *steppedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// TestLiveRates: the live panels' disk and network rates come from two
+// consecutive polls' cumulative counters; there is none on first sight, for
+// a stopped guest, or across a restart (the counters start again from 0).
+func TestLiveRates(t *testing.T) {
+	clk := &steppedClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Now: clk.Now})
+	a, _ := newTestApp(t, Options{Now: clk.Now})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+	c, _ := a.findCluster("c1")
+	c.mu.Lock()
+	c.prev = nil // connect polled on the wall clock; start over on the test's
+	c.mu.Unlock()
+	c.pollOnce(context.Background(), clk.Now())
+
+	g, _ := c.findGuest("qemu/101")
+	if g.DiskRead != nil || g.NetIn != nil {
+		t.Errorf("first poll: rates %v %v; want none yet", g.DiskRead, g.NetIn)
+	}
+	clk.Advance(10 * time.Second)
+	c.pollOnce(context.Background(), clk.Now())
+	g, _ = c.findGuest("qemu/101")
+	if g.DiskRead == nil || g.DiskWrite == nil || g.NetIn == nil || g.NetOut == nil {
+		t.Fatalf("second poll: %+v; want all four rates", g)
+	}
+	if *g.NetIn < 0 || *g.NetOut <= 0 && *g.NetIn <= 0 {
+		t.Errorf("running guest's network rates %v/%v; want moving, non-negative numbers", *g.NetIn, *g.NetOut)
+	}
+	if g.MemHost == 0 {
+		t.Error("memhost missing for a PVE 9 VM")
+	}
+	if stopped, _ := c.findGuest("qemu/102"); stopped.DiskRead != nil {
+		t.Errorf("stopped guest has a rate %v", *stopped.DiskRead)
+	}
+	nodes := c.snapshot().nodes
+	if len(nodes) == 0 || nodes[0].NetIn == nil {
+		t.Errorf("node rates missing: %+v", nodes)
+	}
+
+	// A reboot resets the counters: no rate rather than a negative one.
+	c.mu.Lock()
+	c.prev["qemu/101"] = func() (s metrics.Sample) { s = c.prev["qemu/101"]; s.NetIn += 1 << 40; s.Uptime += 1 << 30; return }()
+	c.mu.Unlock()
+	clk.Advance(10 * time.Second)
+	c.pollOnce(context.Background(), clk.Now())
+	if g, _ = c.findGuest("qemu/101"); g.NetIn != nil {
+		t.Errorf("after a counter reset: rate %v; want none", *g.NetIn)
+	}
+}
