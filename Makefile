@@ -12,7 +12,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 GOFILES  := $(shell git ls-files '*.go' 2>/dev/null)
 
 .PHONY: run build dev test lint setup setup-test bindings frontend \
-	test-go test-frontend test-e2e test-window bench-pvesim bench-console clean
+	test-go test-frontend test-e2e test-window bench-pvesim bench-console bench-metrics clean
 
 ## run: set up, build, and open the app on its built-in demo cluster
 run: build
@@ -97,6 +97,11 @@ bench-pvesim:
 bench-console:
 	@tools/setup.sh bench
 	go run ./console/internal/consolebench
+
+## bench-metrics: one 10,000-guest poll end to end against the naive one-INSERT-per-row store,
+## history and sparkline queries, and the bytes a guest's year of history takes (about 3 min)
+bench-metrics:
+	go run ./metrics/internal/metricsbench
 
 clean:
 	rm -rf build/bin frontend/dist/assets .bin
