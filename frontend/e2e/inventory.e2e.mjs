@@ -82,3 +82,36 @@ test('the window switches to Brazilian Portuguese and follows a dark OS theme', 
     await page.close();
   }
 });
+
+test('a guest\'s live panel moves between polls', async () => {
+  const page = await openPage();
+  try {
+    const row = page.locator('[data-testid="guest-row"][data-vmid="101"]');
+    await row.waitFor({ timeout: 20000 });
+    await row.dblclick();
+    const panel = page.locator('[data-testid="live-panel"][data-vmid="101"]');
+    await panel.waitFor({ timeout: 5000 });
+    const value = (id) => panel.locator(`[data-testid="${id}"]`).getAttribute('data-value');
+    // Rates need two polls; Refresh polls at once instead of waiting 10 s.
+    await page.evaluate(() => window.go.app.App.Refresh());
+    await new Promise((r) => setTimeout(r, 1100));
+    await page.evaluate(() => window.go.app.App.Refresh());
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="live-netin"]')?.getAttribute('data-value') !== '',
+      null, { timeout: 5000 },
+    );
+    const first = { cpu: await value('live-cpu'), netin: await value('live-netin'), uptime: await value('live-uptime') };
+    await new Promise((r) => setTimeout(r, 1100));
+    await page.evaluate(() => window.go.app.App.Refresh());
+    await page.waitForFunction(
+      (up) => document.querySelector('[data-testid="live-uptime"]')?.getAttribute('data-value') !== up,
+      first.uptime, { timeout: 5000 },
+    );
+    const second = { cpu: await value('live-cpu'), netin: await value('live-netin') };
+    assert.ok(Number(first.netin) >= 0 && first.netin !== '', `a network rate is shown (${first.netin})`);
+    assert.ok(first.cpu !== second.cpu || first.netin !== second.netin, 'the live numbers move between polls');
+    await page.screenshot({ path: path.join(outDir, 'guest-live.png') });
+  } finally {
+    await page.close();
+  }
+});
