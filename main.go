@@ -11,12 +11,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/wailsapp/wails/v2"
 
 	"cecyber/app"
 	"cecyber/app/secrets"
 	"cecyber/app/store"
+	"cecyber/metrics"
 )
 
 //go:embed all:frontend/dist
@@ -64,6 +66,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
+	history, historyNotices, err := openMetrics(db.Path(), log)
+	if err != nil {
+		fmt.Fprintf(stderr, "cecyber: %v\n", err)
+		return 1
+	}
+	defer history.Close()
+	notices = append(notices, historyNotices...)
 	a := app.New(app.Options{
 		Version:  version,
 		Demo:     *demo,
@@ -71,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Store:    db,
 		Keychain: secrets.Keychain{Service: "cecyber"},
 		Notices:  notices,
+		Metrics:  history,
 		// The webview's own origin: wails://wails on Linux and macOS,
 		// http://wails.localhost on Windows.
 		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, devOrigins()...),
@@ -110,4 +120,25 @@ func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
 	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
 		Params: map[string]string{"path": path, "movedTo": moved}}
 	return db, []app.ErrorInfo{notice}, err
+}
+
+// openMetrics opens the metric history next to the database. A damaged file
+// is moved aside like the database; losing history never stops the app.
+func openMetrics(dbPath string, log *slog.Logger) (*metrics.Store, []app.ErrorInfo, error) {
+	path := filepath.Join(filepath.Dir(dbPath), "metrics.db")
+	s, err := metrics.Open(path)
+	var corrupt *metrics.CorruptError
+	if !errors.As(err, &corrupt) {
+		return s, nil, err
+	}
+	moved, rerr := metrics.Recover(path)
+	if rerr != nil {
+		return nil, nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
+	}
+	msg := "The metric history was damaged; it was moved aside and a new one started."
+	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
+	s, err = metrics.Open(path)
+	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
+		Params: map[string]string{"path": path, "movedTo": moved}}
+	return s, []app.ErrorInfo{notice}, err
 }

@@ -17,6 +17,7 @@ import (
 
 	"cecyber/app/store"
 	"cecyber/console"
+	"cecyber/metrics"
 	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
@@ -62,6 +63,10 @@ type Options struct {
 	// Notices are shown to the user once the window is up.
 	Notices []ErrorInfo
 
+	// Metrics keeps the metric history; nil means none is kept (History
+	// then reports it unavailable).
+	Metrics *metrics.Store
+
 	// ConsoleOrigins are the Origin header values the console proxy accepts:
 	// the webview's own, and the dev server's in dev builds.
 	ConsoleOrigins []string
@@ -95,6 +100,8 @@ type App struct {
 	clusters []*cluster // in the order they were added
 	demo     *pvesim.Server
 	consoles map[string]string // console ID → local URL
+	// backfilled marks the targets whose rrddata was fetched this session.
+	backfilled map[string]bool
 }
 
 // New returns an App that does nothing until startup.
@@ -114,7 +121,8 @@ func New(opts Options) *App {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(), consoles: map[string]string{}}
+	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(),
+		consoles: map[string]string{}, backfilled: map[string]bool{}}
 }
 
 // startup starts the App's goroutines under ctx. Called once, by Wails'
@@ -244,6 +252,7 @@ func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
 		return nil, err
 	}
 	c := newCluster(spec, client, a.log, a.opts.Now)
+	c.history = a.opts.Metrics
 	a.mu.Lock()
 	a.clusters = append(a.clusters, c)
 	a.mu.Unlock()

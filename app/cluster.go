@@ -35,6 +35,9 @@ type cluster struct {
 	// client was given.
 	connect func() (*proxmox.Client, error)
 
+	// history receives every successful poll; nil keeps none.
+	history *metrics.Store
+
 	mu      sync.Mutex
 	client  *proxmox.Client   // nil until connect succeeds
 	cfg     proxmox.Config    // what client was built from (Secret included, in memory only)
@@ -244,6 +247,13 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 		}
 		c.fail(err)
 		return
+	}
+	if c.history != nil {
+		// One transaction per poll. A failure (a full disk) loses this
+		// poll's history only: polling and the live view go on.
+		if _, err := c.history.Ingest(c.id, now, res); err != nil {
+			c.log.Warn("store metric history", "err", err)
+		}
 	}
 
 	c.mu.Lock()

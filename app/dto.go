@@ -227,3 +227,13 @@ type ConsoleEnded struct {
 	ID    string     `json:"id"`
 	Error *ErrorInfo `json:"error,omitempty"` // nil when closed on purpose
 }
+
+// Series is metric history in uPlot's columnar shape: Times in unix seconds
+// and one column per metric (each also as "<metric>_max"), null where there
+// is no data: a gap is never interpolated.
+type Series struct {
+	Times   []int64               `json:"times"`
+	Columns map[string][]*float64 `json:"columns"`
+	Step    int64                 `json:"step"` // seconds between points
+	Tier    string                `json:"tier"` // "raw", "m1", "m15", "h1"
+}

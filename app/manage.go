@@ -216,6 +216,7 @@ func (a *App) loadClusters() {
 		}
 		c := newCluster(spec, nil, a.log, a.opts.Now)
 		c.connect = a.keychainConnect(spec)
+		c.history = a.opts.Metrics
 		a.mu.Lock()
 		a.clusters = append(a.clusters, c)
 		a.mu.Unlock()
@@ -284,8 +285,7 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 }
 
 // RemoveCluster forgets a cluster and deletes its keychain entry. Its metric
-// history is kept or dropped as asked; until history exists (the monitoring
-// work), there is none to drop.
+// history is kept or dropped as asked.
 func (a *App) RemoveCluster(id string, keepHistory bool) error {
 	c, err := a.findCluster(id)
 	if err != nil {
@@ -312,6 +312,11 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		a.demo = nil
 	}
 	a.mu.Unlock()
+	if !keepHistory && a.opts.Metrics != nil {
+		if err := a.opts.Metrics.DeleteCluster(id); err != nil {
+			a.log.Warn("drop the removed cluster's history", "cluster", id, "err", err)
+		}
+	}
 	a.log.Info("cluster removed", "cluster", id, "keepHistory", keepHistory)
 	a.publish()
 	return nil

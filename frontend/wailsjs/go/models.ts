@@ -502,6 +502,24 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class Series {
+	    times: number[];
+	    columns: {[key: string]: []};
+	    step: number;
+	    tier: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Series(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.times = source["times"];
+	        this.columns = source["columns"];
+	        this.step = source["step"];
+	        this.tier = source["tier"];
+	    }
+	}
 	
 	export class TaskLogLine {
 	    n: number;

@@ -26,6 +26,10 @@ export function GuestDetails(arg1, arg2) {
   return window['go']['app']['App']['GuestDetails'](arg1, arg2);
 }
 
+export function History(arg1, arg2, arg3, arg4, arg5, arg6) {
+  return window['go']['app']['App']['History'](arg1, arg2, arg3, arg4, arg5, arg6);
+}
+
 export function Inventory() {
   return window['go']['app']['App']['Inventory']();
 }

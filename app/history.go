@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"cecyber/proxmox"
+)
+
+var errNoHistory = errors.New("metric history is not available in this session")
+
+// History returns a target's metrics ("cpu", "mem", "netin"…) between from
+// and to (unix seconds) in at most maxPoints points. targetID is "node/NAME"
+// or a guest ID ("qemu/101"). The first time a target's history is asked
+// for in a session, Proxmox's own rrddata fills the holes in the local
+// history, so a chart is never empty and time the app was closed is covered.
+func (a *App) History(clusterID, targetID string, metricNames []string, from, to int64, maxPoints int) (Series, error) {
+	if a.opts.Metrics == nil {
+		return Series{}, errNoHistory
+	}
+	c, err := a.findCluster(clusterID)
+	if err != nil {
+		return Series{}, err
+	}
+	a.backfillOnce(c, targetID, time.Unix(from, 0))
+	s, err := a.opts.Metrics.History(clusterID, targetID, metricNames, time.Unix(from, 0), time.Unix(to, 0), maxPoints)
+	if err != nil {
+		return Series{}, invalid("metrics", "query", err.Error())
+	}
+	return Series{Times: s.Times, Columns: s.Columns, Step: s.Step, Tier: s.Tier}, nil
+}
+
+// backfillOnce fetches a target's rrddata once per session: the day at one
+// minute, and the month at 30 minutes when the range reaches further back.
+// A failure is logged, not returned: the chart still shows local history.
+func (a *App) backfillOnce(c *cluster, targetID string, from time.Time) {
+	key := c.id + "\x00" + targetID
+	a.mu.Lock()
+	done := a.backfilled[key]
+	a.backfilled[key] = true
+	a.mu.Unlock()
+	if done {
+		return
+	}
+	client, err := c.getClient()
+	if err != nil {
+		return
+	}
+	timeframes := []string{"day"}
+	if a.opts.Now().Sub(from) > 24*time.Hour {
+		timeframes = append(timeframes, "month")
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
+	defer cancel()
+	for _, tf := range timeframes {
+		var points []proxmox.RRDPoint
+		if node, ok := strings.CutPrefix(targetID, "node/"); ok {
+			points, err = client.NodeRRDData(ctx, node, tf, "AVERAGE")
+		} else if g, found := c.findGuest(targetID); found {
+			points, err = client.RRDData(ctx, proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}, tf, "AVERAGE")
+		} else {
+			return
+		}
+		if err == nil {
+			err = a.opts.Metrics.Backfill(c.id, targetID, points, tf)
+		}
+		if err != nil {
+			a.log.Warn("backfill from rrddata", "target", targetID, "timeframe", tf, "err", err)
+			a.mu.Lock()
+			delete(a.backfilled, key) // try again next time
+			a.mu.Unlock()
+			return
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cecyber/metrics"
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
+)
+
+// TestHistory: polls land in the metric history, and the first request for
+// a guest's day fills it from Proxmox's rrddata, so a chart drawn right after
+// adding a cluster covers the whole 24 hours.
+func TestHistory(t *testing.T) {
+	store, err := metrics.Open(filepath.Join(t.TempDir(), "metrics.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24})
+	a, _ := newTestApp(t, Options{Metrics: store})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+	c, _ := a.findCluster("c1")
+	time.Sleep(1100 * time.Millisecond)
+	c.pollOnce(context.Background(), time.Now())
+
+	now := time.Now()
+	s, err := a.History("c1", "qemu/101", []string{"cpu", "netin"}, now.Add(-24*time.Hour).Unix(), now.Unix(), 288)
+	if err != nil {
+		t.Fatalf("History() = %v", err)
+	}
+	if len(s.Times) == 0 || len(s.Columns["cpu"]) != len(s.Times) || len(s.Columns["cpu_max"]) != len(s.Times) {
+		t.Fatalf("History() = %d times, columns %v; want aligned cpu and cpu_max", len(s.Times), len(s.Columns))
+	}
+	filled := 0
+	for _, v := range s.Columns["cpu"] {
+		if v != nil {
+			filled++
+		}
+	}
+	if filled < len(s.Times)*9/10 {
+		t.Errorf("History(24 h) has %d of %d points; want the day backfilled from rrddata", filled, len(s.Times))
+	}
+	n, err := a.History("c1", "node/pve1", []string{"cpu"}, now.Add(-time.Hour).Unix(), now.Unix(), 60)
+	if err != nil || len(n.Times) == 0 {
+		t.Errorf("node History() = %d points, %v", len(n.Times), err)
+	}
+	if _, err := a.History("c1", "qemu/101", []string{"nope"}, now.Add(-time.Hour).Unix(), now.Unix(), 60); err == nil {
+		t.Error("History of an unknown metric succeeded")
+	}
+}
+
+func TestRemoveClusterDropsHistory(t *testing.T) {
+	store, err := metrics.Open(filepath.Join(t.TempDir(), "metrics.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 1, Guests: 2})
+	a, _ := newTestApp(t, Options{Metrics: store})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+	if err := store.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (n int) {
+		store.DB().QueryRow(`SELECT count(*) FROM targets WHERE cluster = 'c1'`).Scan(&n)
+		return n
+	}
+	if count() == 0 {
+		t.Fatal("no history was recorded")
+	}
+	// c1 was added without the keychain (connect): remove it as the demo is.
+	c, _ := a.findCluster("c1")
+	c.demo = true
+	if err := a.RemoveCluster("c1", false); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d targets of the removed cluster remain", n)
+	}
+}
