@@ -237,3 +237,9 @@ type Series struct {
 	Step    int64                 `json:"step"` // seconds between points
 	Tier    string                `json:"tier"` // "raw", "m1", "m15", "h1"
 }
+
+// Sparklines is one metric of many targets over a shared time axis.
+type Sparklines struct {
+	Times  []int64               `json:"times"`
+	Values map[string][]*float64 `json:"values"` // target ID → values aligned with Times
+}

@@ -75,3 +75,17 @@ func (a *App) backfillOnce(c *cluster, targetID string, from time.Time) {
 		}
 	}
 }
+
+// Sparklines returns one metric (e.g. "cpu") of many targets of a cluster
+// over the same range, in one query: the table's sparklines for every row on
+// screen. Values are aligned with Times; null where there is no data.
+func (a *App) Sparklines(clusterID string, targetIDs []string, metric string, from, to int64, points int) (Sparklines, error) {
+	if a.opts.Metrics == nil {
+		return Sparklines{}, errNoHistory
+	}
+	times, values, err := a.opts.Metrics.Sparklines(clusterID, targetIDs, metric, time.Unix(from, 0), time.Unix(to, 0), points)
+	if err != nil {
+		return Sparklines{}, invalid("metrics", "query", err.Error())
+	}
+	return Sparklines{Times: times, Values: values}, nil
+}

@@ -49,6 +49,10 @@ func TestHistory(t *testing.T) {
 	if err != nil || len(n.Times) == 0 {
 		t.Errorf("node History() = %d points, %v", len(n.Times), err)
 	}
+	sp, err := a.Sparklines("c1", []string{"qemu/101", "qemu/102", "lxc/105"}, "cpu", now.Add(-24*time.Hour).Unix(), now.Unix(), 48)
+	if err != nil || len(sp.Times) == 0 || len(sp.Values["qemu/101"]) != len(sp.Times) {
+		t.Errorf("Sparklines() = %d times, %d series, %v", len(sp.Times), len(sp.Values), err)
+	}
 	if _, err := a.History("c1", "qemu/101", []string{"nope"}, now.Add(-time.Hour).Unix(), now.Unix(), 60); err == nil {
 		t.Error("History of an unknown metric succeeded")
 	}

@@ -520,6 +520,20 @@ export namespace app {
 	        this.tier = source["tier"];
 	    }
 	}
+	export class Sparklines {
+	    times: number[];
+	    values: {[key: string]: []};
+	
+	    static createFrom(source: any = {}) {
+	        return new Sparklines(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.times = source["times"];
+	        this.values = source["values"];
+	    }
+	}
 	
 	export class TaskLogLine {
 	    n: number;

@@ -32,6 +32,8 @@ export function RetrustEndpoint(arg1:string,arg2:string,arg3:string):Promise<app
 
 export function SaveScreenshot(arg1:string,arg2:string):Promise<string>;
 
+export function Sparklines(arg1:string,arg2:Array<string>,arg3:string,arg4:number,arg5:number,arg6:number):Promise<app.Sparklines>;
+
 export function TaskLog(arg1:string,arg2:string,arg3:string):Promise<Array<app.TaskLogLine>>;
 
 export function Tasks():Promise<Array<app.Task>>;

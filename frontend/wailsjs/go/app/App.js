@@ -62,6 +62,10 @@ export function SaveScreenshot(arg1, arg2) {
   return window['go']['app']['App']['SaveScreenshot'](arg1, arg2);
 }
 
+export function Sparklines(arg1, arg2, arg3, arg4, arg5, arg6) {
+  return window['go']['app']['App']['Sparklines'](arg1, arg2, arg3, arg4, arg5, arg6);
+}
+
 export function TaskLog(arg1, arg2, arg3) {
   return window['go']['app']['App']['TaskLog'](arg1, arg2, arg3);
 }
