@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Proxmox's JSON is loosely typed: Perl scalars are serialised as numbers or
@@ -267,4 +268,444 @@ func setLoose(f reflect.Value, raw json.RawMessage) error {
 		return looseUnmarshal(raw, f.Addr().Interface())
 	}
 	return json.Unmarshal(raw, f.Addr().Interface())
+}
+
+// The hand-written path below decodes a Resource without reflection or
+// intermediate maps: /cluster/resources of a large cluster has one object
+// per guest, and going through looseUnmarshal cost several encoding/json
+// passes and a dozen allocations per member. It gives up (ok false) on
+// anything it does not handle exactly as looseUnmarshal would (escaped
+// strings, nested values, non-integer integers, malformed input), and the
+// caller then falls back to looseUnmarshal, which also produces the errors.
+
+// Resource fields in struct order, as indexes into rawMembers.
+const (
+	rID = iota
+	rType
+	rNode
+	rName
+	rStatus
+	rVMID
+	rPool
+	rStorage
+	rTemplate
+	rTags
+	rLock
+	rHAState
+	rLevel
+	rCPU
+	rMaxCPU
+	rMem
+	rMaxMem
+	rMemHost
+	rDisk
+	rMaxDisk
+	rNetIn
+	rNetOut
+	rDiskRead
+	rDiskWrite
+	rUptime
+	rPluginType
+	rContent
+	rShared
+	rCount
+)
+
+func resourceField(key []byte) int {
+	switch string(key) {
+	case "id":
+		return rID
+	case "type":
+		return rType
+	case "node":
+		return rNode
+	case "name":
+		return rName
+	case "status":
+		return rStatus
+	case "vmid":
+		return rVMID
+	case "pool":
+		return rPool
+	case "storage":
+		return rStorage
+	case "template":
+		return rTemplate
+	case "tags":
+		return rTags
+	case "lock":
+		return rLock
+	case "hastate":
+		return rHAState
+	case "level":
+		return rLevel
+	case "cpu":
+		return rCPU
+	case "maxcpu":
+		return rMaxCPU
+	case "mem":
+		return rMem
+	case "maxmem":
+		return rMaxMem
+	case "memhost":
+		return rMemHost
+	case "disk":
+		return rDisk
+	case "maxdisk":
+		return rMaxDisk
+	case "netin":
+		return rNetIn
+	case "netout":
+		return rNetOut
+	case "diskread":
+		return rDiskRead
+	case "diskwrite":
+		return rDiskWrite
+	case "uptime":
+		return rUptime
+	case "plugintype":
+		return rPluginType
+	case "content":
+		return rContent
+	case "shared":
+		return rShared
+	}
+	return -1
+}
+
+// decodeResourceFast decodes the JSON object b into r as looseUnmarshal
+// would, or reports ok false without touching r.
+func decodeResourceFast(b []byte, r *Resource) (ok bool) {
+	var raw [rCount][]byte // last member of each name wins, as in a map
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return false
+			}
+			end, plain := scanString(b, i)
+			if end < 0 || !plain {
+				return false
+			}
+			key := b[i+1 : end-1]
+			i = skipSpace(b, end)
+			if i >= len(b) || b[i] != ':' {
+				return false
+			}
+			i = skipSpace(b, i+1)
+			vend := scanScalar(b, i)
+			if vend < 0 {
+				return false
+			}
+			if f := resourceField(key); f >= 0 {
+				raw[f] = b[i:vend]
+			}
+			i = skipSpace(b, vend)
+			if i >= len(b) {
+				return false
+			}
+			if b[i] == '}' {
+				i++
+				break
+			}
+			if b[i] != ',' {
+				return false
+			}
+			i = skipSpace(b, i+1)
+		}
+	}
+	if skipSpace(b, i) != len(b) {
+		return false
+	}
+
+	// Texts of every present, non-null member, as scalarText gives them.
+	var text [rCount][]byte
+	for f, v := range raw {
+		if v == nil || string(v) == "null" {
+			raw[f] = nil
+			continue
+		}
+		switch v[0] {
+		case '"':
+			text[f] = bytes.TrimSpace(v[1 : len(v)-1])
+		case 't':
+			text[f] = one
+		case 'f':
+			text[f] = zero
+		default:
+			text[f] = v
+		}
+	}
+
+	t := *r
+	// All strings of one resource share one allocation, but for the
+	// common constant values.
+	var buf [256]byte
+	all := buf[:0]
+	strs := [...]int{rID, rType, rNode, rName, rStatus, rPool, rStorage, rTags, rLock, rHAState, rLevel, rPluginType, rContent}
+	for _, f := range strs {
+		if raw[f] != nil && (f == rTags || internString(text[f]) == "") {
+			all = append(all, text[f]...)
+		}
+	}
+	joined := string(all)
+	off := 0
+	for _, f := range strs {
+		if raw[f] == nil {
+			continue
+		}
+		s := internString(text[f])
+		if f == rTags || s == "" {
+			s = joined[off : off+len(text[f])]
+			off += len(text[f])
+		}
+		switch f {
+		case rID:
+			t.ID = s
+		case rType:
+			t.Type = s
+		case rNode:
+			t.Node = s
+		case rName:
+			t.Name = s
+		case rStatus:
+			t.Status = s
+		case rPool:
+			t.Pool = s
+		case rStorage:
+			t.Storage = s
+		case rTags:
+			t.Tags = splitList(s)
+		case rLock:
+			t.Lock = s
+		case rHAState:
+			t.HAState = s
+		case rLevel:
+			t.Level = s
+		case rPluginType:
+			t.PluginType = s
+		case rContent:
+			t.Content = s
+		}
+	}
+	if raw[rVMID] != nil {
+		v, ok := fastInt(text[rVMID])
+		if !ok || int64(int(v)) != v {
+			return false
+		}
+		t.VMID = int(v)
+	}
+	for f, p := range [...]*int64{rMem: &t.Mem, rMaxMem: &t.MaxMem, rMemHost: &t.MemHost, rDisk: &t.Disk, rMaxDisk: &t.MaxDisk,
+		rNetIn: &t.NetIn, rNetOut: &t.NetOut, rDiskRead: &t.DiskRead, rDiskWrite: &t.DiskWrite, rUptime: &t.Uptime} {
+		if p == nil || raw[f] == nil {
+			continue
+		}
+		v, ok := fastInt(text[f])
+		if !ok {
+			return false
+		}
+		*p = v
+	}
+	for f, p := range [...]*float64{rCPU: &t.CPU, rMaxCPU: &t.MaxCPU} {
+		if p == nil || raw[f] == nil {
+			continue
+		}
+		v, ok := fastFloat(text[f])
+		if !ok {
+			return false
+		}
+		*p = v
+	}
+	for f, p := range [...]*bool{rTemplate: &t.Template, rShared: &t.Shared} {
+		if p == nil || raw[f] == nil {
+			continue
+		}
+		v, ok := fastBool(text[f])
+		if !ok {
+			return false
+		}
+		*p = v
+	}
+	*r = t
+	return true
+}
+
+var (
+	one  = []byte("1")
+	zero = []byte("0")
+)
+
+// internString returns a constant for the values many resources share, ""
+// for others.
+func internString(b []byte) string {
+	switch string(b) {
+	case "qemu":
+		return "qemu"
+	case "lxc":
+		return "lxc"
+	case "node":
+		return "node"
+	case "storage":
+		return "storage"
+	case "pool":
+		return "pool"
+	case "sdn":
+		return "sdn"
+	case "running":
+		return "running"
+	case "stopped":
+		return "stopped"
+	case "paused":
+		return "paused"
+	case "online":
+		return "online"
+	case "offline":
+		return "offline"
+	case "unknown":
+		return "unknown"
+	case "available":
+		return "available"
+	case "ok":
+		return "ok"
+	case "started":
+		return "started"
+	case "ignored":
+		return "ignored"
+	}
+	return ""
+}
+
+// fastInt is pveInt for the plain integers the fast path takes.
+func fastInt(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	i, err := strconv.ParseInt(string(b), 10, 64)
+	return i, err == nil
+}
+
+// fastFloat is pveFloat.
+func fastFloat(b []byte) (float64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+// fastBool is pveBool for the usual spellings.
+func fastBool(b []byte) (bool, bool) {
+	switch string(b) {
+	case "", "0", "false", "no", "off":
+		return false, true
+	case "1", "true", "yes", "on":
+		return true, true
+	}
+	return false, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanString returns the offset just past the JSON string starting at
+// b[i] (a quote), -1 if it is malformed, and whether it is plain: no
+// escapes and valid UTF-8, so its bytes are its value.
+func scanString(b []byte, i int) (end int, plain bool) {
+	plain = true
+	high := false
+	for j := i + 1; j < len(b); j++ {
+		c := b[j]
+		switch {
+		case c == '"':
+			if high && !utf8.Valid(b[i+1:j]) {
+				plain = false
+			}
+			return j + 1, plain
+		case c == '\\':
+			return -1, false // not taken by the fast path
+		case c < 0x20:
+			return -1, false
+		case c >= 0x80:
+			high = true
+		}
+	}
+	return -1, false
+}
+
+// scanScalar returns the offset just past the plain string, number, true,
+// false or null at b[i], or -1 for anything else.
+func scanScalar(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch c := b[i]; {
+	case c == '"':
+		end, plain := scanString(b, i)
+		if !plain {
+			return -1
+		}
+		return end
+	case c == 't':
+		return literal(b, i, "true")
+	case c == 'f':
+		return literal(b, i, "false")
+	case c == 'n':
+		return literal(b, i, "null")
+	case c == '-' || c >= '0' && c <= '9':
+		return scanNumber(b, i)
+	}
+	return -1
+}
+
+func literal(b []byte, i int, lit string) int {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit)
+	}
+	return -1
+}
+
+// scanNumber follows JSON's number grammar.
+func scanNumber(b []byte, i int) int {
+	if b[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		s := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > s
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return -1
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return -1
+		}
+	}
+	return i
 }

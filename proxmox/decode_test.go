@@ -2,6 +2,8 @@ package proxmox
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -143,6 +145,68 @@ func TestPermissionsHas(t *testing.T) {
 	for _, tt := range tests {
 		if got := p.Has(tt.path, tt.priv); got != tt.want {
 			t.Errorf("Has(%q, %q) = %v; want %v", tt.path, tt.priv, got, tt.want)
+		}
+	}
+}
+
+// The hand-written Resource decoder must agree with looseUnmarshal on
+// everything: what it takes itself and what it hands back.
+func TestResourceFastPathMatchesLoose(t *testing.T) {
+	inputs := []string{
+		`{"id":"qemu/100","type":"qemu","node":"pve1","name":"web","status":"running","vmid":100,"pool":"p","template":0,"tags":"a;b","lock":"backup","hastate":"started","cpu":0.125,"maxcpu":4,"mem":1024,"maxmem":"2048","memhost":3,"disk":0,"maxdisk":10,"netin":1,"netout":2,"diskread":3,"diskwrite":4,"uptime":5}`,
+		`{"id":"storage/pve1/local","type":"storage","node":"pve1","storage":"local","plugintype":"dir","content":"iso,vztmpl","shared":1,"status":"available","disk":"5","maxdisk":"6"}`,
+		`{"id":"node/pve1","type":"node","level":"","cpu":"0.5","maxcpu":"8","uptime":null,"status":"online"}`,
+		` { "id" : "lxc/101" , "vmid" : "101" , "template" : "1" , "tags" : " x ; y " } `,
+		`{}`, `null`, `{"id":"a","id":"b"}`, `{"id":"a","id":null}`, `{"vmid":5,"vmid":"6"}`,
+		`{"name":"  padded\t"}`, `{"name":"   "}`, `{"name":"caf\u00e9"}`, `{"name":"café ☕"}`, `{"name":"a\"b"}`, "{\"name\":\"bad\xff\"}",
+		`{"name":5}`, `{"name":true}`, `{"name":-1.5e3}`, `{"tags":["x",1]}`, `{"tags":""}`, `{"tags":7}`, `{"tags":null}`,
+		`{"vmid":1.0e3}`, `{"vmid":"2.0"}`, `{"vmid":""}`, `{"vmid":true}`, `{"vmid":"x"}`, `{"vmid":{"x":1}}`, `{"vmid":9223372036854775808}`,
+		`{"mem":"-7"}`, `{"mem":"+7"}`, `{"mem":1e400}`, `{"cpu":"NaN"}`, `{"cpu":"inf"}`, `{"cpu":"0x1p-2"}`, `{"cpu":""}`,
+		`{"template":"yes"}`, `{"template":"ON"}`, `{"template":2}`, `{"template":"0.0"}`, `{"template":"maybe"}`, `{"shared":false}`,
+		`{"unknown":{"deep":[1,2,{"a":"b"}]},"id":"x"}`, `{"id":"x",}`, `{"id":"x"`, `{"id":01}`, `{"id":"x"} x`, `[]`, `"s"`, ``,
+	}
+	for _, in := range inputs {
+		var fast, loose Resource
+		fastErr := fast.UnmarshalJSON([]byte(in))
+		looseErr := looseUnmarshal([]byte(in), &loose)
+		if (fastErr == nil) != (looseErr == nil) || fastErr != nil && fastErr.Error() != looseErr.Error() {
+			t.Errorf("%s: error %v; looseUnmarshal gives %v", in, fastErr, looseErr)
+		}
+		if diff := cmp.Diff(loose, fast); diff != "" {
+			t.Errorf("%s: (-looseUnmarshal +fast):\n%s", in, diff)
+		}
+		// Through encoding/json, which validates first and keeps the
+		// old values of absent members.
+		if json.Valid([]byte(in)) {
+			viaJSON := Resource{ID: "old", VMID: 1, Tags: []string{"old"}}
+			viaLoose := viaJSON
+			jsonErr := json.Unmarshal([]byte(in), &viaJSON)
+			looseErr := looseUnmarshal([]byte(in), &viaLoose)
+			if (jsonErr == nil) != (looseErr == nil) || !cmp.Equal(viaJSON, viaLoose) {
+				t.Errorf("%s: json.Unmarshal = %+v, %v; looseUnmarshal = %+v, %v", in, viaJSON, jsonErr, viaLoose, looseErr)
+			}
+		}
+	}
+	for _, dir := range []string{"pve8x", "pve9x"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "golden", dir, "cluster_resources.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env struct{ Data []json.RawMessage }
+		if err := json.Unmarshal(b, &env); err != nil || len(env.Data) == 0 {
+			t.Fatalf("%s: %d resources, %v", dir, len(env.Data), err)
+		}
+		for _, raw := range env.Data {
+			var fast, loose Resource
+			if !decodeResourceFast(raw, &fast) {
+				t.Errorf("%s: fast path declines %s", dir, raw)
+			}
+			if err := looseUnmarshal(raw, &loose); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(loose, fast); diff != "" {
+				t.Errorf("%s: %s (-looseUnmarshal +fast):\n%s", dir, raw, diff)
+			}
 		}
 	}
 }

@@ -93,7 +93,12 @@ type Resource struct {
 	Shared     bool     `json:"shared"`     // storage only
 }
 
-func (r *Resource) UnmarshalJSON(b []byte) error { return looseUnmarshal(b, r) }
+func (r *Resource) UnmarshalJSON(b []byte) error {
+	if decodeResourceFast(b, r) {
+		return nil
+	}
+	return looseUnmarshal(b, r)
+}
 
 // NodeSummary is one entry of /nodes.
 type NodeSummary struct {
