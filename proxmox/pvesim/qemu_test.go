@@ -82,6 +82,8 @@ func openQEMUConsole(t *testing.T, srv *Server, g Guest, params url.Values) (vnc
 	if err != nil {
 		t.Fatalf("dial: %v (%v)", err, res)
 	}
+	// Each (sub)test ends its session, so none lingers into the next.
+	t.Cleanup(func() { c.Close() })
 	return a, &wsStream{c: c}
 }
 
