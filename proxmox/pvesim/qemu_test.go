@@ -333,8 +333,15 @@ func TestQEMUConsoleStopsWithGuest(t *testing.T) {
 	expectClosed(t, s.c)
 	waitProcessGone(t, pid)
 	t.Logf("QEMU gone %v after the guest stopped", time.Since(stopped).Round(time.Millisecond))
-	if _, err := os.Stat(vncPath); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("VNC socket left behind: %v", err)
+	// The sockets go right after the process is reaped, which can be a
+	// moment after the process is gone from the process table.
+	deadline := time.Now().Add(2 * time.Second)
+	for _, err := os.Stat(vncPath); !errors.Is(err, os.ErrNotExist); _, err = os.Stat(vncPath) {
+		if time.Now().After(deadline) {
+			t.Errorf("VNC socket left behind: %v", err)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if p := qemuPID(srv.Sim, g.VMID); p != 0 {
 		t.Errorf("the simulator still lists QEMU PID %d", p)
