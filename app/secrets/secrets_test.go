@@ -260,6 +260,8 @@ func runHelper(t *testing.T, mode string, env []string, wrap ...string) []result
 	}, env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	// Whatever a child leaves running, Wait returns soon after the helper.
+	cmd.WaitDelay = 5 * time.Second
 	stdout, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout, stderr.String())
@@ -360,8 +362,10 @@ func TestLocked(t *testing.T) {
 		"XDG_RUNTIME_DIR=" + dir,
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
 	}
-	unlocked := `echo pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"`
-	locked := `gnome-keyring-daemon --start --components=secrets >/dev/null && exec "$@"`
+	// The daemon may outlive its session: it must not hold the helper's
+	// output pipes, or Wait would wait for it.
+	unlocked := `echo pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 && exec "$@"`
+	locked := `gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1 && exec "$@"`
 
 	rs := runHelper(t, "set", env, "dbus-run-session", "--", "sh", "-c", unlocked, "sh")
 	if rs[0].Reason != "ok" {
