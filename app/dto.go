@@ -235,7 +235,7 @@ type Series struct {
 	Times   []int64               `json:"times"`
 	Columns map[string][]*float64 `json:"columns"`
 	Step    int64                 `json:"step"` // seconds between points
-	Tier    string                `json:"tier"` // "raw", "m1", "m15", "h1"
+	Tier    string                `json:"tier"` // "raw", "m5", "m15", "h1"
 }
 
 // Sparklines is one metric of many targets over a shared time axis.

@@ -35,7 +35,7 @@ const rawWeight = 10 * time.Second
 // A point's time is the end of its step, as rrdtool reports it. Points feed
 // every tier at least as coarse as their step (averaged, max of the
 // averages), and a tier at most twice finer (each point repeated): so day
-// (1 min) fills m1, m15 and h1; month (30 min) fills m15 and h1; year (6 h)
+// (1 min) fills m5, m15 and h1; month (30 min) fills m15 and h1; year (6 h)
 // fills no default tier. The raw tier only ever holds our own polls.
 func (s *Store) Backfill(clusterID, targetID string, points []proxmox.RRDPoint, source string) error {
 	step, ok := rrdSteps[source]
@@ -92,8 +92,7 @@ func (s *Store) Backfill(clusterID, targetID string, points []proxmox.RRDPoint, 
 				}
 			}
 		}
-		st, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s (target, ts, n, src, %s) VALUES (?, ?, ?, 1%s)
-			ON CONFLICT (target, ts) DO NOTHING`, tier.Name, joinCols(), repeatArgs(len(rollupCols))))
+		st, err := tx.PrepareContext(ctx, insertSQL(tier.Name))
 		if err != nil {
 			return backfillErr(err)
 		}
@@ -104,9 +103,10 @@ func (s *Store) Backfill(clusterID, targetID string, points []proxmox.RRDPoint, 
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 		args := make([]any, 0, 3+len(rollupCols))
 		for _, b := range keys {
-			a := buckets[b]
-			args = append(args[:0], id, b, a.n)
-			args = a.rollupArgs(args)
+			bv := buckets[b].bucketVals()
+			bv.src = 1
+			args = append(args[:0], id, b)
+			args = bv.args(args)
 			if _, err := st.ExecContext(ctx, args...); err != nil {
 				st.Close()
 				return backfillErr(err)
@@ -128,25 +128,6 @@ func backfillErr(err error) error {
 		return fmt.Errorf("backfill: %w (%w)", ErrFull, err)
 	}
 	return fmt.Errorf("backfill: %w", err)
-}
-
-func joinCols() string {
-	out := ""
-	for i, c := range rollupCols {
-		if i > 0 {
-			out += ", "
-		}
-		out += c
-	}
-	return out
-}
-
-func repeatArgs(n int) string {
-	out := ""
-	for range n {
-		out += ", ?"
-	}
-	return out
 }
 
 // inferStep is the smallest spacing between consecutive points.
@@ -179,16 +160,16 @@ func rrdVals(m map[string]*float64) (vals, bool) {
 			return
 		}
 		any = true
-		v.v[i] = int64(math.Round(f * scale))
+		v.v[i] = encodeVal(i, f*scale)
 	}
 	f, ok := get("cpu")
 	set(0, f, ok, cpuScale)
 	f, ok = get("mem", "memused")
-	set(1, f, ok, 1.0/1024)
+	set(1, f, ok, 1.0/mib)
 	f, ok = get("maxmem", "memtotal")
-	set(2, f, ok, 1.0/1024)
+	set(2, f, ok, 1.0/mib)
 	f, ok = get("memhost")
-	set(3, f, ok, 1.0/1024)
+	set(3, f, ok, 1.0/mib)
 	f, ok = get("diskread")
 	set(4, f, ok, 1)
 	f, ok = get("diskwrite")

@@ -32,7 +32,8 @@ type prevSample struct {
 	s  Sample
 }
 
-// acc folds the samples of one open bucket.
+// acc folds the samples of one open bucket: per value the sum of the
+// decoded values, how many there were and the largest code.
 type acc struct {
 	n   int64
 	sum [nval]float64
@@ -49,7 +50,7 @@ func (a *acc) add(v *vals) {
 		if a.cnt[i] == 0 || v.v[i] > a.max[i] {
 			a.max[i] = v.v[i]
 		}
-		a.sum[i] += float64(v.v[i])
+		a.sum[i] += decodeVal(i, v.v[i])
 		a.cnt[i]++
 	}
 }
@@ -243,70 +244,175 @@ func bucket(ts int64, step time.Duration) int64 {
 	return b
 }
 
-var rollupCols = []string{"cpu", "cpu_max", "mem", "mem_max", "maxmem", "memhost", "memhost_max",
-	"dr", "dr_max", "dw", "dw_max", "ni", "ni_max", "no", "no_max"}
+// rollupCols are the stored columns of a rollup table after target, ts
+// and ns, in the order bucketVals.args writes them.
+var rollupCols = []string{"cpu", "cpu_d", "mem", "mem_d", "maxmem", "memhost", "memhost_d",
+	"dr", "dr_d", "dw", "dw_d", "ni", "ni_d", "no", "no_d"}
 
-// mergeSQL upserts a bucket of our own samples into a rollup table. An
-// existing row of ours is merged, weighted by sample counts (a late sample,
-// a clock that went back, a crash recovery); a row from Proxmox is replaced,
-// our own samples being the finer truth.
-func mergeSQL(table, selectOrValues string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (target, ts, n, src, %s) %s\nON CONFLICT (target, ts) DO UPDATE SET ",
-		table, strings.Join(rollupCols, ", "), selectOrValues)
-	b.WriteString("n = CASE WHEN src = 1 THEN excluded.n ELSE n + excluded.n END, src = 0")
-	for _, c := range rollupCols {
-		if strings.HasSuffix(c, "_max") {
-			fmt.Fprintf(&b, ",\n%[1]s = CASE WHEN src = 1 THEN excluded.%[1]s ELSE max(coalesce(%[1]s, excluded.%[1]s), coalesce(excluded.%[1]s, %[1]s)) END", c)
-		} else {
-			fmt.Fprintf(&b, ",\n%[1]s = CASE WHEN src = 1 OR %[1]s IS NULL THEN excluded.%[1]s WHEN excluded.%[1]s IS NULL THEN %[1]s "+
-				"ELSE CAST(round((%[1]s * n + excluded.%[1]s * excluded.n) * 1.0 / (n + excluded.n)) AS INTEGER) END", c)
-		}
-	}
-	return b.String()
+// readCols are what readBucket reads back of a row, max as codes.
+const readCols = "n, src, cpu, cpu_max, mem, mem_max, maxmem, maxmem, memhost, memhost_max, " +
+	"dr, dr_max, dw, dw_max, ni, ni_max, no, no_max"
+
+// bucketVals is one rollup row: n samples, per value the average in its
+// base unit and the largest code.
+type bucketVals struct {
+	n   int64
+	src int64
+	has [nval]bool
+	avg [nval]float64
+	max [nval]int64
 }
 
-func valuesPlaceholders() string {
-	return "VALUES (?, ?, ?, 0" + strings.Repeat(", ?", len(rollupCols)) + ")"
+func (a *acc) bucketVals() bucketVals {
+	b := bucketVals{n: a.n}
+	for i := range a.sum {
+		if a.cnt[i] > 0 {
+			b.has[i] = true
+			b.avg[i] = a.sum[i] / float64(a.cnt[i])
+			b.max[i] = a.max[i]
+		}
+	}
+	return b
 }
 
-// rollupArgs are one accumulator's row values, in rollupCols order.
-func (a *acc) rollupArgs(dst []any) []any {
-	avg := func(i int) any {
-		if a.cnt[i] == 0 {
-			return nil
-		}
-		return int64(roundHalf(a.sum[i] / float64(a.cnt[i])))
+// merge folds our own samples (nb) into an existing row. A row from
+// Proxmox is replaced, our own samples being the finer truth; a row of our
+// own is merged, averages weighted by sample counts (a late sample, a
+// clock that went back, a crash recovery).
+func (b bucketVals) merge(nb bucketVals) bucketVals {
+	if b.src != 0 {
+		return nb
 	}
-	mx := func(i int) any {
-		if a.cnt[i] == 0 {
-			return nil
+	out := bucketVals{n: b.n + nb.n}
+	for i := range b.avg {
+		switch {
+		case !b.has[i]:
+			out.has[i], out.avg[i], out.max[i] = nb.has[i], nb.avg[i], nb.max[i]
+		case !nb.has[i]:
+			out.has[i], out.avg[i], out.max[i] = true, b.avg[i], b.max[i]
+		default:
+			out.has[i] = true
+			out.avg[i] = (b.avg[i]*float64(b.n) + nb.avg[i]*float64(nb.n)) / float64(b.n+nb.n)
+			out.max[i] = max(b.max[i], nb.max[i])
 		}
-		return a.max[i]
 	}
-	return append(dst, avg(0), mx(0), avg(1), mx(1), avg(2), avg(3), mx(3),
-		avg(4), mx(4), avg(5), mx(5), avg(6), mx(6), avg(7), mx(7))
+	return out
 }
 
-func roundHalf(f float64) float64 {
-	if f < 0 {
-		return -roundHalf(-f)
+// args appends ns and the stored columns (rollupCols).
+func (b *bucketVals) args(dst []any) []any {
+	ns := max(b.n, 1)
+	if b.src != 0 {
+		ns = -ns
 	}
-	return float64(int64(f + 0.5))
+	dst = append(dst, ns)
+	for i := range b.avg {
+		if !b.has[i] {
+			dst = append(dst, nil)
+			if columns[metricOrder[i]].hasMax {
+				dst = append(dst, nil)
+			}
+			continue
+		}
+		c := encodeVal(i, b.avg[i])
+		dst = append(dst, c)
+		if columns[metricOrder[i]].hasMax {
+			dst = append(dst, max(b.max[i]-c, 0))
+		}
+	}
+	return dst
+}
+
+// insertSQL inserts a row unless its bucket exists.
+func insertSQL(table string) string {
+	return fmt.Sprintf("INSERT INTO %s (target, ts, ns, %s) VALUES (?, ?%s) ON CONFLICT (target, ts) DO NOTHING",
+		table, strings.Join(rollupCols, ", "), strings.Repeat(", ?", 1+len(rollupCols)))
+}
+
+// bucketWriter writes rollup rows of our own samples into one tier,
+// merging with a row already there.
+type bucketWriter struct {
+	tx            *sql.Tx
+	table         string
+	ins, sel, upd *sql.Stmt
+	args          []any
+}
+
+func newBucketWriter(ctx context.Context, tx *sql.Tx, table string) (*bucketWriter, error) {
+	ins, err := tx.PrepareContext(ctx, insertSQL(table))
+	if err != nil {
+		return nil, err
+	}
+	return &bucketWriter{tx: tx, table: table, ins: ins, args: make([]any, 0, 3+len(rollupCols))}, nil
+}
+
+func (w *bucketWriter) Close() {
+	for _, st := range []*sql.Stmt{w.ins, w.sel, w.upd} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *bucketWriter) write(ctx context.Context, id, ts int64, b bucketVals) error {
+	w.args = append(w.args[:0], id, ts)
+	w.args = b.args(w.args)
+	out, err := w.ins.ExecContext(ctx, w.args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := out.RowsAffected(); n > 0 {
+		return nil
+	}
+	// The bucket exists: merge.
+	if w.sel == nil {
+		if w.sel, err = w.tx.PrepareContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE target = ? AND ts = ?", readCols, w.table)); err != nil {
+			return err
+		}
+		set := make([]string, 0, 1+len(rollupCols))
+		for _, c := range append([]string{"ns"}, rollupCols...) {
+			set = append(set, c+" = ?")
+		}
+		if w.upd, err = w.tx.PrepareContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE target = ? AND ts = ?",
+			w.table, strings.Join(set, ", "))); err != nil {
+			return err
+		}
+	}
+	var old bucketVals
+	var cols [2 * nval]sql.NullInt64
+	dest := []any{&old.n, &old.src}
+	for i := range cols {
+		dest = append(dest, &cols[i])
+	}
+	if err := w.sel.QueryRowContext(ctx, id, ts).Scan(dest...); err != nil {
+		return err
+	}
+	for i := range old.avg {
+		if a := cols[2*i]; a.Valid {
+			old.has[i] = true
+			old.avg[i] = decodeVal(i, a.Int64)
+			old.max[i] = a.Int64
+			if m := cols[2*i+1]; m.Valid {
+				old.max[i] = m.Int64
+			}
+		}
+	}
+	m := old.merge(b)
+	w.args = m.args(w.args[:0])
+	w.args = append(w.args, id, ts)
+	_, err = w.upd.ExecContext(ctx, w.args...)
+	return err
 }
 
 // flushTier writes a tier's open buckets and moves its watermark.
 func (s *Store) flushTier(ctx context.Context, tx *sql.Tx, clusterID string, tier Tier, rs *rollupState) error {
-	st, err := tx.PrepareContext(ctx, mergeSQL(tier.Name, valuesPlaceholders()))
+	w, err := newBucketWriter(ctx, tx, tier.Name)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	args := make([]any, 0, 3+len(rollupCols))
+	defer w.Close()
 	for id, a := range rs.accs {
-		args = append(args[:0], id, rs.open, a.n)
-		args = a.rollupArgs(args)
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if err := w.write(ctx, id, rs.open, a.bucketVals()); err != nil {
 			return fmt.Errorf("write %s bucket: %w", tier.Name, err)
 		}
 	}
@@ -409,15 +515,7 @@ func (s *Store) clusterLocked(ctx context.Context, clusterID string) (*clusterSt
 			if folded > newest.Int64 {
 				continue
 			}
-			step := int64(tier.Step / time.Second)
-			sel := fmt.Sprintf(`SELECT target, ts - ts %% %[1]d, count(*), 0,
-				CAST(round(avg(cpu)) AS INTEGER), max(cpu), CAST(round(avg(mem)) AS INTEGER), max(mem),
-				CAST(round(avg(maxmem)) AS INTEGER), CAST(round(avg(memhost)) AS INTEGER), max(memhost),
-				CAST(round(avg(dr)) AS INTEGER), max(dr), CAST(round(avg(dw)) AS INTEGER), max(dw),
-				CAST(round(avg(ni)) AS INTEGER), max(ni), CAST(round(avg(no)) AS INTEGER), max(no)
-				FROM raw WHERE target IN (SELECT id FROM targets WHERE cluster = ?) AND ts >= ?
-				GROUP BY 1, 2`, step)
-			if _, err := tx.ExecContext(ctx, mergeSQL(tier.Name, sel), clusterID, folded); err != nil {
+			if err := foldRaw(ctx, tx, clusterID, tier, folded); err != nil {
 				return nil, fmt.Errorf("fold raw into %s: %w", tier.Name, err)
 			}
 			if err := setWatermark(ctx, tx, clusterID, tier.Name, newest.Int64+1); err != nil {
@@ -479,6 +577,56 @@ func (s *Store) Flush() error {
 	defer s.mu.Unlock()
 	if err := s.flushAllLocked(context.Background()); err != nil {
 		return fmt.Errorf("flush metrics: %w", err)
+	}
+	return nil
+}
+
+// foldRaw merges the raw rows of a cluster at or after folded into a
+// rollup tier.
+func foldRaw(ctx context.Context, tx *sql.Tx, clusterID string, tier Tier, folded int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT target, ts, cpu, mem, maxmem, memhost, dr, dw, ni, no
+		FROM raw WHERE target IN (SELECT id FROM targets WHERE cluster = ?) AND ts >= ?`, clusterID, folded)
+	if err != nil {
+		return err
+	}
+	type key struct{ id, ts int64 }
+	buckets := map[key]*acc{}
+	var id, ts int64
+	var cols [nval]sql.NullInt64
+	dest := []any{&id, &ts}
+	for i := range cols {
+		dest = append(dest, &cols[i])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return err
+		}
+		var v vals
+		for i, c := range cols {
+			v.v[i], v.null[i] = c.Int64, !c.Valid
+		}
+		k := key{id, bucket(ts, tier.Step)}
+		a := buckets[k]
+		if a == nil {
+			a = &acc{}
+			buckets[k] = a
+		}
+		a.add(&v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	w, err := newBucketWriter(ctx, tx, tier.Name)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	for k, a := range buckets {
+		if err := w.write(ctx, k.id, k.ts, a.bucketVals()); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -142,20 +142,20 @@ func TestRatesSurviveRestart(t *testing.T) {
 // that a late sample merges into a written bucket.
 func TestRollups(t *testing.T) {
 	s, _ := mustOpen(t, "")
-	// cpu per 10 s poll for two minutes: bucket 1 = 0.1..0.6, bucket 2 = 0.2 except one 0.9.
+	// cpu per 50 s poll for ten minutes: bucket 1 = 0.1..0.6, bucket 2 = 0.2 except one 0.9.
 	cpus := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.2, 0.2, 0.9, 0.2, 0.2, 0.2}
 	for i, c := range cpus {
-		if _, err := s.Ingest("c", t0.Add(time.Duration(i)*10*time.Second), []proxmox.Resource{guest("qemu/100", c, 100+int64(i)*10, 0)}); err != nil {
+		if _, err := s.Ingest("c", t0.Add(time.Duration(i)*50*time.Second), []proxmox.Resource{guest("qemu/100", c, 100+int64(i)*50, 0)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// One more poll in minute 3 closes minute 2.
-	if _, err := s.Ingest("c", t0.Add(2*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 300, 0)}); err != nil {
+	// One more poll in the third five minutes closes the second.
+	if _, err := s.Ingest("c", t0.Add(10*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 700, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	rows := rollupRows(t, s, "m1")
+	rows := rollupRows(t, s, "m5")
 	if len(rows) != 2 {
-		t.Fatalf("m1 rows = %v; want 2 written buckets", rows)
+		t.Fatalf("m5 rows = %v; want 2 written buckets", rows)
 	}
 	check := func(r rollupRow, n int64, avg, mx int64) {
 		t.Helper()
@@ -166,23 +166,23 @@ func TestRollups(t *testing.T) {
 	check(rows[0], 6, 3500, 6000)
 	check(rows[1], 6, 3167, 9000)
 
-	// A late sample (clock went back) for minute 1 merges: n 7, avg and max updated.
-	if _, err := s.Ingest("c", t0.Add(15*time.Second), []proxmox.Resource{guest("qemu/100", 1.0, 115, 0)}); err != nil {
+	// A late sample (clock went back) for bucket 1 merges: n 7, avg and max updated.
+	if _, err := s.Ingest("c", t0.Add(75*time.Second), []proxmox.Resource{guest("qemu/100", 1.0, 175, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest("c", t0.Add(3*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 400, 0)}); err != nil {
+	if _, err := s.Ingest("c", t0.Add(15*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 1000, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	rows = rollupRows(t, s, "m1")
+	rows = rollupRows(t, s, "m5")
 	check(rows[0], 7, 4429, 10000)
 
 	// The open buckets are visible to queries before they are written.
-	h, err := s.History("c", "qemu/100", []string{"cpu"}, t0, t0.Add(4*time.Minute), 4)
+	h, err := s.History("c", "qemu/100", []string{"cpu"}, t0, t0.Add(20*time.Minute), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.Tier != "m1" || len(h.Times) != 4 || h.Columns["cpu"][3] == nil {
-		t.Errorf("History = tier %s times %v cpu %v; want m1 with the open minute 4", h.Tier, h.Times, h.Columns["cpu"])
+	if h.Tier != "m5" || len(h.Times) != 4 || h.Columns["cpu"][3] == nil {
+		t.Errorf("History = tier %s times %v cpu %v; want m5 with the open bucket 4", h.Tier, h.Times, h.Columns["cpu"])
 	}
 }
 
@@ -223,7 +223,7 @@ func TestClockJump(t *testing.T) {
 	for _, tier := range []struct {
 		name string
 		step int64
-	}{{"m1", 60}, {"m15", 900}, {"h1", 3600}} {
+	}{{"m5", 300}, {"m15", 900}, {"h1", 3600}} {
 		var bad int
 		if err := s.DB().QueryRow(`SELECT count(*) FROM `+tier.name+` r WHERE cpu != 2500 OR cpu_max != 2500 OR n !=
 			(SELECT count(*) FROM raw w WHERE w.target = r.target AND w.ts >= r.ts AND w.ts < r.ts + ?)`, tier.step).Scan(&bad); err != nil {
@@ -370,10 +370,10 @@ func TestRetentionAndCap(t *testing.T) {
 	if want := now.Add(-time.Hour).Unix(); oldest < want {
 		t.Errorf("raw oldest %d; want >= %d after a one-hour retention", oldest, want)
 	}
-	var m1 int
-	s.DB().QueryRow(`SELECT count(*) FROM m1`).Scan(&m1)
-	if m1 < 190 {
-		t.Errorf("m1 rows %d; retention of raw must not touch m1", m1)
+	var m5 int
+	s.DB().QueryRow(`SELECT count(*) FROM m5`).Scan(&m5)
+	if m5 < 39 {
+		t.Errorf("m5 rows %d; retention of raw must not touch m5", m5)
 	}
 
 	// Size cap: fill, then cap below the current size; the oldest go first.
@@ -483,7 +483,7 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 	}
 	// Our own minute is still ours; the day before is Proxmox's.
 	var src, n int64
-	if err := s.DB().QueryRow(`SELECT src, n FROM m1 WHERE target = (SELECT id FROM targets WHERE target = ?) AND ts = ?`,
+	if err := s.DB().QueryRow(`SELECT src, n FROM m5 WHERE target = (SELECT id FROM targets WHERE target = ?) AND ts = ?`,
 		id, t0.Unix()).Scan(&src, &n); err != nil {
 		t.Fatal(err)
 	}
@@ -491,9 +491,9 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 		t.Errorf("own minute: src %d n %d; want src 0 n 3 (not overwritten)", src, n)
 	}
 	var own, pve int
-	s.DB().QueryRow(`SELECT count(*) FILTER (WHERE src = 0), count(*) FILTER (WHERE src = 1) FROM m1`).Scan(&own, &pve)
-	if pve < 1000 {
-		t.Errorf("m1 has %d Proxmox rows; want about a day", pve)
+	s.DB().QueryRow(`SELECT count(*) FILTER (WHERE src = 0), count(*) FILTER (WHERE src = 1) FROM m5`).Scan(&own, &pve)
+	if pve < 250 {
+		t.Errorf("m5 has %d Proxmox rows; want about a day", pve)
 	}
 	var h1 int
 	s.DB().QueryRow(`SELECT count(*) FROM h1 WHERE src = 1`).Scan(&h1)
@@ -504,8 +504,8 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if nn := countNonNull(h.Columns["cpu"]); nn < 700 {
-		t.Errorf("12 h before first poll: %d points from backfill (tier %s); want most of 720", nn, h.Tier)
+	if nn := countNonNull(h.Columns["cpu"]); nn < 140 || h.Tier != "m5" {
+		t.Errorf("12 h before first poll: %d points from backfill (tier %s); want most of 144 from m5", nn, h.Tier)
 	}
 	// Backfilling again changes nothing.
 	var before int

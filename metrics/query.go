@@ -71,18 +71,29 @@ func newFold(n int) *fold {
 	return &fold{sum: make([]float64, n), w: make([]float64, n), max: make([]float64, n), seen: make([]bool, n)}
 }
 
-func (f *fold) add(i int, avg, mx sql.NullInt64, n int64) {
-	if avg.Valid {
-		f.sum[i] += float64(avg.Int64) * float64(n)
+// add folds a row's average and max of one value (decoded; nil where
+// null), weighted by its sample count n, into output bucket i.
+func (f *fold) add(i int, avg, mx *float64, n int64) {
+	if avg != nil {
+		f.sum[i] += *avg * float64(n)
 		f.w[i] += float64(n)
 	}
-	if !mx.Valid {
+	if mx == nil {
 		mx = avg
 	}
-	if mx.Valid && (!f.seen[i] || float64(mx.Int64) > f.max[i]) {
-		f.max[i] = float64(mx.Int64)
+	if mx != nil && (!f.seen[i] || *mx > f.max[i]) {
+		f.max[i] = *mx
 		f.seen[i] = true
 	}
+}
+
+// dec decodes a stored code of value vi (index in metricOrder); nil when null.
+func dec(vi int, c sql.NullInt64) *float64 {
+	if !c.Valid {
+		return nil
+	}
+	v := decodeVal(vi, c.Int64)
+	return &v
 }
 
 func (f *fold) columns(scale float64) (avg, mx []*float64) {
@@ -206,6 +217,10 @@ func (s *Store) History(clusterID, targetID string, metrics []string, from, to t
 		if err != nil {
 			return Series{}, fmt.Errorf("history: %w", err)
 		}
+		idx := make([]int, len(ms))
+		for i, m := range ms {
+			idx[i] = metricIndex(m)
+		}
 		dest := make([]any, 2+2*len(ms))
 		var ts, n int64
 		vals := make([]sql.NullInt64, 2*len(ms))
@@ -219,8 +234,8 @@ func (s *Store) History(clusterID, targetID string, metrics []string, from, to t
 				return Series{}, fmt.Errorf("history: %w", err)
 			}
 			b := int((ts - start) / step)
-			for i := range ms {
-				folds[i].add(b, vals[2*i], vals[2*i+1], n)
+			for i, vi := range idx {
+				folds[i].add(b, dec(vi, vals[2*i]), dec(vi, vals[2*i+1]), n)
 			}
 		}
 		rows.Close()
@@ -283,14 +298,15 @@ func (s *Store) openBucket(clusterID string, ri int, id int64) (*acc, int64) {
 	return &c, cs.rollups[ri].open
 }
 
-// nulls returns the open bucket's average and max of value i as a row
-// would hold them.
-func (a *acc) nulls(i int) (avg, mx sql.NullInt64) {
+// nulls returns the open bucket's average and max of value i, decoded;
+// nil when it has none.
+func (a *acc) nulls(i int) (avg, mx *float64) {
 	if i < 0 || a.cnt[i] == 0 {
-		return
+		return nil, nil
 	}
-	return sql.NullInt64{Int64: int64(roundHalf(a.sum[i] / float64(a.cnt[i]))), Valid: true},
-		sql.NullInt64{Int64: a.max[i], Valid: true}
+	av := a.sum[i] / float64(a.cnt[i])
+	m := decodeVal(i, a.max[i])
+	return &av, &m
 }
 
 // Sparklines returns one metric's average over [from, to) in at most
@@ -331,6 +347,7 @@ func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, 
 		return nil, nil, fmt.Errorf("sparklines: %w", err)
 	}
 	ids := map[string]int64{}
+	mi := metricIndex(metric)
 	var name string
 	var id, ts, n int64
 	var v sql.NullInt64
@@ -340,7 +357,7 @@ func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, 
 			return nil, nil, fmt.Errorf("sparklines: %w", err)
 		}
 		ids[name] = id
-		folds[name].add(int((ts-start)/step), v, sql.NullInt64{}, n)
+		folds[name].add(int((ts-start)/step), dec(mi, v), nil, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -351,7 +368,6 @@ func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, 
 		if cs := s.clusters[clusterID]; cs != nil {
 			rs := &cs.rollups[ti-1]
 			if rs.open >= start && rs.open < t {
-				mi := metricIndex(metric)
 				for tname, f := range folds {
 					id, ok := cs.ids[tname]
 					if !ok {
@@ -359,7 +375,7 @@ func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, 
 					}
 					if a := rs.accs[id]; a != nil {
 						avg, _ := a.nulls(mi)
-						f.add(int((rs.open-start)/step), avg, sql.NullInt64{}, a.n)
+						f.add(int((rs.open-start)/step), avg, nil, a.n)
 					}
 				}
 			}

@@ -75,25 +75,28 @@ const (
 var Metrics = []string{CPU, Mem, MaxMem, MemHost, DiskRead, DiskWrite, NetIn, NetOut}
 
 // column describes how a metric is stored: its column and the scale from
-// the stored integer to the metric's unit.
+// the decoded stored value to the metric's unit.
 type column struct {
 	name   string  // column in the tables
-	scale  float64 // metric = stored × scale
-	hasMax bool    // rollups store a max column
+	scale  float64 // metric = decoded × scale
+	hasMax bool    // rollups store a max (as a delta to the average)
 }
 
 var columns = map[string]column{
 	CPU:       {"cpu", 1.0 / cpuScale, true},
-	Mem:       {"mem", 1024, true},
-	MaxMem:    {"maxmem", 1024, false},
-	MemHost:   {"memhost", 1024, true},
+	Mem:       {"mem", mib, true},
+	MaxMem:    {"maxmem", mib, false},
+	MemHost:   {"memhost", mib, true},
 	DiskRead:  {"dr", 1, true},
 	DiskWrite: {"dw", 1, true},
 	NetIn:     {"ni", 1, true},
 	NetOut:    {"no", 1, true},
 }
 
-const cpuScale = 10000
+const (
+	cpuScale = 10000
+	mib      = 1 << 20
+)
 
 // nval is the number of stored values per sample, in metricOrder.
 const nval = 8
@@ -101,32 +104,84 @@ const nval = 8
 // metricOrder is the order of values in a row (vals).
 var metricOrder = [nval]string{CPU, Mem, MaxMem, MemHost, DiskRead, DiskWrite, NetIn, NetOut}
 
-// vals is one stored row's values, scaled; null marks an unmeasured value.
+// firstRate is the index in metricOrder of the first I/O rate: values from
+// there on are stored as sig3 codes, the others as plain integers.
+const firstRate = 4
+
+// vals is one stored row's values (codes); null marks an unmeasured value.
 type vals struct {
 	v    [nval]int64
 	null [nval]bool
 }
 
-// encode scales a sample and its rate (nil: no rate) to stored integers.
+// encode scales a sample and its rate (nil: no rate) to stored codes.
 func encode(s Sample, r *Rate) vals {
 	var out vals
 	out.v[0] = int64(math.Round(s.CPU * cpuScale))
-	out.v[1] = kib(s.Mem)
-	out.v[2] = kib(s.MaxMem)
-	out.v[3] = kib(s.MemHost)
+	out.v[1] = toMiB(s.Mem)
+	out.v[2] = toMiB(s.MaxMem)
+	out.v[3] = toMiB(s.MemHost)
 	out.null[3] = s.MemHost <= 0
 	if r != nil {
-		out.v[4] = int64(math.Round(r.DiskRead))
-		out.v[5] = int64(math.Round(r.DiskWrite))
-		out.v[6] = int64(math.Round(r.NetIn))
-		out.v[7] = int64(math.Round(r.NetOut))
+		out.v[4] = sig3(r.DiskRead)
+		out.v[5] = sig3(r.DiskWrite)
+		out.v[6] = sig3(r.NetIn)
+		out.v[7] = sig3(r.NetOut)
 	} else {
 		out.null[4], out.null[5], out.null[6], out.null[7] = true, true, true, true
 	}
 	return out
 }
 
-func kib(b int64) int64 { return (b + 512) / 1024 }
+func toMiB(b int64) int64 { return (b + mib/2) / mib }
+
+// encodeVal turns value i in its base unit (cpu ×10000, MiB, B/s) into
+// its stored code; decodeVal is the inverse. Both are monotonic, so the
+// largest code is the code of the largest value.
+func encodeVal(i int, x float64) int64 {
+	if i >= firstRate {
+		return sig3(x)
+	}
+	return int64(math.Round(x))
+}
+
+func decodeVal(i int, c int64) float64 {
+	if i >= firstRate {
+		return unsig3(c)
+	}
+	return float64(c)
+}
+
+// sig3 codes a non-negative rate in B/s as a small integer, so that SQLite
+// stores it in at most 2 bytes (1 below 128 B/s, 0 for an idle 0): below
+// 1,000 the integer itself, above it three significant digits m×10^e
+// (m 100–999, e ≥ 1) as 1000 + (e−1)×900 + (m−100). The error is at most
+// 0.5 %; round values (100, 25,000) stay exact.
+func sig3(x float64) int64 {
+	if !(x > 0) || math.IsNaN(x) {
+		return 0
+	}
+	x = min(x, 1e30)
+	if r := math.Round(x); r < 1000 {
+		return int64(r)
+	}
+	e, p := 1, 10.0
+	for x/p >= 999.5 {
+		e++
+		p *= 10
+	}
+	m := int64(math.Round(x / p))
+	return 1000 + int64(e-1)*900 + m - 100
+}
+
+// unsig3 decodes a sig3 code.
+func unsig3(c int64) float64 {
+	if c < 1000 {
+		return float64(c)
+	}
+	k := c - 1000
+	return float64(k%900+100) * math.Pow10(int(k/900)+1)
+}
 
 // args appends the values as SQL arguments (nil for null).
 func (v *vals) args(dst []any) []any {

@@ -25,16 +25,20 @@ var migrationFS embed.FS
 // Tier is one resolution of the history: buckets of Step kept for Keep.
 // The raw tier's Step is nominal (the poll interval): it keeps every poll.
 type Tier struct {
-	Name string        // table name: "raw", "m1", "m15", "h1"
+	Name string        // table name: "raw", "m5", "m15", "h1"
 	Step time.Duration // bucket width
 	Keep time.Duration // retention
 }
 
-// DefaultTiers are the tiers a new Store uses, finest first.
+// DefaultTiers are the tiers a new Store uses, finest first. The second
+// tier has a 5-minute step: a chart of more than a day is drawn from it,
+// and a week at 1,000 points is a 10-minute step anyway; 1-minute buckets
+// for a week would cost five times the rows for detail no chart shows
+// (the last day has the raw polls).
 func DefaultTiers() []Tier {
 	return []Tier{
 		{Name: "raw", Step: 10 * time.Second, Keep: 24 * time.Hour},
-		{Name: "m1", Step: time.Minute, Keep: 7 * 24 * time.Hour},
+		{Name: "m5", Step: 5 * time.Minute, Keep: 7 * 24 * time.Hour},
 		{Name: "m15", Step: 15 * time.Minute, Keep: 90 * 24 * time.Hour},
 		{Name: "h1", Step: time.Hour, Keep: 2 * 365 * 24 * time.Hour},
 	}

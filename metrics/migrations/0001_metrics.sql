@@ -1,9 +1,12 @@
 -- Metric history. Compact on purpose (see the package doc): integer target
 -- IDs, unix-second timestamps, WITHOUT ROWID tables keyed (target, ts), and
--- values scaled to integers so SQLite stores most of them in 1–4 bytes:
+-- values scaled to integers so SQLite stores most of them in 1–2 bytes:
 --   cpu            fraction of maxcpu × 10000
---   mem*, maxmem   KiB
---   dr, dw, ni, no disk read/write and net in/out, bytes per second
+--   mem*, maxmem   MiB
+--   dr, dw, ni, no disk read/write and net in/out, bytes per second, as
+--                  sig3 codes: the value itself below 1,000, else three
+--                  significant digits m×10^e coded 1000 + (e-1)×900 + m-100
+--                  (see sig3 in sample.go); codes order as the values do
 -- NULL is a value that was not measured (a rate across a reset, memhost of a
 -- container); a missing row is a gap.
 
@@ -30,32 +33,48 @@ CREATE TABLE raw (
 ) WITHOUT ROWID;
 
 -- Rollup tiers share one layout: n samples folded into the bucket starting
--- at ts, the average and the maximum of each metric. src is 0 for our own
--- samples and 1 for rows backfilled from Proxmox's rrddata.
-CREATE TABLE m1 (
+-- at ts, the average of each metric and its maximum. Every stored column
+-- costs a header byte per row, so two facts share one: ns is n for our own
+-- samples and -n for rows backfilled from Proxmox's rrddata (src = 1).
+-- A maximum is stored as its (non-negative) difference <metric>_d to the
+-- average code, 0 to 2 bytes where the value would take 2 to 3; n, src and
+-- <metric>_max are virtual columns, read like stored ones.
+CREATE TABLE m5 (
 	target INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-	ts INTEGER NOT NULL, n INTEGER NOT NULL, src INTEGER NOT NULL,
-	cpu INTEGER, cpu_max INTEGER, mem INTEGER, mem_max INTEGER, maxmem INTEGER,
-	memhost INTEGER, memhost_max INTEGER, dr INTEGER, dr_max INTEGER, dw INTEGER, dw_max INTEGER,
-	ni INTEGER, ni_max INTEGER, no INTEGER, no_max INTEGER,
+	ts INTEGER NOT NULL, ns INTEGER NOT NULL,
+	cpu INTEGER, cpu_d INTEGER, mem INTEGER, mem_d INTEGER, maxmem INTEGER,
+	memhost INTEGER, memhost_d INTEGER, dr INTEGER, dr_d INTEGER, dw INTEGER, dw_d INTEGER,
+	ni INTEGER, ni_d INTEGER, no INTEGER, no_d INTEGER,
+	n INTEGER AS (abs(ns)), src INTEGER AS (ns < 0),
+	cpu_max INTEGER AS (cpu + cpu_d), mem_max INTEGER AS (mem + mem_d),
+	memhost_max INTEGER AS (memhost + memhost_d), dr_max INTEGER AS (dr + dr_d),
+	dw_max INTEGER AS (dw + dw_d), ni_max INTEGER AS (ni + ni_d), no_max INTEGER AS (no + no_d),
 	PRIMARY KEY (target, ts)
 ) WITHOUT ROWID;
 
 CREATE TABLE m15 (
 	target INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-	ts INTEGER NOT NULL, n INTEGER NOT NULL, src INTEGER NOT NULL,
-	cpu INTEGER, cpu_max INTEGER, mem INTEGER, mem_max INTEGER, maxmem INTEGER,
-	memhost INTEGER, memhost_max INTEGER, dr INTEGER, dr_max INTEGER, dw INTEGER, dw_max INTEGER,
-	ni INTEGER, ni_max INTEGER, no INTEGER, no_max INTEGER,
+	ts INTEGER NOT NULL, ns INTEGER NOT NULL,
+	cpu INTEGER, cpu_d INTEGER, mem INTEGER, mem_d INTEGER, maxmem INTEGER,
+	memhost INTEGER, memhost_d INTEGER, dr INTEGER, dr_d INTEGER, dw INTEGER, dw_d INTEGER,
+	ni INTEGER, ni_d INTEGER, no INTEGER, no_d INTEGER,
+	n INTEGER AS (abs(ns)), src INTEGER AS (ns < 0),
+	cpu_max INTEGER AS (cpu + cpu_d), mem_max INTEGER AS (mem + mem_d),
+	memhost_max INTEGER AS (memhost + memhost_d), dr_max INTEGER AS (dr + dr_d),
+	dw_max INTEGER AS (dw + dw_d), ni_max INTEGER AS (ni + ni_d), no_max INTEGER AS (no + no_d),
 	PRIMARY KEY (target, ts)
 ) WITHOUT ROWID;
 
 CREATE TABLE h1 (
 	target INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-	ts INTEGER NOT NULL, n INTEGER NOT NULL, src INTEGER NOT NULL,
-	cpu INTEGER, cpu_max INTEGER, mem INTEGER, mem_max INTEGER, maxmem INTEGER,
-	memhost INTEGER, memhost_max INTEGER, dr INTEGER, dr_max INTEGER, dw INTEGER, dw_max INTEGER,
-	ni INTEGER, ni_max INTEGER, no INTEGER, no_max INTEGER,
+	ts INTEGER NOT NULL, ns INTEGER NOT NULL,
+	cpu INTEGER, cpu_d INTEGER, mem INTEGER, mem_d INTEGER, maxmem INTEGER,
+	memhost INTEGER, memhost_d INTEGER, dr INTEGER, dr_d INTEGER, dw INTEGER, dw_d INTEGER,
+	ni INTEGER, ni_d INTEGER, no INTEGER, no_d INTEGER,
+	n INTEGER AS (abs(ns)), src INTEGER AS (ns < 0),
+	cpu_max INTEGER AS (cpu + cpu_d), mem_max INTEGER AS (mem + mem_d),
+	memhost_max INTEGER AS (memhost + memhost_d), dr_max INTEGER AS (dr + dr_d),
+	dw_max INTEGER AS (dw + dw_d), ni_max INTEGER AS (ni + ni_d), no_max INTEGER AS (no + no_d),
 	PRIMARY KEY (target, ts)
 ) WITHOUT ROWID;
 

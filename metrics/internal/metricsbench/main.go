@@ -340,7 +340,7 @@ func feed(st *metrics.Store, cluster string, gs []*synth, from, to time.Time, st
 // and returns the file size per guest. Polls are 15 minutes apart until
 // the last week (only the m15 and h1 tiers keep rows that old, one per
 // bucket whatever the poll rate), a minute apart in the last week but one
-// day (m1 keeps one row per minute), and 10 s apart in the last day (raw).
+// day (m5 keeps one row per 5 minutes), and 10 s apart in the last day (raw).
 // So every tier ends up with exactly the rows a year of 10 s polls leaves.
 func simulateYear(path string, n int) (int64, string, error) {
 	st, err := metrics.Open(path)
@@ -391,7 +391,7 @@ func tableSizes(path string) {
 		return
 	}
 	defer db.Close()
-	for _, t := range []string{"raw", "m1", "m15", "h1"} {
+	for _, t := range []string{"raw", "m5", "m15", "h1"} {
 		var rows int64
 		db.QueryRow("SELECT count(*) FROM " + t).Scan(&rows)
 		var bytes sql.NullInt64
