@@ -29,12 +29,15 @@ const backend = vi.hoisted(() => {
     guestAction: vi.fn<(c: string, g: string, a: string, o: unknown) => Promise<Task>>(),
     bulkAction: vi.fn<(targets: unknown[], a: string, o: unknown) => Promise<Task[]>>(),
     guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
+    history: vi.fn(async () => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
+    sparklines: vi.fn(async () => ({ times: [], values: {} })),
     emitTask(t: Task) {
       taskListener?.(t);
     },
   };
 });
 vi.mock('./lib/backend', () => backend);
+vi.mock('uplot', async () => (await import('./test/uplot')).uplotModule);
 
 const { default: App } = await import('./App.svelte');
 const { store } = await import('./lib/inventory.svelte');

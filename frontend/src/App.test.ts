@@ -33,12 +33,20 @@ const backend = vi.hoisted(() => {
     })),
     closeConsole: vi.fn(async (_id: string) => {}),
     onConsoleEnded: vi.fn(() => () => {}),
+    history: vi.fn(async () => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
+    sparklines: vi.fn(
+      async (_c: string, _ids: string[]): Promise<{ times: number[]; values: Record<string, (number | null)[]> }> => ({
+        times: [],
+        values: {},
+      }),
+    ),
     emitTask(t: Task) {
       taskListener?.(t);
     },
   };
 });
 vi.mock('./lib/backend', () => backend);
+vi.mock('uplot', async () => (await import('./test/uplot')).uplotModule);
 // happy-dom has no WebSocket or canvas: noVNC itself runs in the e2e test.
 vi.mock('@novnc/novnc', () => ({
   default: class extends EventTarget {
@@ -135,6 +143,34 @@ describe('App', () => {
     expect(rows[3].textContent).toContain('Suspended');
     expect(rows[3].textContent).toContain('backup');
     expect(rows[4].textContent).toContain('template');
+  });
+
+  it('draws CPU sparklines for the running rows on screen, one call per cluster', async () => {
+    backend.sparklines.mockImplementation(async (_c: string, ids: string[]) => ({
+      times: [1, 2, 3],
+      values: Object.fromEntries(ids.map((id) => [id, [0.1, null, 0.3]])),
+    }));
+    await render(inventory({ guests: manyGuests(10_000) }));
+    await vi.waitFor(() => expect(backend.sparklines).toHaveBeenCalled(), { timeout: 2000 });
+    flushSync();
+    expect(backend.sparklines).toHaveBeenCalledTimes(1);
+    const [clusterId, ids, metric, from, to, points] = backend.sparklines.mock.calls[0] as unknown as [
+      string,
+      string[],
+      string,
+      number,
+      number,
+      number,
+    ];
+    expect([clusterId, metric, points, to - from]).toEqual(['c1', 'cpu', 48, 86400]);
+    // Only the rendered (visible + overscan) running rows, not all 10,000.
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThan(100);
+    const lines = qa('sparkline');
+    expect(lines.length).toBe(ids.length);
+    expect(lines[0].dataset.points).toBe('2');
+    expect(lines[0].dataset.vmid).toBe('100');
+    backend.sparklines.mockImplementation(async () => ({ times: [], values: {} }));
   });
 
   it('sorts from the header, keyboard included, and sets aria-sort', async () => {

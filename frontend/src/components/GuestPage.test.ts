@@ -23,12 +23,15 @@ const backend = vi.hoisted(() => {
     openConsole: vi.fn(),
     closeConsole: vi.fn(async () => {}),
     onConsoleEnded: vi.fn(() => () => {}),
+    history: vi.fn(async () => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
+    sparklines: vi.fn(async () => ({ times: [], values: {} })),
     emitInventory(inv: Inventory) {
       inventoryListener?.(inv);
     },
   };
 });
 vi.mock('../lib/backend', () => backend);
+vi.mock('uplot', async () => (await import('../test/uplot')).uplotModule);
 
 const { default: GuestPage } = await import('./GuestPage.svelte');
 const { default: NodeStrip } = await import('./NodeStrip.svelte');

@@ -24,6 +24,8 @@ import {
   type Inventory,
   type Node,
   type Probe,
+  type Series,
+  type Sparklines,
   type Task,
   type TaskLogLine,
 } from './types';
@@ -161,6 +163,43 @@ export function onConsoleEnded(listener: (ended: ConsoleEnded) => void): () => v
   });
 }
 
+/**
+ * Stored history of one target ("qemu/101" or "node/pve1") between from and
+ * to (unix s), at most maxPoints times. Gaps stay null.
+ */
+export async function history(
+  cluster: string,
+  targetId: string,
+  metrics: string[],
+  from: number,
+  to: number,
+  maxPoints: number,
+): Promise<Series> {
+  const raw = await call(() => App.History(cluster, targetId, metrics, from, to, maxPoints));
+  return {
+    times: raw?.times ?? [],
+    columns: (raw?.columns as Series['columns'] | undefined) ?? {},
+    step: raw?.step ?? 0,
+    tier: raw?.tier ?? '',
+  };
+}
+
+/** One metric of many targets of one cluster in a single call. */
+export async function sparklines(
+  cluster: string,
+  targetIds: string[],
+  metric: string,
+  from: number,
+  to: number,
+  points: number,
+): Promise<Sparklines> {
+  const raw = await call(() => App.Sparklines(cluster, targetIds, metric, from, to, points));
+  return {
+    times: raw?.times ?? [],
+    values: (raw?.values as Sparklines['values'] | undefined) ?? {},
+  };
+}
+
 export type { ErrorInfo };
 
 // Compile-time guard: the hand-written shapes in types.ts must keep the same
@@ -195,4 +234,6 @@ export type BindingsMatch = [
   Assert<SameShape<app.TaskLogLine, TaskLogLine>>,
   Assert<SameShape<app.GuestDetails, GuestDetails>>,
   Assert<SameShape<app.Console, Console>>,
+  Assert<SameShape<app.Series, Series>>,
+  Assert<SameShape<app.Sparklines, Sparklines>>,
 ];

@@ -303,3 +303,24 @@ export function toErrorInfo(reason: unknown): ErrorInfo {
   if (reason instanceof Error) return { code: 'internal', message: reason.message };
   return { code: 'internal', message: String(reason) };
 }
+
+/**
+ * Stored metrics of one target (a guest or "node/<name>") over a window, in
+ * columns: times are unix seconds; every column has one value per time, null
+ * where nothing was recorded (a gap, never interpolated).
+ */
+export interface Series {
+  times: number[];
+  columns: Record<string, (number | null)[]>;
+  /** Seconds between two times. */
+  step: number;
+  /** Which stored resolution answered (for diagnostics). */
+  tier: string;
+}
+
+/** One metric of many targets on shared times, for the table's sparklines. */
+export interface Sparklines {
+  times: number[];
+  /** Keyed by target ID ("qemu/101"); null is a gap. */
+  values: Record<string, (number | null)[]>;
+}
