@@ -110,6 +110,13 @@ test('a guest\'s live panel moves between polls', async () => {
     const second = { cpu: await value('live-cpu'), netin: await value('live-netin') };
     assert.ok(Number(first.netin) >= 0 && first.netin !== '', `a network rate is shown (${first.netin})`);
     assert.ok(first.cpu !== second.cpu || first.netin !== second.netin, 'the live numbers move between polls');
+
+    // The 24 h chart is drawn at once, from the day Proxmox's rrddata filled in.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="history-chart"][data-metric="cpu"]')?.getAttribute('data-points')) > 200,
+      null, { timeout: 15000 },
+    );
+    await page.locator('[data-testid="history-panel"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(outDir, 'guest-live.png') });
   } finally {
     await page.close();
