@@ -2,7 +2,6 @@ package proxmox
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -43,7 +42,7 @@ func BenchmarkResources10k(b *testing.B) {
 func BenchmarkDecodeResources10k(b *testing.B) {
 	s, _ := benchSim(b)
 	tok := s.AdminToken()
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	hc := s.Client() // trusts only the simulator's own certificates
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api2/json/cluster/resources", nil)
 	req.Header.Set("Authorization", "PVEAPIToken="+tok.ID+"="+tok.Secret)
 	resp, err := hc.Do(req)
