@@ -59,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
+	avoidCLocale()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	db, notices, err := openStore(log)
 	if err != nil {

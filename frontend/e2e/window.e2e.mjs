@@ -13,7 +13,9 @@ after(stopAll);
 
 test('the real window opens and draws the demo inventory', async (t) => {
   const display = await startXvfb();
-  const app = startApp('build/bin/cecyber', ['--demo'], { DISPLAY: display, LANG: 'en_US.UTF-8' });
+  // LANG=C.UTF-8, as on servers and in CI: WebKitGTK once left the window
+  // blank there (navigator.languages = ["C"]).
+  const app = startApp('build/bin/cecyber', ['--demo'], { DISPLAY: display, LANG: 'C.UTF-8', LC_ALL: '' });
   try {
     await waitFor('the Cecyber window', () => {
       try {

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// avoidCLocale is only needed for WebKitGTK on Linux.
+func avoidCLocale() {}
