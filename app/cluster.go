@@ -38,6 +38,11 @@ type cluster struct {
 	// history receives every successful poll; nil keeps none.
 	history *metrics.Store
 
+	// refreshMu lets one refresh poll at a time; lastRefresh is when the
+	// latest one started (see refresh).
+	refreshMu   sync.Mutex
+	lastRefresh time.Time
+
 	mu      sync.Mutex
 	client  *proxmox.Client   // nil until connect succeeds
 	cfg     proxmox.Config    // what client was built from (Secret included, in memory only)
@@ -204,6 +209,20 @@ func (c *cluster) run(ctx context.Context, interval time.Duration, published fun
 }
 
 const maxBackoff = time.Minute
+
+// refresh polls now, for a change the window must see at once (a task that
+// ended). Callers that arrive while a refresh runs share the next one, so a
+// bulk action whose tasks end together costs two polls, not one per task.
+func (c *cluster) refresh(ctx context.Context, now func() time.Time) {
+	asked := now()
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	if c.lastRefresh.After(asked) {
+		return // a poll that started after the request has just finished
+	}
+	c.lastRefresh = now()
+	c.pollOnce(ctx, c.lastRefresh)
+}
 
 // pollOnce reads the whole inventory in one /cluster/resources call and
 // replaces the snapshot. A failed poll keeps the previous data (the window

@@ -173,7 +173,7 @@ func (a *App) follow(c *cluster, client *proxmox.Client, t Task) {
 		}
 		// Poll first, so that the guest's new state is in the inventory
 		// by the time the window hears that the task ended.
-		c.pollOnce(a.ctx, a.opts.Now())
+		c.refresh(a.ctx, a.opts.Now)
 		a.publish()
 		t.EndedAt = a.opts.Now().UnixMilli()
 		a.tasks.put(t)
