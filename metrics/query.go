@@ -28,6 +28,8 @@ type Series struct {
 func (s *Store) pickTier(from, to int64, points int) (int, int64) {
 	now := s.Now().Unix()
 	want := (to - from + int64(points) - 1) / int64(points)
+	s.limits.RLock()
+	defer s.limits.RUnlock()
 	pick := -1
 	for i, t := range s.Tiers {
 		if now-int64(t.Keep/time.Second) > from {

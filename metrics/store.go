@@ -69,6 +69,10 @@ type Store struct {
 	// from two counter readings; a longer one is a gap (no rate).
 	MaxRateGap time.Duration
 
+	// limits guards Tiers[i].Keep and MaxBytes against SetLimits for the
+	// readers that do not hold mu (queries).
+	limits sync.RWMutex
+
 	// mu serializes writers and guards the in-memory state below.
 	mu       sync.Mutex
 	clusters map[string]*clusterState
@@ -236,6 +240,26 @@ func (s *Store) Close() error {
 		err = cerr
 	}
 	return err
+}
+
+// SetLimits changes how long each tier is kept (finest first; a zero
+// keeps the tier's current retention) and the size cap (0: none), then
+// applies them at once, dropping what they no longer allow.
+func (s *Store) SetLimits(keep []time.Duration, maxBytes int64) error {
+	if len(keep) != len(s.Tiers) {
+		return fmt.Errorf("set limits: want %d retentions, got %d", len(s.Tiers), len(keep))
+	}
+	s.mu.Lock()
+	s.limits.Lock()
+	for i, k := range keep {
+		if k > 0 {
+			s.Tiers[i].Keep = k
+		}
+	}
+	s.MaxBytes = maxBytes
+	s.limits.Unlock()
+	s.mu.Unlock()
+	return s.Prune()
 }
 
 // Path returns the file the store was opened from.
