@@ -1,0 +1,193 @@
+// Package alerts decides when a node or guest crosses a line. Rules say what
+// to watch (CPU, memory, I/O rates, a node going offline, a guest stopping
+// that nobody here stopped), where (everything, a cluster, a node, a guest, a
+// tag), and how (trigger and clear thresholds, and how long the condition
+// must hold). After every poll an Engine turns the cluster's snapshot into
+// alert transitions:
+//
+//	inactive → pending → firing → resolved
+//
+// A pending alert whose condition stops holding before its duration goes
+// back to inactive and leaves no trace; a firing one resolves only when the
+// value falls below the clear threshold (hysteresis), so a value hovering at
+// the line does not flap. Time comes from the snapshot, never from the wall
+// clock, so tests step it.
+//
+// The package holds no database and sends no notification: the caller
+// stores the transitions it returns and tells the user.
+package alerts
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Metrics a rule can watch.
+const (
+	CPU            = "cpu"       // percent of the allotted CPUs
+	Mem            = "mem"       // percent of memory used
+	DiskRead       = "diskread"  // bytes per second
+	DiskWrite      = "diskwrite" // bytes per second
+	NetIn          = "netin"     // bytes per second
+	NetOut         = "netout"    // bytes per second
+	NodeOffline    = "node-offline"
+	UnexpectedStop = "unexpected-stop"
+)
+
+// Scopes a rule can cover.
+const (
+	ScopeAll     = "all"
+	ScopeCluster = "cluster"
+	ScopeNode    = "node"  // the node itself and the guests on it
+	ScopeGuest   = "guest" // one guest
+	ScopeTag     = "tag"   // the guests carrying a tag
+)
+
+// Rule says when to alert.
+type Rule struct {
+	ID      string
+	Name    string // the user's name; "" for a built-in, which the window names
+	Builtin string // which shipped default this is ("cpu", "mem", …), "" for the user's own
+	Metric  string
+	Scope   string
+	Cluster string // for ScopeCluster, ScopeNode, ScopeGuest; optional for ScopeTag
+	Node    string
+	Guest   string // "qemu/101"
+	Tag     string
+
+	// Trigger starts the alert when the value is above it; Clear ends a
+	// firing alert when the value falls below it. Both are in the metric's
+	// unit and are ignored for NodeOffline and UnexpectedStop.
+	Trigger, Clear float64
+	// For is how long the condition must hold before the alert fires.
+	For time.Duration
+
+	Enabled bool
+	Notify  bool // tell the OS when it fires
+}
+
+// DefaultRules are the rules a new installation starts with.
+func DefaultRules() []Rule {
+	return []Rule{
+		{ID: "builtin-cpu", Builtin: CPU, Metric: CPU, Scope: ScopeAll, Trigger: 90, Clear: 80, For: 5 * time.Minute, Enabled: true, Notify: true},
+		{ID: "builtin-mem", Builtin: Mem, Metric: Mem, Scope: ScopeAll, Trigger: 95, Clear: 90, For: 5 * time.Minute, Enabled: true, Notify: true},
+		{ID: "builtin-node-offline", Builtin: NodeOffline, Metric: NodeOffline, Scope: ScopeAll, Enabled: true, Notify: true},
+		{ID: "builtin-unexpected-stop", Builtin: UnexpectedStop, Metric: UnexpectedStop, Scope: ScopeAll, Enabled: true, Notify: true},
+	}
+}
+
+// FieldError says which field of a rule is wrong and why.
+type FieldError struct {
+	Field  string // the field's JSON name: "trigger", "clear", …
+	Reason string // a reason code the window translates
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("alert rule: %s: %s", e.Field, e.Reason)
+}
+
+// Thresholded reports whether the metric compares a value with thresholds
+// (as opposed to an event such as a node going offline).
+func Thresholded(metric string) bool {
+	switch metric {
+	case CPU, Mem, DiskRead, DiskWrite, NetIn, NetOut:
+		return true
+	}
+	return false
+}
+
+// Validate checks a rule and returns a *FieldError for the first problem.
+func (r Rule) Validate() error {
+	if len(r.Name) > 120 {
+		return &FieldError{"name", "tooLong"}
+	}
+	switch r.Metric {
+	case CPU, Mem, DiskRead, DiskWrite, NetIn, NetOut, NodeOffline, UnexpectedStop:
+	default:
+		return &FieldError{"metric", "unknown"}
+	}
+	if Thresholded(r.Metric) {
+		limit := 1e15 // bytes per second: far above any link
+		if r.Metric == CPU || r.Metric == Mem {
+			limit = 100
+		}
+		if r.Trigger <= 0 || r.Trigger > limit {
+			return &FieldError{"trigger", "outOfRange"}
+		}
+		if r.Clear < 0 || r.Clear > r.Trigger {
+			return &FieldError{"clear", "aboveTrigger"}
+		}
+	}
+	if r.For < 0 || r.For > 24*time.Hour {
+		return &FieldError{"forSeconds", "outOfRange"}
+	}
+	switch r.Scope {
+	case ScopeAll:
+	case ScopeCluster:
+		if r.Cluster == "" {
+			return &FieldError{"cluster", "required"}
+		}
+	case ScopeNode:
+		if r.Cluster == "" {
+			return &FieldError{"cluster", "required"}
+		}
+		if r.Node == "" {
+			return &FieldError{"node", "required"}
+		}
+	case ScopeGuest:
+		if r.Cluster == "" {
+			return &FieldError{"cluster", "required"}
+		}
+		if !strings.HasPrefix(r.Guest, "qemu/") && !strings.HasPrefix(r.Guest, "lxc/") {
+			return &FieldError{"guest", "required"}
+		}
+		if r.Metric == NodeOffline {
+			return &FieldError{"scope", "nodeMetric"}
+		}
+	case ScopeTag:
+		if strings.TrimSpace(r.Tag) == "" {
+			return &FieldError{"tag", "required"}
+		}
+		if r.Metric == NodeOffline {
+			return &FieldError{"scope", "nodeMetric"}
+		}
+	default:
+		return &FieldError{"scope", "unknown"}
+	}
+	return nil
+}
+
+// covers reports whether the rule watches t in cluster.
+func (r *Rule) covers(cluster string, t *Target) bool {
+	switch r.Metric {
+	case NodeOffline:
+		if !t.IsNode {
+			return false
+		}
+	case UnexpectedStop:
+		if t.IsNode {
+			return false
+		}
+	}
+	if r.Cluster != "" && r.Cluster != cluster {
+		return false
+	}
+	switch r.Scope {
+	case ScopeNode:
+		return t.Node == r.Node
+	case ScopeGuest:
+		return t.ID == r.Guest
+	case ScopeTag:
+		if t.IsNode {
+			return false
+		}
+		for _, tag := range t.Tags {
+			if strings.EqualFold(tag, r.Tag) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
