@@ -74,16 +74,18 @@ type guest struct {
 	downs   []span
 	pid     int
 
-	cpuBase  float64 // fraction of maxcpu at peak load
-	cpuWave  wave
-	memBase  float64
-	memWave  wave
-	ioWave   wave
-	ioBase   float64 // bytes/s read at peak
-	netWave  wave
-	netBase  float64 // bytes/s in at peak
-	diskFrac float64 // used fraction of the root disk (lxc)
-	seedBits uint64
+	cpuBase   float64 // fraction of maxcpu at peak load
+	cpuWave   wave
+	cpuFixed  float64 // with cpuPinned, the CPU load SetGuestCPU fixed
+	cpuPinned bool
+	memBase   float64
+	memWave   wave
+	ioWave    wave
+	ioBase    float64 // bytes/s read at peak
+	netWave   wave
+	netBase   float64 // bytes/s in at peak
+	diskFrac  float64 // used fraction of the root disk (lxc)
+	seedBits  uint64
 }
 
 type span struct{ from, to time.Time }
@@ -148,6 +150,9 @@ func (g *guest) stats(t time.Time) guestStats {
 	st.uptime = int64(t.Sub(g.startedAt) / time.Second)
 	if !g.paused {
 		st.cpu = g.cpuAt(ts)
+		if g.cpuPinned {
+			st.cpu = g.cpuFixed
+		}
 	}
 	st.mem = g.memAt(ts)
 	st.memhost = st.mem + st.mem/20

@@ -468,6 +468,17 @@ func (s *Sim) SetGuestIgnoresACPI(vmid int, ignore bool) {
 	}
 }
 
+// SetGuestCPU fixes a guest's CPU load, as a fraction of its CPUs (0.97
+// is 97%), in what status and /cluster/resources report while it runs; a
+// negative load gives it back its simulated one. Its history is unchanged.
+func (s *Sim) SetGuestCPU(vmid int, load float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.guestByID[vmid]; g != nil {
+		g.cpuPinned, g.cpuFixed = load >= 0, min(load, 1)
+	}
+}
+
 // SetTaskFailure makes the next task of the given action ("start", "stop",
 // "shutdown", "reboot", "reset", "suspend", "resume") on vmid end with
 // message as its exit status, leaving the guest as it was. An empty message

@@ -6,11 +6,19 @@
 //
 //	{"url":"https://127.0.0.1:8006","tokenid":"root@pam!cecyber","secret":"…","fingerprint":"AB:CD:…"}
 //
+// With -control it also reads commands from stdin, one per line, and
+// answers each with "ok" or "error: …" on stdout; tests use them to drive
+// the cluster:
+//
+//	cpu VMID LOAD     fix a guest's CPU load (0.97 is 97%); LOAD "-" undoes it
+//	node NAME online  bring a node back (or: offline, to take it away)
+//
 // It refuses non-loopback addresses unless -allow-remote is given: the
 // simulator prints its admin secret and is meant for one machine.
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -19,6 +27,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"cecyber/proxmox/pvesim"
@@ -27,7 +37,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runWith(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 type banner struct {
@@ -40,6 +50,11 @@ type banner struct {
 // run is main without the process: it serves until ctx ends and returns
 // the exit code (0 after a signal, 1 on a runtime error, 2 on bad usage).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, nil, stdout, stderr)
+}
+
+// runWith is run reading -control commands from stdin.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pvesim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8006", "`address` to listen on (host:port; port 0 picks one)")
@@ -47,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	guests := fs.Int("guests", 24, "number of `guests` (VMs and containers)")
 	seed := fs.Int64("seed", 1, "`seed` of the simulated cluster and its metrics")
 	cluster := fs.String("cluster", "demo", "cluster `name`")
+	control := fs.Bool("control", false, "read commands from stdin (see the package documentation)")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
 	tokenID := fs.String("token", pvesim.AdminTokenID, "`ID` of the built-in token to print: "+
 		pvesim.AdminTokenID+" (all privileges), "+pvesim.AuditorTokenID+" (read only), "+
@@ -105,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s\n", line)
 	fmt.Fprintf(stderr, "pvesim: serving %d nodes and %d guests on %s\n", *nodes, *guests, srv.URL)
+	if *control && stdin != nil {
+		go serveControl(srv, stdin, stdout)
+	}
 
 	<-ctx.Done()
 	fmt.Fprintf(stderr, "pvesim: shutting down\n")
@@ -117,4 +136,38 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// serveControl runs -control commands until stdin ends.
+func serveControl(srv *pvesim.Server, stdin io.Reader, stdout io.Writer) {
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		if err := command(srv, strings.Fields(sc.Text())); err != nil {
+			fmt.Fprintf(stdout, "error: %v\n", err)
+		} else {
+			fmt.Fprintln(stdout, "ok")
+		}
+	}
+}
+
+func command(srv *pvesim.Server, f []string) error {
+	switch {
+	case len(f) == 3 && f[0] == "cpu":
+		vmid, err := strconv.Atoi(f[1])
+		if err != nil {
+			return fmt.Errorf("bad VMID %q", f[1])
+		}
+		load := -1.0
+		if f[2] != "-" {
+			if load, err = strconv.ParseFloat(f[2], 64); err != nil || load < 0 {
+				return fmt.Errorf("bad load %q: want a fraction such as 0.97, or -", f[2])
+			}
+		}
+		srv.SetGuestCPU(vmid, load)
+		return nil
+	case len(f) == 3 && f[0] == "node" && (f[2] == "online" || f[2] == "offline"):
+		srv.SetNodeOnline(f[1], f[2] == "online")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q: want \"cpu VMID LOAD\" or \"node NAME online|offline\"", strings.Join(f, " "))
 }

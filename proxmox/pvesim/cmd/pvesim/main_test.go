@@ -163,3 +163,68 @@ func TestBinarySignal(t *testing.T) {
 		t.Errorf("more stdout after the banner: %q", rest)
 	}
 }
+
+// TestControl drives the cluster through -control commands on stdin and
+// sees the effect over the API.
+func TestControl(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	go func() {
+		runWith(ctx, []string{"-listen", "127.0.0.1:0", "-nodes", "2", "-guests", "5", "-seed", "1", "-control"}, inR, outW, io.Discard)
+		outW.Close()
+	}()
+	out := bufio.NewReader(outR)
+	line, err := out.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b banner
+	if err := json.Unmarshal([]byte(line), &b); err != nil {
+		t.Fatal(err)
+	}
+	say := func(cmd string) string {
+		t.Helper()
+		fmt.Fprintln(inW, cmd)
+		reply, err := out.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(reply)
+	}
+	cpuOf := func(vmid int) float64 {
+		_, body := fetchPinned(t, b.URL+"/api2/json/cluster/resources?type=vm", b.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret)
+		var env struct {
+			Data []struct {
+				VMID int     `json:"vmid"`
+				CPU  float64 `json:"cpu"`
+			} `json:"data"`
+		}
+		json.Unmarshal(body, &env)
+		for _, g := range env.Data {
+			if g.VMID == vmid {
+				return g.CPU
+			}
+		}
+		t.Fatalf("no guest %d", vmid)
+		return 0
+	}
+	if r := say("cpu 101 0.97"); r != "ok" {
+		t.Fatalf("cpu command: %s", r)
+	}
+	if got := cpuOf(101); got != 0.97 {
+		t.Errorf("cpu of 101 = %v; want 0.97", got)
+	}
+	if r := say("cpu 101 -"); r != "ok" || cpuOf(101) == 0.97 {
+		t.Errorf("undo: %s, cpu %v", r, cpuOf(101))
+	}
+	if r := say("node pve2 offline"); r != "ok" {
+		t.Errorf("node command: %s", r)
+	}
+	if r := say("reboot everything"); !strings.HasPrefix(r, "error: unknown command") {
+		t.Errorf("unknown command answered %q", r)
+	}
+	inW.Close()
+}
