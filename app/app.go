@@ -35,8 +35,10 @@ type Options struct {
 	Version string // Cecyber's version; "dev" if empty
 	Demo    bool   // open the built-in demo cluster at start
 
-	// PollInterval is how often each cluster's /cluster/resources is read;
-	// 10 s if zero, the rate at which Proxmox itself refreshes it.
+	// PollInterval fixes how often each cluster's /cluster/resources is
+	// read (tests, benchmarks); zero follows the user's settings (10 s by
+	// default, the rate at which Proxmox itself refreshes it, and slower
+	// while the window is minimised).
 	PollInterval time.Duration
 
 	// DemoCluster sizes the simulated cluster behind OpenDemo; zero fields
@@ -70,6 +72,11 @@ type Options struct {
 	// ConsoleOrigins are the Origin header values the console proxy accepts:
 	// the webview's own, and the dev server's in dev builds.
 	ConsoleOrigins []string
+
+	// Notifier shows OS notifications when alerts fire; nil shows none.
+	Notifier Notifier
+
+	Build BuildInfo // version details for About; see about.go
 }
 
 // Keychain is where token secrets live: the OS keychain in the app
@@ -102,15 +109,16 @@ type App struct {
 	consoles map[string]string // console ID → local URL
 	// backfilled marks the targets whose rrddata was fetched this session.
 	backfilled map[string]bool
+	settings   Settings
+	hidden     bool // the window is minimised or hidden
+
+	alerts alertState
 }
 
 // New returns an App that does nothing until startup.
 func New(opts Options) *App {
 	if opts.Version == "" {
 		opts.Version = "dev"
-	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 10 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -121,8 +129,10 @@ func New(opts Options) *App {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	return &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(),
+	a := &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(),
 		consoles: map[string]string{}, backfilled: map[string]bool{}}
+	a.settings = a.loadSettings()
+	return a
 }
 
 // startup starts the App's goroutines under ctx. Called once, by Wails'
@@ -136,6 +146,8 @@ func (a *App) startup(ctx context.Context, emit Emitter) {
 	} else {
 		a.console = proxy
 	}
+	a.applyHistoryLimits(a.currentSettings())
+	a.startAlerts()
 	a.wg.Add(1)
 	go a.publishLoop()
 	a.loadClusters()
@@ -253,6 +265,7 @@ func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
 	}
 	c := newCluster(spec, client, a.log, a.opts.Now)
 	c.history = a.opts.Metrics
+	c.polled = a.evaluateAlerts
 	a.mu.Lock()
 	a.clusters = append(a.clusters, c)
 	a.mu.Unlock()
@@ -267,7 +280,7 @@ func (a *App) startPoller(c *cluster) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		c.run(ctx, a.opts.PollInterval, a.publish)
+		c.run(ctx, a.pollInterval, a.publish)
 	}()
 }
 
@@ -301,6 +314,7 @@ func (a *App) inventory() Inventory {
 		inv.Guests = append(inv.Guests, s.guests...)
 		inv.UpdatedAt = max(inv.UpdatedAt, s.state.LastPollAt)
 	}
+	inv.Alerts = a.openAlerts()
 	sort.SliceStable(inv.Guests, func(i, j int) bool {
 		if inv.Guests[i].VMID != inv.Guests[j].VMID {
 			return inv.Guests[i].VMID < inv.Guests[j].VMID

@@ -38,6 +38,13 @@ type cluster struct {
 	// history receives every successful poll; nil keeps none.
 	history *metrics.Store
 
+	// polled is told about every successful poll, after the snapshot is
+	// replaced (alerts); nil tells no one.
+	polled func(clusterID string, at time.Time, nodes []Node, guests []Guest)
+
+	// wake makes run recompute its wait (the interval changed).
+	wake chan struct{}
+
 	// refreshMu lets one refresh poll at a time; lastRefresh is when the
 	// latest one started (see refresh).
 	refreshMu   sync.Mutex
@@ -79,6 +86,7 @@ func newCluster(spec clusterSpec, client *proxmox.Client, log *slog.Logger, now 
 		log:    log.With("cluster", spec.name),
 		now:    now,
 		nodes:  nodes,
+		wake:   make(chan struct{}, 1),
 		state: ClusterState{
 			ID:          spec.id,
 			Name:        spec.name,
@@ -135,6 +143,12 @@ func (c *cluster) setClient(client *proxmox.Client, cfg proxmox.Config) {
 	c.state.Endpoint = cfg.Endpoint
 }
 
+func (c *cluster) name() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state.Name
+}
+
 func (c *cluster) rename(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -186,23 +200,32 @@ func (c *cluster) findVMID(vmid int) (Guest, bool) {
 	return Guest{}, false
 }
 
-// run polls every interval until ctx ends, backing off while polls fail so
-// that a cluster that is down is not hammered. It is only a ticker: the work
-// is pollOnce.
-func (c *cluster) run(ctx context.Context, interval time.Duration, published func()) {
+// run polls every interval() until ctx ends, backing off while polls fail
+// so that a cluster that is down is not hammered. A wake makes it measure
+// the wait again from the last poll with the current interval. It is only a
+// ticker: the work is pollOnce.
+func (c *cluster) run(ctx context.Context, interval func() time.Duration, published func()) {
+	last := time.Now()
 	for {
-		wait := interval
+		iv := interval()
+		wait := iv
 		c.mu.Lock()
 		for i := 1; i < c.failing && wait < maxBackoff; i++ {
 			wait *= 2
 		}
 		c.mu.Unlock()
-		wait = min(wait, max(interval, maxBackoff))
+		wait = min(wait, max(iv, maxBackoff)) - time.Since(last)
+		timer := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return
-		case <-time.After(wait):
+		case <-c.wake:
+			timer.Stop()
+			continue
+		case <-timer.C:
 		}
+		last = time.Now()
 		c.pollOnce(ctx, c.now())
 		published()
 	}
@@ -276,7 +299,6 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 	}
 
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.state.CertChange = c.certChangeLocked(client)
 	c.failing = 0
 	c.polls++
@@ -290,6 +312,11 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 	c.state.Error = nil
 	c.state.LastPollAt = now.UnixMilli()
 	c.nodeDTO, c.guests = c.convert(res, c.ratesLocked(res, now))
+	nodes, guests := c.nodeDTO, c.guests
+	c.mu.Unlock()
+	if c.polled != nil {
+		c.polled(c.id, now, nodes, guests)
+	}
 }
 
 // ratesLocked computes every target's I/O rates since the previous poll

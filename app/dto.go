@@ -10,6 +10,7 @@ type Inventory struct {
 	Clusters  []ClusterState `json:"clusters"`
 	Nodes     []Node         `json:"nodes"`
 	Guests    []Guest        `json:"guests"`
+	Alerts    []Alert        `json:"alerts"`    // pending and firing, firing first
 	UpdatedAt int64          `json:"updatedAt"` // unix milliseconds of the newest successful poll; 0 before any
 }
 
@@ -242,4 +243,66 @@ type Series struct {
 type Sparklines struct {
 	Times  []int64               `json:"times"`
 	Values map[string][]*float64 `json:"values"` // target ID → values aligned with Times
+}
+
+// AlertRule says when to raise an alert; see package metrics/alerts.
+type AlertRule struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`    // the user's name; "" for a built-in, which the window names
+	Builtin    string  `json:"builtin"` // "cpu", "mem", "node-offline", "unexpected-stop" for shipped defaults
+	Metric     string  `json:"metric"`  // cpu, mem, diskread, diskwrite, netin, netout, node-offline, unexpected-stop
+	Scope      string  `json:"scope"`   // all, cluster, node, guest, tag
+	Cluster    string  `json:"cluster"`
+	Node       string  `json:"node"`
+	Guest      string  `json:"guest"` // "qemu/101"
+	Tag        string  `json:"tag"`
+	Trigger    float64 `json:"trigger"` // percent for cpu and mem, bytes per second for rates
+	Clear      float64 `json:"clear"`   // a firing alert clears at or below this
+	ForSeconds int     `json:"forSeconds"`
+	Enabled    bool    `json:"enabled"`
+	Notify     bool    `json:"notify"` // OS notification when it fires
+}
+
+// Alert is one rule's alert on one node or guest. Times are unix
+// milliseconds, 0 for "not yet".
+type Alert struct {
+	ID           string  `json:"id"`
+	RuleID       string  `json:"ruleId"`
+	RuleName     string  `json:"ruleName"`
+	Builtin      string  `json:"builtin"`
+	Metric       string  `json:"metric"`
+	Cluster      string  `json:"cluster"`
+	ClusterName  string  `json:"clusterName"`
+	Target       string  `json:"target"` // "qemu/101", "lxc/105", "node/pve1"
+	TargetName   string  `json:"targetName"`
+	Node         string  `json:"node"`
+	State        string  `json:"state"` // pending, firing, resolved
+	Value        float64 `json:"value"` // the latest value, in the rule's unit; 1 for an event
+	Trigger      float64 `json:"trigger"`
+	PendingAt    int64   `json:"pendingAt"`
+	FiringAt     int64   `json:"firingAt"`
+	ResolvedAt   int64   `json:"resolvedAt"`
+	AckedAt      int64   `json:"ackedAt"`
+	SnoozedUntil int64   `json:"snoozedUntil"`
+}
+
+// AlertsView is the alerts page: what is open, what resolved, the rules.
+type AlertsView struct {
+	Active  []Alert     `json:"active"`
+	History []Alert     `json:"history"` // newest first
+	Rules   []AlertRule `json:"rules"`
+}
+
+// About describes this build for the About dialog. Commit and BuildDate
+// are "" when the binary was not stamped with them.
+type About struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`    // short git commit, "-dirty" if built with local changes
+	BuildDate string `json:"buildDate"` // RFC 3339 UTC
+	Wails     string `json:"wails"`     // e.g. "v2.9.2"
+	Go        string `json:"go"`        // e.g. "go1.26.8"
+	Platform  string `json:"platform"`  // GOOS/GOARCH, e.g. "linux/amd64"
+	License   string `json:"license"`   // SPDX identifier, "MIT"
+	LogDir    string `json:"logDir"`    // the folder OpenLogFolder opens
+	ConfigDir string `json:"configDir"` // where the database and window.json live
 }

@@ -217,6 +217,7 @@ func (a *App) loadClusters() {
 		c := newCluster(spec, nil, a.log, a.opts.Now)
 		c.connect = a.keychainConnect(spec)
 		c.history = a.opts.Metrics
+		c.polled = a.evaluateAlerts
 		a.mu.Lock()
 		a.clusters = append(a.clusters, c)
 		a.mu.Unlock()
@@ -312,6 +313,14 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		a.demo = nil
 	}
 	a.mu.Unlock()
+	if a.alerts.engine != nil {
+		a.alerts.engine.ForgetCluster(id, a.opts.Now())
+	}
+	if a.opts.Store != nil && !c.demo {
+		if err := a.opts.Store.DeleteClusterAlerts(a.ctx, id); err != nil {
+			a.log.Warn("drop the removed cluster's alerts", "cluster", id, "err", err)
+		}
+	}
 	if !keepHistory && a.opts.Metrics != nil {
 		if err := a.opts.Metrics.DeleteCluster(id); err != nil {
 			a.log.Warn("drop the removed cluster's history", "cluster", id, "err", err)

@@ -115,6 +115,10 @@ var errUnknownGuest = invalid("guest", "unknown", "That guest is not in the inve
 func (a *App) startAction(c *cluster, client *proxmox.Client, g Guest, action string, opts ActionOptions) (proxmox.UPID, Guest, error) {
 	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
 	defer cancel()
+	switch action {
+	case "stop", "shutdown":
+		a.expectStop(c.id, g.ID) // no "unexpected stop" alert for this one
+	}
 	for attempt := 0; ; attempt++ {
 		ref := proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}
 		upid, err := client.GuestActionWith(ctx, ref, proxmox.Action(action), actionParams(action, opts))

@@ -1,5 +1,33 @@
 export namespace app {
 	
+	export class About {
+	    version: string;
+	    commit: string;
+	    buildDate: string;
+	    wails: string;
+	    go: string;
+	    platform: string;
+	    license: string;
+	    logDir: string;
+	    configDir: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new About(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.commit = source["commit"];
+	        this.buildDate = source["buildDate"];
+	        this.wails = source["wails"];
+	        this.go = source["go"];
+	        this.platform = source["platform"];
+	        this.license = source["license"];
+	        this.logDir = source["logDir"];
+	        this.configDir = source["configDir"];
+	    }
+	}
 	export class ActionOptions {
 	    timeout?: number;
 	
@@ -11,6 +39,124 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.timeout = source["timeout"];
 	    }
+	}
+	export class Alert {
+	    id: string;
+	    ruleId: string;
+	    ruleName: string;
+	    builtin: string;
+	    metric: string;
+	    cluster: string;
+	    clusterName: string;
+	    target: string;
+	    targetName: string;
+	    node: string;
+	    state: string;
+	    value: number;
+	    trigger: number;
+	    pendingAt: number;
+	    firingAt: number;
+	    resolvedAt: number;
+	    ackedAt: number;
+	    snoozedUntil: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Alert(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.ruleId = source["ruleId"];
+	        this.ruleName = source["ruleName"];
+	        this.builtin = source["builtin"];
+	        this.metric = source["metric"];
+	        this.cluster = source["cluster"];
+	        this.clusterName = source["clusterName"];
+	        this.target = source["target"];
+	        this.targetName = source["targetName"];
+	        this.node = source["node"];
+	        this.state = source["state"];
+	        this.value = source["value"];
+	        this.trigger = source["trigger"];
+	        this.pendingAt = source["pendingAt"];
+	        this.firingAt = source["firingAt"];
+	        this.resolvedAt = source["resolvedAt"];
+	        this.ackedAt = source["ackedAt"];
+	        this.snoozedUntil = source["snoozedUntil"];
+	    }
+	}
+	export class AlertRule {
+	    id: string;
+	    name: string;
+	    builtin: string;
+	    metric: string;
+	    scope: string;
+	    cluster: string;
+	    node: string;
+	    guest: string;
+	    tag: string;
+	    trigger: number;
+	    clear: number;
+	    forSeconds: number;
+	    enabled: boolean;
+	    notify: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new AlertRule(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.builtin = source["builtin"];
+	        this.metric = source["metric"];
+	        this.scope = source["scope"];
+	        this.cluster = source["cluster"];
+	        this.node = source["node"];
+	        this.guest = source["guest"];
+	        this.tag = source["tag"];
+	        this.trigger = source["trigger"];
+	        this.clear = source["clear"];
+	        this.forSeconds = source["forSeconds"];
+	        this.enabled = source["enabled"];
+	        this.notify = source["notify"];
+	    }
+	}
+	export class AlertsView {
+	    active: Alert[];
+	    history: Alert[];
+	    rules: AlertRule[];
+	
+	    static createFrom(source: any = {}) {
+	        return new AlertsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = this.convertValues(source["active"], Alert);
+	        this.history = this.convertValues(source["history"], Alert);
+	        this.rules = this.convertValues(source["rules"], AlertRule);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Certificate {
 	    fingerprint: string;
@@ -433,6 +579,7 @@ export namespace app {
 	    clusters: ClusterState[];
 	    nodes: Node[];
 	    guests: Guest[];
+	    alerts: Alert[];
 	    updatedAt: number;
 	
 	    static createFrom(source: any = {}) {
@@ -444,6 +591,7 @@ export namespace app {
 	        this.clusters = this.convertValues(source["clusters"], ClusterState);
 	        this.nodes = this.convertValues(source["nodes"], Node);
 	        this.guests = this.convertValues(source["guests"], Guest);
+	        this.alerts = this.convertValues(source["alerts"], Alert);
 	        this.updatedAt = source["updatedAt"];
 	    }
 	
@@ -519,6 +667,74 @@ export namespace app {
 	        this.step = source["step"];
 	        this.tier = source["tier"];
 	    }
+	}
+	export class Settings {
+	    language: string;
+	    theme: string;
+	    pollSeconds: number;
+	    minimisedPollSeconds: number;
+	    rawHours: number;
+	    m5Days: number;
+	    m15Days: number;
+	    h1Days: number;
+	    maxHistoryMB: number;
+	    consoleScaling: string;
+	    pasteLayout: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.language = source["language"];
+	        this.theme = source["theme"];
+	        this.pollSeconds = source["pollSeconds"];
+	        this.minimisedPollSeconds = source["minimisedPollSeconds"];
+	        this.rawHours = source["rawHours"];
+	        this.m5Days = source["m5Days"];
+	        this.m15Days = source["m15Days"];
+	        this.h1Days = source["h1Days"];
+	        this.maxHistoryMB = source["maxHistoryMB"];
+	        this.consoleScaling = source["consoleScaling"];
+	        this.pasteLayout = source["pasteLayout"];
+	    }
+	}
+	export class SettingsView {
+	    settings: Settings;
+	    defaults: Settings;
+	    historyBytes: number;
+	    historyPath: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SettingsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.settings = this.convertValues(source["settings"], Settings);
+	        this.defaults = this.convertValues(source["defaults"], Settings);
+	        this.historyBytes = source["historyBytes"];
+	        this.historyPath = source["historyPath"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Sparklines {
 	    times: number[];

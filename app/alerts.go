@@ -1,0 +1,358 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"cecyber/metrics/alerts"
+)
+
+// EventAlert is emitted with an Alert when one starts firing.
+const EventAlert = "alert"
+
+// Notifier shows an OS notification; the app's uses beeep (notify.go).
+type Notifier interface {
+	Notify(title, body string) error
+}
+
+// keepResolved is how many resolved alerts the history keeps.
+const keepResolved = 1000
+
+// expectStopFor is how long a stop this app asked for stays expected: a
+// shutdown may take minutes, and a guest whose stop never came must not
+// hide a later crash forever.
+const expectStopFor = 30 * time.Minute
+
+// alertState is the App's part that raises alerts.
+type alertState struct {
+	engine *alerts.Engine
+
+	mu    sync.Mutex
+	stops map[string]time.Time // cluster + "\x00" + guest ID → when this app asked it to stop
+}
+
+// startAlerts loads the rules (the defaults on a new installation) and
+// resumes the alerts that were firing when the app stopped.
+func (a *App) startAlerts() {
+	rules := alerts.DefaultRules()
+	var open []alerts.Alert
+	if db := a.opts.Store; db != nil {
+		ctx := context.Background()
+		if saved, ok, err := db.AlertRules(ctx); err != nil {
+			a.log.Error("read alert rules; using the defaults", "err", err)
+		} else if ok {
+			rules = saved
+		}
+		var err error
+		if open, err = db.OpenAlerts(ctx); err != nil {
+			a.log.Error("read open alerts", "err", err)
+		}
+	}
+	a.alerts.engine = alerts.NewEngine(rules, open, newAlertID)
+	a.alerts.stops = map[string]time.Time{}
+}
+
+func newAlertID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return "al-" + hex.EncodeToString(b[:])
+}
+
+// expectStop remembers that this app asked Proxmox to stop a guest, so
+// that its stop raises no "unexpected stop" alert.
+func (a *App) expectStop(clusterID, guestID string) {
+	a.alerts.mu.Lock()
+	defer a.alerts.mu.Unlock()
+	a.alerts.stops[clusterID+"\x00"+guestID] = a.opts.Now()
+}
+
+// stoppedByUs answers the engine for one cluster; an expectation is used
+// up by the stop it explains.
+func (a *App) stoppedByUs(clusterID string, now time.Time) func(string) bool {
+	return func(guestID string) bool {
+		a.alerts.mu.Lock()
+		defer a.alerts.mu.Unlock()
+		k := clusterID + "\x00" + guestID
+		at, ok := a.alerts.stops[k]
+		delete(a.alerts.stops, k)
+		return ok && now.Sub(at) < expectStopFor
+	}
+}
+
+// evaluateAlerts runs the rules over a cluster's fresh poll, stores what
+// changed, and tells the window and the OS about alerts that fired.
+func (a *App) evaluateAlerts(clusterID string, at time.Time, nodes []Node, guests []Guest) {
+	if a.alerts.engine == nil {
+		return
+	}
+	targets := make([]alerts.Target, 0, len(nodes)+len(guests))
+	for i := range nodes {
+		n := &nodes[i]
+		t := alerts.Target{ID: "node/" + n.Name, Name: n.Name, Node: n.Name, IsNode: true, Status: n.Status,
+			CPU: n.CPU * 100, Mem: percent(n.Mem, n.MaxMem)}
+		if n.NetIn != nil && n.NetOut != nil {
+			t.NetIn, t.NetOut, t.HasRates = *n.NetIn, *n.NetOut, true
+		}
+		targets = append(targets, t)
+	}
+	for i := range guests {
+		g := &guests[i]
+		if g.Template {
+			continue
+		}
+		t := alerts.Target{ID: g.ID, Name: g.Name, Node: g.Node, Tags: g.Tags, Status: g.Status,
+			CPU: g.CPU * 100, Mem: percent(g.Mem, g.MaxMem)}
+		if g.DiskRead != nil && g.DiskWrite != nil && g.NetIn != nil && g.NetOut != nil {
+			t.DiskRead, t.DiskWrite, t.NetIn, t.NetOut, t.HasRates = *g.DiskRead, *g.DiskWrite, *g.NetIn, *g.NetOut, true
+		}
+		targets = append(targets, t)
+	}
+	changes := a.alerts.engine.Evaluate(alerts.Snapshot{
+		Cluster: clusterID, At: at, Targets: targets, StoppedByUs: a.stoppedByUs(clusterID, at),
+	})
+	a.applyAlertChanges(changes)
+}
+
+// applyAlertChanges stores firing and resolved alerts, and announces the
+// ones that just fired: an event each, and one OS notification (a summary
+// when several fire at once, so a bad minute is not forty pop-ups).
+func (a *App) applyAlertChanges(changes []alerts.Change) {
+	var store []alerts.Alert
+	var fired []Alert
+	notify := 0
+	for _, c := range changes {
+		if c.Alert.State == alerts.Firing || c.Alert.State == alerts.Resolved {
+			store = append(store, c.Alert)
+		}
+		if c.Alert.State == alerts.Firing && c.From != alerts.Firing {
+			dto := a.alertDTO(c.Alert)
+			fired = append(fired, dto)
+			a.emit.Emit(EventAlert, dto)
+			if c.Notify {
+				notify++
+			}
+		}
+	}
+	if db := a.opts.Store; db != nil && len(store) > 0 {
+		if err := db.SaveAlerts(context.Background(), store, keepResolved); err != nil {
+			a.log.Warn("store alerts", "err", err)
+		}
+	}
+	if notify > 0 && a.opts.Notifier != nil {
+		title, body := notificationText(a.language(), fired, notify)
+		if err := a.opts.Notifier.Notify(title, body); err != nil {
+			a.log.Info("OS notification", "err", err)
+		}
+	}
+}
+
+func percent(used, total int64) float64 {
+	if total <= 0 {
+		return -1
+	}
+	return float64(used) * 100 / float64(total)
+}
+
+// openAlerts returns every pending or firing alert for the inventory.
+func (a *App) openAlerts() []Alert {
+	out := []Alert{}
+	if a.alerts.engine == nil {
+		return out
+	}
+	for _, al := range a.alerts.engine.Open() {
+		out = append(out, a.alertDTO(al))
+	}
+	return out
+}
+
+// Alerts returns the open alerts, the newest resolved ones (at most limit)
+// and the rules.
+func (a *App) Alerts(limit int) (AlertsView, error) {
+	if a.alerts.engine == nil {
+		return AlertsView{}, errNotStarted
+	}
+	limit = min(max(limit, 1), keepResolved)
+	view := AlertsView{Active: a.openAlerts(), History: []Alert{}, Rules: []AlertRule{}}
+	for _, r := range a.alerts.engine.Rules() {
+		view.Rules = append(view.Rules, ruleDTO(r))
+	}
+	if db := a.opts.Store; db != nil {
+		resolved, err := db.ResolvedAlerts(context.Background(), limit)
+		if err != nil {
+			return AlertsView{}, err
+		}
+		for _, al := range resolved {
+			view.History = append(view.History, a.alertDTO(al))
+		}
+	}
+	return view, nil
+}
+
+// SaveAlertRule creates a rule (ID empty) or replaces the one with its ID.
+func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
+	if a.alerts.engine == nil {
+		return AlertRule{}, errNotStarted
+	}
+	r := ruleFromDTO(in)
+	if err := r.Validate(); err != nil {
+		if fe, ok := err.(*alerts.FieldError); ok {
+			return AlertRule{}, invalid(fe.Field, fe.Reason, ruleProblem(fe))
+		}
+		return AlertRule{}, err
+	}
+	rules := a.alerts.engine.Rules()
+	if r.ID == "" {
+		r.ID = "rule-" + newAlertID()[3:]
+		r.Builtin = ""
+		rules = append(rules, r)
+	} else {
+		i := ruleIndex(rules, r.ID)
+		if i < 0 {
+			return AlertRule{}, invalid("id", "unknown", "That alert rule no longer exists; reopen the rules and try again.")
+		}
+		r.Builtin = rules[i].Builtin
+		rules[i] = r
+	}
+	if err := a.setRules(rules); err != nil {
+		return AlertRule{}, err
+	}
+	return ruleDTO(r), nil
+}
+
+// DeleteAlertRule removes one of the user's rules; the shipped defaults can
+// only be disabled.
+func (a *App) DeleteAlertRule(id string) error {
+	if a.alerts.engine == nil {
+		return errNotStarted
+	}
+	rules := a.alerts.engine.Rules()
+	i := ruleIndex(rules, id)
+	if i < 0 {
+		return nil // already gone
+	}
+	if rules[i].Builtin != "" {
+		return invalid("id", "builtin", "Built-in alert rules cannot be deleted; disable the rule instead.")
+	}
+	return a.setRules(append(rules[:i], rules[i+1:]...))
+}
+
+// setRules saves the rules first, so what the engine runs is what the next
+// start loads, then applies them.
+func (a *App) setRules(rules []alerts.Rule) error {
+	if db := a.opts.Store; db != nil {
+		if err := db.SetAlertRules(context.Background(), rules); err != nil {
+			return err
+		}
+	}
+	a.applyAlertChanges(a.alerts.engine.SetRules(rules, a.opts.Now()))
+	a.publish()
+	return nil
+}
+
+func ruleIndex(rules []alerts.Rule, id string) int {
+	for i := range rules {
+		if rules[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// AckAlert marks an alert as seen: it leaves the banner and the badge, and
+// stays on the alerts page until it resolves.
+func (a *App) AckAlert(id string) error {
+	if a.alerts.engine == nil {
+		return errNotStarted
+	}
+	al, ok := a.alerts.engine.Ack(id, a.opts.Now())
+	return a.saveAlertUpdate(al, ok)
+}
+
+// SnoozeAlert silences an alert, and its relapses, for minutes.
+func (a *App) SnoozeAlert(id string, minutes int) error {
+	if a.alerts.engine == nil {
+		return errNotStarted
+	}
+	if minutes < 1 || minutes > 7*24*60 {
+		return invalid("minutes", "outOfRange", "Snooze for between 1 minute and 7 days.")
+	}
+	al, ok := a.alerts.engine.Snooze(id, a.opts.Now().Add(time.Duration(minutes)*time.Minute))
+	return a.saveAlertUpdate(al, ok)
+}
+
+func (a *App) saveAlertUpdate(al alerts.Alert, ok bool) error {
+	if !ok {
+		return invalid("id", "resolved", "That alert has already resolved.")
+	}
+	if db := a.opts.Store; db != nil && al.State == alerts.Firing {
+		if err := db.SaveAlerts(context.Background(), []alerts.Alert{al}, keepResolved); err != nil {
+			return err
+		}
+	}
+	a.publish()
+	return nil
+}
+
+func (a *App) alertDTO(al alerts.Alert) Alert {
+	out := Alert{
+		ID: al.ID, RuleID: al.RuleID, Metric: al.Metric, Cluster: al.Cluster, ClusterName: al.Cluster,
+		Target: al.Target, TargetName: al.TargetName, Node: al.Node, State: string(al.State),
+		Value: al.Value, Trigger: al.Trigger,
+		PendingAt: msOf(al.PendingAt), FiringAt: msOf(al.FiringAt), ResolvedAt: msOf(al.ResolvedAt),
+		AckedAt: msOf(al.AckedAt), SnoozedUntil: msOf(al.SnoozedUntil),
+	}
+	if c, err := a.findCluster(al.Cluster); err == nil {
+		out.ClusterName = c.name()
+	}
+	if a.alerts.engine != nil {
+		for _, r := range a.alerts.engine.Rules() {
+			if r.ID == al.RuleID {
+				out.RuleName, out.Builtin = r.Name, r.Builtin
+				break
+			}
+		}
+	}
+	return out
+}
+
+func msOf(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func ruleDTO(r alerts.Rule) AlertRule {
+	return AlertRule{ID: r.ID, Name: r.Name, Builtin: r.Builtin, Metric: r.Metric, Scope: r.Scope,
+		Cluster: r.Cluster, Node: r.Node, Guest: r.Guest, Tag: r.Tag, Trigger: r.Trigger, Clear: r.Clear,
+		ForSeconds: int(r.For / time.Second), Enabled: r.Enabled, Notify: r.Notify}
+}
+
+func ruleFromDTO(d AlertRule) alerts.Rule {
+	return alerts.Rule{ID: d.ID, Name: d.Name, Metric: d.Metric, Scope: d.Scope,
+		Cluster: d.Cluster, Node: d.Node, Guest: d.Guest, Tag: d.Tag, Trigger: d.Trigger, Clear: d.Clear,
+		For: time.Duration(d.ForSeconds) * time.Second, Enabled: d.Enabled, Notify: d.Notify}
+}
+
+// ruleProblem is the English message for a rule's field error; the window
+// shows its own translation from the field and reason.
+func ruleProblem(fe *alerts.FieldError) string {
+	switch fe.Field + "/" + fe.Reason {
+	case "trigger/outOfRange":
+		return "The trigger must be above 0 (and at most 100 for CPU and memory)."
+	case "clear/aboveTrigger":
+		return "The clear threshold must be between 0 and the trigger."
+	case "forSeconds/outOfRange":
+		return "The duration must be between 0 and 24 hours."
+	case "scope/nodeMetric":
+		return "A node-offline rule applies to nodes: choose all, a cluster or a node."
+	}
+	if fe.Reason == "required" {
+		return fmt.Sprintf("Choose the %s this rule watches.", fe.Field)
+	}
+	return fmt.Sprintf("Check the rule's %s.", fe.Field)
+}
