@@ -16,6 +16,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 
 	"cecyber/app"
+	"cecyber/app/logs"
 	"cecyber/app/secrets"
 	"cecyber/app/store"
 	"cecyber/metrics"
@@ -27,8 +28,13 @@ var assets embed.FS
 //go:embed build/appicon.png
 var icon []byte
 
-// version is stamped at build time: -ldflags "-X main.version=…".
-var version = "dev"
+// Stamped at build time: -ldflags "-X main.version=… -X main.commit=…
+// -X main.buildDate=…". An unstamped commit is read from the Go build info.
+var (
+	version   = "dev"
+	commit    = ""
+	buildDate = "" // RFC 3339 UTC
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -54,13 +60,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fl.Usage()
 		return 2
 	}
+	build := app.BuildInfo{Commit: commit, BuildDate: buildDate}
+	// Before anything touches GTK: --version works without a display.
 	if *showVersion {
-		fmt.Fprintf(stdout, "cecyber %s\n", version)
+		fmt.Fprintln(stdout, app.VersionLine(version, build))
+		return 0
+	}
+
+	// Another window on the same files shows itself instead; this one
+	// stops before it opens them.
+	instance, err := instanceID()
+	if err != nil {
+		fmt.Fprintf(stderr, "cecyber: %v\n", err)
+		return 1
+	}
+	if handOver(instance) {
+		fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
 		return 0
 	}
 
 	avoidCLocale()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log, closeLog, logDir := openLog(stderr)
+	defer closeLog.Close()
+	log.Info("starting", "version", version, "commit", build.Commit, "demo", *demo)
 	db, notices, err := openStore(log)
 	if err != nil {
 		fmt.Fprintf(stderr, "cecyber: %v\n", err)
@@ -74,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer history.Close()
 	notices = append(notices, historyNotices...)
+	configDir := filepath.Dir(db.Path())
+	build.LogDir, build.ConfigDir = logDir, configDir
 	a := app.New(app.Options{
 		Version:  version,
 		Demo:     *demo,
@@ -85,6 +109,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// The webview's own origin: wails://wails on Linux and macOS,
 		// http://wails.localhost on Windows.
 		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, devOrigins()...),
+		Build:          build,
+		Notifier:       app.OSNotifier{Icon: icon},
 	})
 
 	dist, err := fs.Sub(assets, "frontend/dist")
@@ -92,11 +118,44 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cecyber: %v\n", err)
 		return 1
 	}
-	if err := wails.Run(app.WailsOptions(a, dist, icon)); err != nil {
+	shell := app.Shell{
+		Assets:     dist,
+		Icon:       icon,
+		WindowFile: filepath.Join(configDir, app.WindowFile),
+		InstanceID: instance,
+	}
+	if err := wails.Run(app.WailsOptions(a, shell)); err != nil {
 		fmt.Fprintf(stderr, "cecyber: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// instanceID is the single-instance lock of the config folder the database
+// lives in (see app.InstanceID).
+func instanceID() (string, error) {
+	path, err := store.DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return app.InstanceID(filepath.Dir(path), devBuild), nil
+}
+
+// openLog returns the app's logger: stderr and a rotated file in the OS log
+// folder. Without a usable folder it logs to stderr alone and says so; a
+// log file is never worth refusing to start.
+func openLog(stderr io.Writer) (*slog.Logger, io.Closer, string) {
+	dir, err := logs.Dir()
+	if err != nil {
+		log, closer, _ := logs.Setup(logs.Options{Stderr: stderr})
+		log.Warn("logging to stderr only", "err", err)
+		return log, closer, ""
+	}
+	log, closer, err := logs.Setup(logs.Options{Dir: dir, Stderr: stderr})
+	if err != nil {
+		log.Warn("logging to stderr only", "err", err)
+	}
+	return log, closer, dir
 }
 
 // openStore opens the database in the OS config directory. A damaged one is

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -19,7 +21,6 @@ func TestRunFlags(t *testing.T) {
 		wantOut  string
 		wantErr  string
 	}{
-		{"Version", []string{"--version"}, 0, "cecyber dev\n", ""},
 		{"ErrUnknownFlag", []string{"--nope"}, 2, "", "flag provided but not defined"},
 		{"ErrArgument", []string{"extra"}, 2, "", `unexpected argument "extra"`},
 		{"Help", []string{"-h"}, 0, "", "Usage: cecyber"},
@@ -33,6 +34,52 @@ func TestRunFlags(t *testing.T) {
 					tt.args, code, stdout.String(), stderr.String(), tt.wantCode, tt.wantOut, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestRunVersion: --version says what was built, from what, with what, and
+// stops before anything needs a display.
+func TestRunVersion(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	defer func(c, d string) { commit, buildDate = c, d }(commit, buildDate)
+	commit, buildDate = "abc1234", "2026-11-26T10:00:00Z"
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--version"}, &stdout, &stderr)
+	want := regexp.MustCompile(`^cecyber dev \(commit abc1234, built 2026-11-26T10:00:00Z, go1\.\S+, wails v2\.\d+\.\d+\)\n$`)
+	if code != 0 || !want.MatchString(stdout.String()) || stderr.Len() != 0 {
+		t.Errorf("run(--version) = %d, stdout %q, stderr %q; want 0 and a line matching %s", code, stdout.String(), stderr.String(), want)
+	}
+}
+
+// TestOpenLog: the app's log goes to $XDG_STATE_HOME/cecyber/logs, private
+// to the user, as well as to stderr.
+func TestOpenLog(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG_STATE_HOME is the Linux log location")
+	}
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	var stderr bytes.Buffer
+	log, closer, dir := openLog(&stderr)
+	log.Info("hello from the test")
+	closer.Close()
+	if want := filepath.Join(state, "cecyber", "logs"); dir != want {
+		t.Errorf("openLog() dir = %q; want %q", dir, want)
+	}
+	path := filepath.Join(dir, "cecyber.log")
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), "hello from the test") || !strings.Contains(stderr.String(), "hello from the test") {
+		t.Errorf("the record did not reach both the file (%q, %v) and stderr (%q)", data, err, stderr.String())
+	}
+	for p, want := range map[string]os.FileMode{dir: os.ModeDir | 0o700, path: 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode() != want {
+			t.Errorf("mode of %s = %v; want %v", p, st.Mode(), want)
+		}
 	}
 }
 

@@ -18,6 +18,10 @@ func errorInfo(err error) ErrorInfo {
 	if errors.As(err, &ie) {
 		return ErrorInfo{Code: "invalid", Message: ie.message, Params: ie.params}
 	}
+	var oe *openFolderError
+	if errors.As(err, &oe) {
+		return ErrorInfo{Code: "unavailable", Message: oe.Error(), Params: map[string]string{"path": oe.path}}
+	}
 	var ke *secrets.Error
 	if errors.As(err, &ke) {
 		return ErrorInfo{Code: "keychain", Message: ke.Error(), Params: map[string]string{"reason": keychainReason(ke.Reason)}}

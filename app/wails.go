@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"io/fs"
+	"sync"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
@@ -18,30 +20,178 @@ type wailsEmitter struct{ ctx context.Context }
 
 func (e wailsEmitter) Emit(event string, data any) { runtime.EventsEmit(e.ctx, event, data) }
 
+// Shell is the desktop side of the window: what WailsOptions needs besides
+// the App.
+type Shell struct {
+	Assets fs.FS  // the built frontend
+	Icon   []byte // window icon as PNG (Linux; Windows and macOS take it from the bundle)
+
+	// WindowFile remembers the window's size and place between runs
+	// (window.json next to the database); "" remembers nothing.
+	WindowFile string
+
+	// InstanceID is the single-instance lock (see InstanceID); "" lets any
+	// number of windows run.
+	InstanceID string
+}
+
+// showFallback is how long a window started hidden (to be moved to its
+// remembered place first) waits for the page before it shows anyway.
+const showFallback = 3 * time.Second
+
 // WailsOptions describes the window around a and binds a to it.
-// icon is the window icon as PNG (Linux; Windows and macOS take it from the bundle).
-func WailsOptions(a *App, assets fs.FS, icon []byte) *options.App {
-	return &options.App{
-		Title:     "Cecyber",
-		Width:     1280,
-		Height:    800,
-		MinWidth:  900,
-		MinHeight: 560,
+func WailsOptions(a *App, sh Shell) *options.App {
+	w := &window{app: a, path: sh.WindowFile, state: defaultWindow}
+	if sh.WindowFile != "" {
+		st, err := loadWindowState(sh.WindowFile)
+		if err != nil {
+			a.log.Warn("window size not restored", "err", err)
+		}
+		w.state = st
+	}
+	// Moving the window once it is visible makes it jump: a window that
+	// has a place to go starts hidden and shows when it is there.
+	_, _, hasPlace := w.state.position(nil)
+	hidden := hasPlace && !w.state.Maximised
+	startState := options.Normal
+	if w.state.Maximised {
+		startState = options.Maximised
+	}
+
+	o := &options.App{
+		Title:            "Cecyber",
+		Width:            w.state.Width,
+		Height:           w.state.Height,
+		MinWidth:         minWindowWidth,
+		MinHeight:        minWindowHeight,
+		StartHidden:      hidden,
+		WindowStartState: startState,
 		AssetServer: &assetserver.Options{
-			Assets: assets,
+			Assets: sh.Assets,
 		},
 		// The window paints the dark theme's background before the page
 		// loads, so there is no white flash in either theme.
 		BackgroundColour: &options.RGBA{R: 0x14, G: 0x17, B: 0x1c, A: 255},
 		OnStartup: func(ctx context.Context) {
+			w.setContext(ctx)
+			if hidden {
+				go w.showAfter(showFallback)
+			}
 			a.startup(ctx, wailsEmitter{ctx})
+		},
+		OnDomReady: func(ctx context.Context) { w.show(ctx) },
+		// OnBeforeClose, not OnShutdown: by OnShutdown the window is gone
+		// and asking Wails for its size would crash. Wails also calls it on
+		// SIGTERM and Ctrl+C, so a session logout saves the size too.
+		OnBeforeClose: func(ctx context.Context) bool {
+			w.remember(ctx)
+			return false
 		},
 		OnShutdown:     func(context.Context) { a.shutdown() },
 		Bind:           []any{a},
 		ErrorFormatter: FormatError,
 		Linux: &linux.Options{
 			ProgramName: "cecyber",
-			Icon:        icon,
+			Icon:        sh.Icon,
 		},
 	}
+	if sh.InstanceID != "" {
+		o.SingleInstanceLock = &options.SingleInstanceLock{
+			UniqueId:               sh.InstanceID,
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) { w.bringForward() },
+		}
+	}
+	return o
+}
+
+// window restores the main window's size and place and remembers them.
+type window struct {
+	app   *App
+	path  string      // window.json; "" remembers nothing
+	state windowState // as loaded at start; read-only afterwards
+
+	shown sync.Once
+
+	mu  sync.Mutex
+	ctx context.Context // Wails' context, nil until startup
+}
+
+func (w *window) setContext(ctx context.Context) {
+	w.mu.Lock()
+	w.ctx = ctx
+	w.mu.Unlock()
+}
+
+func (w *window) context() context.Context {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ctx
+}
+
+// show moves the window to its remembered place, if that is still on a
+// screen, and shows it. Only the first call does anything: reloading the
+// page must not move the window back.
+func (w *window) show(ctx context.Context) {
+	w.shown.Do(func() {
+		if x, y, ok := w.state.position(screens(ctx)); ok && !w.state.Maximised {
+			runtime.WindowSetPosition(ctx, x, y)
+		}
+		runtime.WindowShow(ctx)
+	})
+}
+
+// showAfter shows a hidden window that the page has not shown in time:
+// a page that fails to load must still get a window to show its error.
+// It does nothing if the page showed the window first.
+func (w *window) showAfter(d time.Duration) {
+	time.Sleep(d)
+	if ctx := w.context(); ctx != nil {
+		w.show(ctx)
+	}
+}
+
+// screens returns the size of every monitor, or nil if Wails cannot tell.
+func screens(ctx context.Context) []screen {
+	all, err := runtime.ScreenGetAll(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []screen
+	for _, s := range all {
+		if s.Size.Width > 0 && s.Size.Height > 0 {
+			out = append(out, screen{s.Size.Width, s.Size.Height})
+		}
+	}
+	return out
+}
+
+// remember saves the window's size and place as it closes.
+func (w *window) remember(ctx context.Context) {
+	if w.path == "" {
+		return
+	}
+	width, height := runtime.WindowGetSize(ctx)
+	x, y := runtime.WindowGetPosition(ctx)
+	st := w.state.closing(width, height, x, y, runtime.WindowIsMaximised(ctx), runtime.WindowIsMinimised(ctx))
+	if err := saveWindowState(w.path, st); err != nil {
+		w.app.log.Warn("window size not remembered", "err", err)
+	}
+}
+
+// bringForward answers a second launch: the running window comes to the
+// front instead of a second one opening on the same files.
+func (w *window) bringForward() {
+	ctx := w.context()
+	if ctx == nil {
+		return
+	}
+	w.app.log.Info("Cecyber was launched again; showing the running window")
+	w.show(ctx)
+	runtime.WindowUnminimise(ctx)
+	runtime.Show(ctx)
+	runtime.WindowShow(ctx)
+	// Raising a window is the window manager's call; briefly keeping it
+	// above the others is the portable way to ask.
+	runtime.WindowSetAlwaysOnTop(ctx, true)
+	runtime.WindowSetAlwaysOnTop(ctx, false)
 }
