@@ -6,13 +6,20 @@ SHELL := /bin/bash
 
 BIN      := $(CURDIR)/.bin
 WAILS    := $(BIN)/wails
+NFPM     := $(BIN)/nfpm
+ACTIONLINT := $(BIN)/actionlint
+ICONPACK := $(BIN)/iconpack
 TAGS     := webkit2_41
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X main.version=$(VERSION)
+COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The commit's date, not the clock's, so that building a commit twice gives the same binary.
+BUILD_DATE := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
 GOFILES  := $(shell git ls-files '*.go' 2>/dev/null)
 
 .PHONY: run build dev test lint setup setup-test bindings frontend \
-	test-go test-frontend test-e2e test-window bench-pvesim bench-console bench-metrics clean
+	test-go test-frontend test-e2e test-window bench-pvesim bench-console bench-metrics clean \
+	icons build-windows package-linux test-package lint-workflows
 
 ## run: set up, build, and open the app on its built-in demo cluster
 run: build
@@ -30,10 +37,10 @@ dev: setup
 	$(WAILS) dev -tags $(TAGS) -m -appargs "--demo"
 
 ## test: set up, then every test: Go, frontend unit tests and checks, end-to-end in Chromium, the real window under Xvfb
-test: setup-test lint test-go test-frontend test-e2e test-window
+test: setup-test lint test-go test-frontend test-e2e test-window test-package
 
-## lint: formatting, vet, generated bindings up to date, svelte-check
-lint: setup bindings
+## lint: formatting, vet, generated bindings up to date, svelte-check, the release workflow
+lint: setup bindings lint-workflows
 	@unformatted=$$(gofmt -l $(GOFILES)); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	go vet ./...
 	@if [ -n "$$(git -c core.fileMode=false status --porcelain -- frontend/wailsjs 2>/dev/null)" ]; then \
@@ -50,6 +57,18 @@ setup-test:
 
 $(WAILS): tools/go.mod tools/go.sum
 	cd tools && GOBIN=$(BIN) go install github.com/wailsapp/wails/v2/cmd/wails
+	@touch $@
+
+$(NFPM): tools/go.mod tools/go.sum
+	cd tools && GOBIN=$(BIN) go install github.com/goreleaser/nfpm/v2/cmd/nfpm
+	@touch $@
+
+$(ACTIONLINT): tools/go.mod tools/go.sum
+	cd tools && GOBIN=$(BIN) go install github.com/rhysd/actionlint/cmd/actionlint
+	@touch $@
+
+$(ICONPACK): tools/go.mod tools/iconpack/main.go
+	cd tools && GOBIN=$(BIN) go install ./iconpack
 	@touch $@
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
@@ -88,6 +107,65 @@ test-e2e: build/bin/cecyber-dev build/bin/pvesim
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs
 
+## lint-workflows: check .github/workflows with actionlint (and shellcheck on their scripts when it is installed)
+lint-workflows: $(ACTIONLINT)
+	$(ACTIONLINT) -no-color
+
+# Packaging. Package versions come from git: a tag v1.2.3 on HEAD gives 1.2.3
+# (v1.2.3-rc1 gives 1.2.3~rc1), any other commit wails.json's productVersion
+# followed by ~git<commit time>.<commit>, which sorts before that release and
+# after the commits before it, for apt and dnf alike.
+APP_VERSION := $(shell sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json)
+RELEASE_TAG := $(shell git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null)
+COMMIT_TIME := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S 2>/dev/null)
+# Every file in the packages gets the commit's time (nfpm reads SOURCE_DATE_EPOCH).
+COMMIT_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+PKG_VERSION := $(if $(RELEASE_TAG),$(subst -,~,$(RELEASE_TAG:v%=%)),$(APP_VERSION)~git$(COMMIT_TIME).$(COMMIT))
+PKG_ARCH    := $(shell go env GOARCH)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null || go env GOARCH)
+DEB         := build/bin/cecyber_$(PKG_VERSION)-1_$(DEB_ARCH).deb
+INSTALLER   := build/bin/cecyber-amd64-installer.exe
+
+## icons: render build/appicon.svg (appicon-small.svg up to 32 px) into every platform's icon (committed)
+icons: $(ICONPACK)
+	@tools/setup.sh icons
+	tools/icons.sh $(ICONPACK)
+
+## build-windows: cross-build the Windows installer, build/bin/cecyber-amd64-installer.exe (NSIS);
+## signed when CECYBER_SIGN_PFX (and CECYBER_SIGN_PASSWORD, CECYBER_SIGN_TIMESTAMP_URL) are set
+build-windows: setup
+	@tools/setup.sh package
+	rm -f $(INSTALLER) build/bin/cecyber.exe
+	CGO_ENABLED=0 $(WAILS) build -platform windows/amd64 -nsis -m -trimpath -ldflags "$(LDFLAGS)"
+	@if [ -n "$$CECYBER_SIGN_PFX" ]; then \
+		set -e; export CECYBER_SIGN_PFX="$$(realpath "$$CECYBER_SIGN_PFX")"; \
+		tools/sign-windows.sh build/bin/cecyber.exe; \
+		echo "build-windows: packing the signed cecyber.exe again, signing the installer and its uninstaller"; \
+		cd build/windows/installer && makensis -V2 -DARG_WAILS_AMD64_BINARY=$(CURDIR)/build/bin/cecyber.exe \
+			-DCECYBER_SIGN=$(CURDIR)/tools/sign-windows.sh project.nsi; \
+	else \
+		echo "build-windows: $(INSTALLER) is UNSIGNED (SmartScreen will warn); set CECYBER_SIGN_PFX and CECYBER_SIGN_PASSWORD to sign it"; \
+	fi
+	@file $(INSTALLER) | grep -q 'PE32.*MS Windows' || { echo "build-windows: $(INSTALLER) is not a Windows executable" >&2; exit 1; }
+	@ls -l $(INSTALLER)
+
+## package-linux: build/bin/cecyber_VERSION-1_ARCH.deb and cecyber-VERSION-1.ARCH.rpm of the production binary (nfpm)
+package-linux: build $(NFPM)
+	rm -f build/bin/cecyber_*.deb build/bin/cecyber-*.rpm
+	for p in deb rpm; do \
+		CECYBER_VERSION='$(PKG_VERSION)' CECYBER_ARCH=$(PKG_ARCH) SOURCE_DATE_EPOCH=$(COMMIT_EPOCH) \
+			$(NFPM) package --config build/linux/nfpm.yaml --packager $$p --target build/bin/ || exit 1; done
+	@ls -l build/bin/cecyber_*.deb build/bin/cecyber-*.rpm
+
+## test-package: build both packages and the Windows installer, install the .deb (root) and run what it installed
+test-package: package-linux build-windows
+	@if [ "$$(id -u)" -ne 0 ]; then \
+		echo "make test-package installs $(DEB) system-wide, which needs root: run it as 'sudo make test-package'" >&2; exit 1; fi
+	@tools/setup.sh package
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --reinstall ./$(DEB) >/dev/null
+	tools/test-package.sh '$(VERSION)' '$(COMMIT)' '$(BUILD_DATE)' '$(PKG_VERSION)' $(INSTALLER)
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq cecyber >/dev/null
+
 ## bench-pvesim: /cluster/resources of a 10,000-guest simulated cluster
 bench-pvesim:
 	go test -run '^$$' -bench ClusterResources -benchmem ./proxmox/pvesim/
@@ -104,4 +182,4 @@ bench-metrics:
 	go run ./metrics/internal/metricsbench
 
 clean:
-	rm -rf build/bin frontend/dist/assets .bin
+	rm -rf build/bin frontend/dist/assets .bin build/windows/installer/tmp

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # setup.sh GROUP... installs what the named groups need and is missing, and
 # nothing else, so that running it again is instant.
-#   bench  the peers the benchmarks measure against (websockify)
-#   build  compilers and libraries to build the app (GTK 3, WebKitGTK 4.1)
-#   test   the build group plus what the tests drive: Xvfb, Chromium, ImageMagick,
-#          a Secret Service (gnome-keyring), QEMU for a real VNC server
+#   build    compilers and libraries to build the app (GTK 3, WebKitGTK 4.1)
+#   test     the build group plus what the tests drive: Xvfb, Chromium, ImageMagick,
+#            a Secret Service (gnome-keyring), QEMU for a real VNC server, and
+#            ShellCheck, which make lint-workflows runs on the workflow's scripts
+#   bench    the peers the benchmarks measure against (websockify)
+#   icons    rsvg-convert, to render build/appicon.svg (make icons)
+#   package  makensis for the Windows installer, osslsigncode to sign it; file,
+#            7z and desktop-file-validate to inspect what was built
+#            (make build-windows, make package-linux, make test-package)
 # As root it installs the missing Debian packages itself; as any other user it
 # prints the exact apt-get command to run and stops.
 set -euo pipefail
@@ -13,7 +18,9 @@ build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # dbus and gnome-keyring give the tests a real Secret Service; never dbus-x11,
 # which makes go-keyring start a locked keyring instead of failing clearly.
 # qemu-system-x86 backs one console test with a real QEMU, as on Proxmox.
-test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86)
+test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86 shellcheck)
+icons_pkgs=(librsvg2-bin)
+package_pkgs=(nsis osslsigncode file p7zip-full desktop-file-utils)
 
 want=()
 for group in "$@"; do
@@ -21,7 +28,9 @@ for group in "$@"; do
 	build) want+=("${build_pkgs[@]}") ;;
 	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
 	bench) want+=(websockify) ;; # the peer make bench-console compares against
-	*) echo "setup.sh: unknown group $group (want build, test or bench)" >&2; exit 2 ;;
+	icons) want+=("${icons_pkgs[@]}") ;;
+	package) want+=("${package_pkgs[@]}") ;;
+	*) echo "setup.sh: unknown group $group (want build, test, bench, icons or package)" >&2; exit 2 ;;
 	esac
 done
 
