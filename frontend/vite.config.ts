@@ -34,7 +34,7 @@ export default defineConfig({
     strictPort: true,
   },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs'],
     environment: 'node',
   },
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,

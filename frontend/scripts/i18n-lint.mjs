@@ -1,0 +1,97 @@
+// i18n-lint fails when a component shows text that does not go through the
+// translation layer: a literal word in the markup, or in an attribute the
+// user reads (title, placeholder, aria-label, alt…). Proper names that are
+// the same in every language are allowed below.
+//
+//   node scripts/i18n-lint.mjs [files…]   (default: every src/**/*.svelte)
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'svelte/compiler';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Attributes whose value the user reads or hears. */
+const READ = new Set(['title', 'placeholder', 'alt', 'label', 'aria-label', 'aria-description',
+  'aria-placeholder', 'aria-roledescription', 'aria-valuetext']);
+
+/** Names and symbols that are not translated. */
+const ALLOWED = new Set(['Cecyber', 'Proxmox', 'Proxmox VE', 'noVNC', 'VNC', 'Wails', 'Go', 'MIT',
+  'Ctrl', 'Alt', 'Del', 'Ctrl+Alt+Del', 'Esc', 'Enter', 'Tab', 'Shift', 'PNG', 'CSV', 'URL', 'ID', 'VMID',
+  'pveum', 'pvenode', 'UTC', 'B/s', 'MB', 'MiB', 'GB', 'GiB', 'ms', 's', 'px', 'en', 'pt-BR',
+  'English', 'Português (Brasil)', 'US', 'ABNT2', 'SHA-256']);
+
+const WORD = /\p{L}{2,}/u;
+/** An example value (a host, a token ID): no spaces, some punctuation of its own. */
+const TECHNICAL = /^[^\s]*[.@!:\/_-][^\s]*$/;
+/** Elements whose text is code, commands or keys, shown as typed. */
+const CODE = new Set(['code', 'kbd', 'pre', 'samp']);
+
+function svelteFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...svelteFiles(p));
+    else if (name.endsWith('.svelte')) out.push(p);
+  }
+  return out;
+}
+
+function lineOf(src, offset) {
+  return src.slice(0, offset).split('\n').length;
+}
+
+/** problems returns "file:line: text" for every untranslated text in one component. */
+export function problems(file, src) {
+  const ast = parse(src, { modern: true, filename: file });
+  const found = [];
+  const report = (node, text, where) => {
+    const s = text.replace(/\s+/g, ' ').trim();
+    if (!s || !WORD.test(s) || ALLOWED.has(s) || TECHNICAL.test(s)) return;
+    found.push(`${path.relative(root, file)}:${lineOf(src, node.start)}: ${where} "${s}" is not translated; use t('…')`);
+  };
+  const walk = (node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    if (node.type === 'Text' && node.data !== undefined && !node.__attr) {
+      report(node, node.data, 'text');
+    }
+    if (node.type === 'Attribute' && READ.has(node.name) && Array.isArray(node.value)) {
+      for (const v of node.value) {
+        if (v.type === 'Text') {
+          v.__attr = true;
+          report(v, v.data, `${node.name}=`);
+        }
+      }
+    }
+    if (node.type !== 'Attribute' && node.type !== 'RegularElement' && Array.isArray(node.value)) {
+      for (const v of node.value) if (v.type === 'Text') v.__attr = true; // style:, class: and the like
+    }
+    if (node.type === 'Attribute' && Array.isArray(node.value)) {
+      for (const v of node.value) if (v.type === 'Text') v.__attr = true;
+    }
+    if (node.type === 'Comment' || node.type === 'Script' || node.type === 'StyleSheet') return;
+    if (node.type === 'RegularElement' && CODE.has(node.name)) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'parent' || k === 'metadata' || k === 'instance' || k === 'module' || k === 'css') continue;
+      if (v && typeof v === 'object') walk(v);
+    }
+  };
+  walk(ast.fragment);
+  return found;
+}
+
+const args = process.argv.slice(2);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const files = args.length ? args.map((f) => path.resolve(f)) : svelteFiles(path.join(root, 'src'));
+  const all = files.flatMap((f) => problems(f, readFileSync(f, 'utf8')));
+  if (all.length) {
+    console.error(all.join('\n'));
+    console.error(`i18n-lint: ${all.length} untranslated text(s) in components`);
+    process.exit(1);
+  }
+  console.log(`i18n-lint: ${files.length} components, every visible text translated`);
+}
