@@ -40,6 +40,19 @@ const backend = vi.hoisted(() => {
         values: {},
       }),
     ),
+    alerts: vi.fn(async () => ({ active: [] as unknown[], history: [] as unknown[], rules: [] as unknown[] })),
+    saveAlertRule: vi.fn(async (rule: unknown) => rule),
+    deleteAlertRule: vi.fn(async (_id: string) => {}),
+    ackAlert: vi.fn(async (_id: string) => {}),
+    snoozeAlert: vi.fn(async (_id: string, _minutes: number) => {}),
+    onAlert: vi.fn(() => () => {}),
+    getSettings: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'no settings in this test' };
+    }),
+    saveSettings: vi.fn(async (settings: unknown) => ({ settings, historyBytes: 0, historyPath: '', defaults: settings })),
+    setWindowHidden: vi.fn(async (_hidden: boolean) => {}),
+    about: vi.fn(async () => ({})),
+    openLogFolder: vi.fn(async () => {}),
     emitTask(t: Task) {
       taskListener?.(t);
     },

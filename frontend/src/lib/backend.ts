@@ -5,10 +5,15 @@ import * as App from '../../wailsjs/go/app/App';
 import { EventsOn } from '../../wailsjs/runtime/runtime';
 import type { app } from '../../wailsjs/go/models';
 import {
+  normalizeAlertsView,
   normalizeCluster,
   normalizeInventory,
   toErrorInfo,
+  type About,
   type ActionOptions,
+  type Alert,
+  type AlertRule,
+  type AlertsView,
   type CertChange,
   type Certificate,
   type ClusterInput,
@@ -25,6 +30,8 @@ import {
   type Node,
   type Probe,
   type Series,
+  type Settings,
+  type SettingsView,
   type Sparklines,
   type Task,
   type TaskLogLine,
@@ -36,6 +43,8 @@ export const INVENTORY_EVENT = 'inventory';
 export const TASK_EVENT = 'task';
 /** Event the backend emits with a ConsoleEnded when it ends a console session. */
 export const CONSOLE_ENDED_EVENT = 'console-ended';
+/** Event the backend emits with an Alert the moment it starts firing. */
+export const ALERT_EVENT = 'alert';
 
 async function call<T>(promise: () => Promise<T>): Promise<T> {
   try {
@@ -200,6 +209,58 @@ export async function sparklines(
   };
 }
 
+/** Active alerts, the newest `limit` resolved ones, and every rule. */
+export async function alerts(limit: number): Promise<AlertsView> {
+  return normalizeAlertsView(await call(() => App.Alerts(limit)));
+}
+
+/** Creates (id "") or replaces a rule; invalid fields reject with code "invalid" and params.field. */
+export function saveAlertRule(rule: AlertRule): Promise<AlertRule> {
+  return call(() => App.SaveAlertRule(rule));
+}
+
+/** Built-in rules cannot be deleted, only disabled. */
+export function deleteAlertRule(id: string): Promise<void> {
+  return call(() => App.DeleteAlertRule(id));
+}
+
+export function ackAlert(id: string): Promise<void> {
+  return call(() => App.AckAlert(id));
+}
+
+export function snoozeAlert(id: string, minutes: number): Promise<void> {
+  return call(() => App.SnoozeAlert(id, minutes));
+}
+
+/** Calls listener with every alert that starts firing; returns the unsubscribe. */
+export function onAlert(listener: (alert: Alert) => void): () => void {
+  return EventsOn(ALERT_EVENT, (data: Alert | null) => {
+    if (data && typeof data.id === 'string') listener(data);
+  });
+}
+
+export function getSettings(): Promise<SettingsView> {
+  return call(App.GetSettings);
+}
+
+/** Saves and answers with the stored view; invalid fields reject with params.field = the JSON name. */
+export function saveSettings(settings: Settings): Promise<SettingsView> {
+  return call(() => App.SaveSettings(settings));
+}
+
+/** The Go side polls less often while the window is hidden or minimised. */
+export function setWindowHidden(hidden: boolean): Promise<void> {
+  return call(() => App.SetWindowHidden(hidden));
+}
+
+export function about(): Promise<About> {
+  return call(App.About);
+}
+
+export function openLogFolder(): Promise<void> {
+  return call(App.OpenLogFolder);
+}
+
 export type { ErrorInfo };
 
 // Compile-time guard: the hand-written shapes in types.ts must keep the same
@@ -236,4 +297,10 @@ export type BindingsMatch = [
   Assert<SameShape<app.Console, Console>>,
   Assert<SameShape<app.Series, Series>>,
   Assert<SameShape<app.Sparklines, Sparklines>>,
+  Assert<SameShape<app.Alert, Alert>>,
+  Assert<SameShape<app.AlertRule, AlertRule>>,
+  Assert<SameShape<app.AlertsView, AlertsView>>,
+  Assert<SameShape<app.Settings, Settings>>,
+  Assert<SameShape<app.SettingsView, SettingsView>>,
+  Assert<SameShape<app.About, About>>,
 ];

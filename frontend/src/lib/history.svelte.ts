@@ -5,6 +5,7 @@
 
 import * as backend from './backend';
 import {
+  CHARTS,
   DEFAULT_RANGE,
   followsPolls,
   historyMetrics,
@@ -12,6 +13,7 @@ import {
   rangeWindow,
   zoomWindow,
   type Agg,
+  type ChartSpec,
   type RangeKey,
   type TimeWindow,
 } from './charts';
@@ -37,6 +39,8 @@ export class HistoryView {
   loading = $state(false);
   error = $state.raw<ErrorInfo | null>(null);
 
+  /** The charts shown: History is asked for their metrics only. */
+  charts: readonly ChartSpec[] = CHARTS;
   #target: HistoryTarget | null = null;
   #points = maxPointsFor(0);
   #seq = 0;
@@ -114,7 +118,7 @@ export class HistoryView {
       const series = await backend.history(
         target.cluster,
         target.targetId,
-        historyMetrics().flatMap((m) => [m, `${m}_max`]),
+        historyMetrics(this.charts).flatMap((m) => [m, `${m}_max`]),
         win.from,
         win.to,
         this.#points,

@@ -15,7 +15,7 @@ import {
   UNKNOWN,
 } from './i18n/format';
 import { translate, translatePlural, type Locale } from './i18n/locales';
-import type { Guest } from './types';
+import type { Guest, Node } from './types';
 
 /** Why a card shows "—": not measured yet, or the guest does not run. */
 export type Missing = 'pending' | 'notRunning';
@@ -149,6 +149,39 @@ export function liveView(locale: Locale, g: LiveGuest): LiveView {
     netin: rateValue(locale, g.netin, live),
     netout: rateValue(locale, g.netout, live),
     uptime,
+  };
+}
+
+/**
+ * A node's live cards: the guest's shape with a node's words. Offline
+ * nodes show "—" with the reason; there is no disk I/O or host view.
+ */
+export function liveNodeView(locale: Locale, n: Node): LiveView {
+  const online = n.status === 'online';
+  const v = liveView(locale, {
+    status: online ? 'running' : 'stopped',
+    cpu: n.cpu,
+    maxcpu: n.maxcpu,
+    mem: n.mem,
+    maxmem: n.maxmem,
+    uptime: n.uptime,
+    netin: n.netin,
+    netout: n.netout,
+  });
+  const offline = (item: LiveValue): LiveValue =>
+    item.missing === 'notRunning' ? { ...item, title: translate(locale, 'node.offlineReason') } : item;
+  return {
+    ...v,
+    status: { raw: n.status, category: online ? 'running' : 'unknown' },
+    cpu: {
+      ...v.cpu,
+      ...offline(v.cpu),
+      of: translatePlural(locale, 'live.nodeCpuOf', n.maxcpu, { count: formatNumber(locale, n.maxcpu) }),
+    },
+    mem: { ...v.mem, ...offline(v.mem) },
+    netin: offline(v.netin),
+    netout: offline(v.netout),
+    uptime: offline(v.uptime),
   };
 }
 

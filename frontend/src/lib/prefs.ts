@@ -32,3 +32,5 @@ export function writePref(key: string, value: string | null): void {
     // storage full or disabled: keep the choice for this session only
   }
 }
+
+export const OVERVIEW_COLLAPSED_KEY = 'cecyber.overview.collapsed';

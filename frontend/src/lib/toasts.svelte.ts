@@ -1,7 +1,8 @@
-// Toasts: one per action started here, following its task, plus plain error
-// toasts. Success hides itself; warnings and errors stay until dismissed.
+// Toasts: one per action started here, following its task, plain error
+// toasts, and one per alert that starts firing. Success hides itself;
+// warnings and errors stay until dismissed.
 
-import type { ErrorInfo } from './types';
+import type { Alert, ErrorInfo } from './types';
 
 export const AUTO_HIDE_MS = 6000;
 
@@ -14,6 +15,12 @@ export type Toast =
       action: string;
       guestName: string;
       error: ErrorInfo;
+    }
+  | {
+      id: number;
+      /** An alert that just started firing. */
+      kind: 'alert';
+      alert: Alert;
     };
 
 type NewToast = Toast extends infer T ? (T extends Toast ? Omit<T, 'id'> : never) : never;

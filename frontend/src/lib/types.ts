@@ -231,6 +231,8 @@ export interface Inventory {
   clusters: ClusterState[];
   nodes: Node[];
   guests: Guest[];
+  /** Every alert that is pending or firing (never resolved ones). */
+  alerts: Alert[];
   /** Unix ms of the newest successful poll; 0 before any. */
   updatedAt: number;
 }
@@ -247,6 +249,7 @@ export const EMPTY_INVENTORY: Inventory = Object.freeze({
   clusters: [],
   nodes: [],
   guests: [],
+  alerts: [],
   updatedAt: 0,
 }) as Inventory;
 
@@ -260,6 +263,7 @@ export function normalizeInventory(raw: Partial<Inventory> | null | undefined): 
     clusters: (raw.clusters ?? []).map(normalizeCluster),
     nodes: raw.nodes ?? [],
     guests: (raw.guests ?? []).map((g) => (g.tags ? g : { ...g, tags: [] })),
+    alerts: raw.alerts ?? [],
     updatedAt: raw.updatedAt ?? 0,
   };
 }
@@ -323,4 +327,134 @@ export interface Sparklines {
   times: number[];
   /** Keyed by target ID ("qemu/101"); null is a gap. */
   values: Record<string, (number | null)[]>;
+}
+
+export type AlertMetric =
+  | 'cpu'
+  | 'mem'
+  | 'diskread'
+  | 'diskwrite'
+  | 'netin'
+  | 'netout'
+  | 'node-offline'
+  | 'unexpected-stop';
+
+export type AlertScope = 'all' | 'cluster' | 'node' | 'guest' | 'tag';
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/** A rule the poller evaluates after every poll (app.AlertRule). */
+export interface AlertRule {
+  id: string;
+  /** The user's name; "" for a built-in, which the window names by builtin. */
+  name: string;
+  /** "cpu" | "mem" | "node-offline" | "unexpected-stop" for shipped rules; "" otherwise. */
+  builtin: string;
+  metric: string;
+  scope: string;
+  /** Cluster ID, for scope cluster, node and guest. */
+  cluster: string;
+  /** For scope node: the node and the guests on it. */
+  node: string;
+  /** "qemu/101", for scope guest. */
+  guest: string;
+  /** For scope tag: the guests carrying it. */
+  tag: string;
+  /** cpu/mem: percent 0–100; rates: bytes per second; unused for offline/stop. */
+  trigger: number;
+  /** Clears below this (hysteresis); never above trigger. */
+  clear: number;
+  /** How long the condition must hold before firing; 0 = at once. */
+  forSeconds: number;
+  enabled: boolean;
+  /** Send an OS notification when it fires. */
+  notify: boolean;
+}
+
+/** One alert of one target (app.Alert). Times are unix ms; 0 = not yet. */
+export interface Alert {
+  id: string;
+  ruleId: string;
+  /** "" for built-ins. */
+  ruleName: string;
+  builtin: string;
+  metric: string;
+  cluster: string;
+  clusterName: string;
+  /** "qemu/101" | "lxc/105" | "node/pve1". */
+  target: string;
+  targetName: string;
+  node: string;
+  state: string;
+  /** Latest value in the rule's trigger unit (1 for offline/stopped). */
+  value: number;
+  trigger: number;
+  pendingAt: number;
+  firingAt: number;
+  resolvedAt: number;
+  ackedAt: number;
+  snoozedUntil: number;
+}
+
+export interface AlertsView {
+  active: Alert[];
+  /** Resolved alerts, newest first. */
+  history: Alert[];
+  rules: AlertRule[];
+}
+
+/** What the user can change in Settings (app.Settings). */
+export interface Settings {
+  /** "" follows the OS; else "en" or "pt-BR". */
+  language: string;
+  /** "system" | "dark" | "light". */
+  theme: string;
+  /** 5–60. */
+  pollSeconds: number;
+  /** 10–300, while the window is minimised or hidden. */
+  minimisedPollSeconds: number;
+  /** Every poll kept this long: 1–168 h. */
+  rawHours: number;
+  /** 5-minute averages: 1–90 days. */
+  m5Days: number;
+  /** 15-minute averages: 7–365 days. */
+  m15Days: number;
+  /** Hourly averages: 30–3650 days. */
+  h1Days: number;
+  /** Size cap of the history database in MB; 0 = none. */
+  maxHistoryMB: number;
+  /** "fit" | "native" | "remote". */
+  consoleScaling: string;
+  /** "us" | "abnt2". */
+  pasteLayout: string;
+}
+
+export interface SettingsView {
+  settings: Settings;
+  /** Current size of the history database in bytes. */
+  historyBytes: number;
+  historyPath: string;
+  defaults: Settings;
+}
+
+/** The About dialog's facts (app.About). */
+export interface About {
+  version: string;
+  commit: string;
+  buildDate: string;
+  wails: string;
+  go: string;
+  platform: string;
+  /** SPDX identifier. */
+  license: string;
+  logDir: string;
+  configDir: string;
+}
+
+export function normalizeAlertsView(raw: Partial<AlertsView> | null | undefined): AlertsView {
+  return {
+    active: raw?.active ?? [],
+    history: raw?.history ?? [],
+    rules: raw?.rules ?? [],
+  };
 }

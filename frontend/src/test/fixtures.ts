@@ -70,6 +70,7 @@ export function inventory(over: Partial<Inventory> = {}): Inventory {
       guest({ vmid: 110, name: 'backup-target', status: 'suspended', lock: 'backup' }),
       guest({ vmid: 9000, name: 'debian-13-template', template: true, status: 'stopped', uptime: 0 }),
     ],
+    alerts: [],
     updatedAt: 1_700_000_000_000,
     ...over,
   };

@@ -16,7 +16,7 @@ import {
   type PluralKey,
 } from './locales';
 
-export { LOCALES, type Locale, type MessageKey, type PluralKey } from './locales';
+export { isLocale, LOCALES, type Locale, type MessageKey, type PluralKey } from './locales';
 
 let current = $state<Locale>(DEFAULT_LOCALE);
 
@@ -42,6 +42,17 @@ function apply(next: Locale): void {
 export function initLocale(envLocale?: string | null): Locale {
   const languages = typeof navigator === 'undefined' ? [] : (navigator.languages ?? []);
   apply(storedLocale() ?? detectLocale(envLocale, languages));
+  return current;
+}
+
+/**
+ * Follows the OS language again (Settings' "Follow system"): forgets the
+ * cached choice and detects from envLocale, then the webview's languages.
+ */
+export function followSystemLocale(envLocale?: string | null): Locale {
+  writePref(LOCALE_KEY, null);
+  const languages = typeof navigator === 'undefined' ? [] : (navigator.languages ?? []);
+  apply(detectLocale(envLocale, languages));
   return current;
 }
 
