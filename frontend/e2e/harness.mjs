@@ -77,7 +77,12 @@ export function freePort() {
 export function startApp(binary, args, env) {
   const bin = path.join(repo, binary);
   if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${binary})`);
-  const fullEnv = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-config-')), ...env };
+  const fullEnv = {
+    ...process.env,
+    XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-config-')),
+    XDG_STATE_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-state-')), // logs
+    ...env,
+  };
   return track(spawn(bin, args, { cwd: repo, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] }), binary);
 }
 
