@@ -64,6 +64,15 @@ type cluster struct {
 	// turn Proxmox's cumulative counters into the live rates.
 	prev   map[string]metrics.Sample
 	prevAt time.Time
+
+	// nodeNet is each node's latest network rate from its rrddata
+	// ("node/pve1" → rate), as /cluster/resources has no node counters.
+	nodeNet map[string]nodeRate
+}
+
+type nodeRate struct {
+	rate metrics.Rate
+	at   time.Time // the end of the rrddata minute it averages
 }
 
 // clusterSnapshot is a consistent copy of a cluster's latest state.
@@ -290,10 +299,11 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 		c.fail(err)
 		return
 	}
+	nodeRates := c.nodeNetwork(ctx, client, res, now)
 	if c.history != nil {
 		// One transaction per poll. A failure (a full disk) loses this
 		// poll's history only: polling and the live view go on.
-		if _, err := c.history.Ingest(c.id, now, res); err != nil {
+		if _, err := c.history.IngestWith(c.id, now, res, nodeRates); err != nil {
 			c.log.Warn("store metric history", "err", err)
 		}
 	}
@@ -311,7 +321,11 @@ func (c *cluster) pollOnce(ctx context.Context, now time.Time) {
 	c.state.Status = "ok"
 	c.state.Error = nil
 	c.state.LastPollAt = now.UnixMilli()
-	c.nodeDTO, c.guests = c.convert(res, c.ratesLocked(res, now))
+	rates := c.ratesLocked(res, now)
+	for id, r := range nodeRates {
+		rates[id] = r
+	}
+	c.nodeDTO, c.guests = c.convert(res, rates)
 	nodes, guests := c.nodeDTO, c.guests
 	c.mu.Unlock()
 	if c.polled != nil {
@@ -332,7 +346,7 @@ func (c *cluster) ratesLocked(res []proxmox.Resource, now time.Time) map[string]
 		}
 		cur := metrics.SampleOf(r)
 		next[r.ID] = cur
-		if prev, ok := c.prev[r.ID]; ok && r.Status != "stopped" {
+		if prev, ok := c.prev[r.ID]; ok && r.Type != "node" && r.Status != "stopped" {
 			if rate, ok := metrics.Rates(prev, cur, dt); ok {
 				rates[r.ID] = rate
 			}
@@ -340,6 +354,79 @@ func (c *cluster) ratesLocked(res []proxmox.Resource, now time.Time) map[string]
 	}
 	c.prev, c.prevAt = next, now
 	return rates
+}
+
+// nodeNetEvery is how many polls pass between reads of the nodes' network
+// rates: rrddata's finest step is a minute, so reading it every poll would
+// only repeat the same average.
+const nodeNetEvery = 6
+
+// nodeRateMaxAge is how old a node's network rate may be before it is shown
+// as unknown rather than as current.
+const nodeRateMaxAge = 3 * time.Minute
+
+// nodeNetwork returns each online node's network rate. Proxmox's
+// /cluster/resources carries no network counters for nodes, so the rate is
+// the newest complete minute of the node's own rrddata, read every
+// nodeNetEvery polls, one request per node, all at once. A node whose read
+// fails keeps its previous rate until it is too old.
+func (c *cluster) nodeNetwork(ctx context.Context, client *proxmox.Client, res []proxmox.Resource, now time.Time) map[string]metrics.Rate {
+	c.mu.Lock()
+	due := c.nodeNet == nil || c.polls%nodeNetEvery == 0
+	c.mu.Unlock()
+	if due {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		fresh := map[string]nodeRate{}
+		for _, r := range res {
+			if r.Type != "node" || r.Status != "online" {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				points, err := client.NodeRRDData(ctx, r.Node, "hour", "AVERAGE")
+				if err != nil {
+					c.log.Debug("read node network rate", "node", r.Node, "err", err)
+					return
+				}
+				if nr, ok := lastNetwork(points); ok {
+					mu.Lock()
+					fresh[r.ID] = nr
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		c.mu.Lock()
+		if c.nodeNet == nil {
+			c.nodeNet = map[string]nodeRate{}
+		}
+		for id, nr := range fresh {
+			c.nodeNet[id] = nr
+		}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]metrics.Rate, len(c.nodeNet))
+	for id, nr := range c.nodeNet {
+		if now.Sub(nr.at) <= nodeRateMaxAge {
+			out[id] = nr.rate
+		}
+	}
+	return out
+}
+
+// lastNetwork is the newest rrddata point with both network values.
+func lastNetwork(points []proxmox.RRDPoint) (nodeRate, bool) {
+	for i := len(points) - 1; i >= 0; i-- {
+		in, out := points[i].Values["netin"], points[i].Values["netout"]
+		if in != nil && out != nil {
+			return nodeRate{rate: metrics.Rate{NetIn: *in, NetOut: *out}, at: time.Unix(points[i].Time, 0)}, true
+		}
+	}
+	return nodeRate{}, false
 }
 
 // fail records a failed poll.

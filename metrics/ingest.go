@@ -101,6 +101,14 @@ type staged struct {
 // nothing of the poll is stored and the in-memory state is unchanged, so
 // the poll is a gap and the next one works normally.
 func (s *Store) Ingest(clusterID string, at time.Time, res []proxmox.Resource) (IngestResult, error) {
+	return s.IngestWith(clusterID, at, res, nil)
+}
+
+// IngestWith is Ingest with the I/O rates of targets that have no counters
+// in /cluster/resources: Proxmox sends none for nodes, so their network
+// rates come from elsewhere (the node's rrddata). A node missing from
+// nodeRates gets no rate (a gap), never zero.
+func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -163,7 +171,11 @@ func (s *Store) Ingest(clusterID string, at time.Time, res []proxmox.Resource) (
 		}
 		smp := SampleOf(*r)
 		var rate *Rate
-		if p, ok := cs.prev[id]; ok && ts > p.ts && ts-p.ts <= maxGap {
+		if r.Type == "node" {
+			if rt, ok := nodeRates[r.ID]; ok {
+				rate = &rt
+			}
+		} else if p, ok := cs.prev[id]; ok && ts > p.ts && ts-p.ts <= maxGap {
 			if rt, ok := Rates(p.s, smp, time.Duration(ts-p.ts)*time.Second); ok {
 				rate = &rt
 			}
