@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  outDir, startDevApp, startApp, launchChromium, stopAll, output, waitFor,
+  outDir, startDevApp, startSim, addClusterWithWizard, launchChromium, stopAll, output, waitFor,
 } from './harness.mjs';
 
 let app;
@@ -18,23 +18,17 @@ let page;
 let configDir;
 const sims = {};
 
-async function startSim(name, args) {
-  const sim = startApp('build/bin/pvesim', ['-listen', '127.0.0.1:0', ...args], {});
-  const line = await waitFor(`pvesim ${name}`, () => {
-    const out = sim.log.join('');
-    const first = out.split('\n').find((l) => l.startsWith('{'));
-    return first ? JSON.parse(first) : null;
-  }, 20000, 50);
-  sims[name] = line;
-  return line;
+async function startNamedSim(name, args) {
+  sims[name] = await startSim(args);
+  return sims[name];
 }
 
 before(async () => {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
     throw new Error('no D-Bus session: run this test through app/secrets/testdata/with-keyring.sh (make test-e2e does)');
   }
-  await startSim('lab', ['-seed', '1']);
-  await startSim('audit', ['-seed', '1', '-cluster', 'audit', '-token', 'auditor@pve!readonly']);
+  await startNamedSim('lab', ['-seed', '1']);
+  await startNamedSim('audit', ['-seed', '1', '-cluster', 'audit', '-token', 'auditor@pve!readonly']);
   configDir = mkdtempSync(path.join(tmpdir(), 'cecyber-e2e-'));
   ({ app, url } = await startDevApp([], { XDG_CONFIG_HOME: configDir }));
   browser = await launchChromium();
@@ -48,27 +42,7 @@ after(async () => {
   await stopAll();
 });
 
-async function addCluster(name, sim) {
-  await page.locator('[data-testid="add-cluster"]').first().click();
-  const wizard = page.locator('[data-testid="wizard"]');
-  await wizard.waitFor();
-  await page.fill('[data-testid="wizard-name"]', name);
-  await page.fill('[data-testid="wizard-address"]', sim.url);
-  await page.fill('[data-testid="wizard-token-id"]', sim.tokenid);
-  await page.fill('[data-testid="wizard-secret"]', sim.secret);
-  await page.locator('[data-testid="wizard-next"]').click();
-  const fp = page.locator('[data-testid="wizard-fingerprint"]');
-  await fp.waitFor({ timeout: 20000 });
-  // The user compares what the window shows with what the server is known to present.
-  assert.equal((await fp.innerText()).replace(/\s+/g, ''), sim.fingerprint.replace(/\s+/g, ''));
-  await page.screenshot({ path: path.join(outDir, `wizard-fingerprint-${name}.png`) });
-  const trust = page.locator('[data-testid="wizard-trust"]');
-  assert.equal(await trust.isDisabled(), true, 'trust must wait for the explicit confirmation');
-  await page.locator('[data-testid="wizard-confirm"]').check();
-  await trust.click();
-  await page.locator('[data-testid="wizard-done"]').waitFor({ timeout: 20000 });
-  await page.locator('[data-testid="wizard-done"]').click();
-}
+const addCluster = (name, sim) => addClusterWithWizard(page, name, sim);
 
 test('the wizard adds a cluster after the fingerprint is confirmed', async (t) => {
   try {

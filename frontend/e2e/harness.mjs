@@ -74,7 +74,7 @@ export function freePort() {
  * Unless env names one, it gets a fresh config directory, so tests never see
  * or touch the user's own clusters.
  */
-export function startApp(binary, args, env) {
+export function startApp(binary, args, env, { stdin = 'ignore' } = {}) {
   const bin = path.join(repo, binary);
   if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${binary})`);
   const fullEnv = {
@@ -83,7 +83,7 @@ export function startApp(binary, args, env) {
     XDG_STATE_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-state-')), // logs
     ...env,
   };
-  return track(spawn(bin, args, { cwd: repo, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] }), binary);
+  return track(spawn(bin, args, { cwd: repo, env: fullEnv, stdio: [stdin, 'pipe', 'pipe'] }), binary);
 }
 
 export function output(entry) {
@@ -162,5 +162,45 @@ export async function startDevApp(args, env = {}) {
   } catch (e) {
     throw new Error(`${e.message}\n${output(app)}`);
   }
-  return { app, url };
+  return { app, url, display };
+}
+
+/**
+ * startSim runs a standalone simulated cluster (build/bin/pvesim) and returns
+ * its banner ({ url, tokenid, secret, fingerprint }) and the process entry,
+ * whose stdin takes -control commands when args ask for them.
+ */
+export async function startSim(args, options) {
+  const sim = startApp('build/bin/pvesim', ['-listen', '127.0.0.1:0', ...args], {}, options);
+  const banner = await waitFor('pvesim', () => {
+    const first = sim.log.join('').split('\n').find((l) => l.startsWith('{'));
+    return first ? JSON.parse(first) : null;
+  }, 20000, 50);
+  return { ...banner, process: sim };
+}
+
+/**
+ * addClusterWithWizard adds a cluster the way a user does: the wizard, the
+ * fingerprint compared with the simulator's, the explicit confirmation.
+ */
+export async function addClusterWithWizard(page, name, sim) {
+  const assert = (await import('node:assert/strict')).default;
+  await page.locator('[data-testid="add-cluster"]').first().click();
+  await page.locator('[data-testid="wizard"]').waitFor();
+  await page.fill('[data-testid="wizard-name"]', name);
+  await page.fill('[data-testid="wizard-address"]', sim.url);
+  await page.fill('[data-testid="wizard-token-id"]', sim.tokenid);
+  await page.fill('[data-testid="wizard-secret"]', sim.secret);
+  await page.locator('[data-testid="wizard-next"]').click();
+  const fp = page.locator('[data-testid="wizard-fingerprint"]');
+  await fp.waitFor({ timeout: 20000 });
+  // The user compares what the window shows with what the server is known to present.
+  assert.equal((await fp.innerText()).replace(/\s+/g, ''), sim.fingerprint.replace(/\s+/g, ''));
+  await page.screenshot({ path: path.join(outDir, `wizard-fingerprint-${name}.png`) });
+  const trust = page.locator('[data-testid="wizard-trust"]');
+  assert.equal(await trust.isDisabled(), true, 'trust must wait for the explicit confirmation');
+  await page.locator('[data-testid="wizard-confirm"]').check();
+  await trust.click();
+  await page.locator('[data-testid="wizard-done"]').waitFor({ timeout: 20000 });
+  await page.locator('[data-testid="wizard-done"]').click();
 }
