@@ -181,7 +181,9 @@ func TestUnexpectedStop(t *testing.T) {
 func TestNodeOffline(t *testing.T) {
 	r := Rule{ID: "r-node", Metric: NodeOffline, Scope: ScopeAll, For: 20 * time.Second, Enabled: true}
 	s := newSim(t, r)
-	node := func(status string) Target { return Target{ID: "node/pve2", Name: "pve2", Node: "pve2", IsNode: true, Status: status} }
+	node := func(status string) Target {
+		return Target{ID: "node/pve2", Name: "pve2", Node: "pve2", IsNode: true, Status: status}
+	}
 	s.poll(node("online"), guest("qemu/101", "stopped", 0))
 	if cs := s.poll(node("offline")); states(cs) != "[r-node node/pve2 →pending]" {
 		t.Fatalf("got %s", states(cs))
