@@ -146,7 +146,7 @@ test('a node page shows the node live and its history', async (t) => {
   try {
     await page.locator('[data-testid="node-open"]').first().click();
     await page.locator('[data-testid="node-page"]').waitFor({ timeout: 10000 });
-    await page.waitForSelector('.uplot', { timeout: 20000 });
+    await page.waitForSelector('[data-testid="node-page"] [data-testid="history-panel"][aria-busy="false"] .uplot', { timeout: 30000 });
     await page.screenshot({ path: path.join(outDir, 'node-page.png') });
     await page.keyboard.press('Escape');
   } catch (e) {
