@@ -173,6 +173,7 @@ func (a *App) SetWindowHidden(hidden bool) {
 	a.hidden = hidden
 	a.mu.Unlock()
 	if changed {
+		a.log.Info("window visibility changed", "hidden", hidden, "pollEvery", a.pollInterval())
 		a.wakePollers()
 	}
 }

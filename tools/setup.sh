@@ -18,8 +18,9 @@ build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # dbus and gnome-keyring give the tests a real Secret Service; never dbus-x11,
 # which makes go-keyring start a locked keyring instead of failing clearly.
 # qemu-system-x86 backs one console test with a real QEMU, as on Proxmox.
-# dunst is a real notification server for the alerts test (OS notifications).
-test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86 dunst shellcheck)
+# dunst is a real notification server for the alerts test (OS notifications);
+# openbox a real window manager, to minimise the real window.
+test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86 dunst openbox shellcheck)
 icons_pkgs=(librsvg2-bin)
 package_pkgs=(nsis osslsigncode file p7zip-full desktop-file-utils)
 

@@ -75,7 +75,7 @@ export function freePort() {
  * or touch the user's own clusters.
  */
 export function startApp(binary, args, env, { stdin = 'ignore' } = {}) {
-  const bin = path.join(repo, binary);
+  const bin = path.isAbsolute(binary) ? binary : path.join(repo, binary);
   if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${binary})`);
   const fullEnv = {
     ...process.env,

@@ -42,3 +42,35 @@ test('the real window opens and draws the demo inventory', async (t) => {
     throw e;
   }
 });
+
+// Minimised, the app polls at the slower interval (60 s by default); shown
+// again, at the normal one. A real window manager (openbox) iconifies the
+// real window, and WebKitGTK tells the page it is hidden.
+test('a minimised window polls slower until it is shown again', async (t) => {
+  const display = await startXvfb();
+  const env = { ...process.env, DISPLAY: display };
+  startApp('/usr/bin/openbox', [], { DISPLAY: display });
+  const app = startApp('build/bin/cecyber', ['--demo'], { DISPLAY: display, LANG: 'en_US.UTF-8' });
+  const xdotool = (...args) => execFileSync('xdotool', args, { env }).toString().trim();
+  try {
+    const win = await waitFor('the managed Cecyber window', () => {
+      try {
+        return xdotool('search', '--onlyvisible', '--name', '^Cecyber$').split('\n')[0];
+      } catch {
+        return '';
+      }
+    }, 30000, 250);
+    await sleep(2000); // the page is up and has reported itself visible
+    xdotool('windowminimize', '--sync', win);
+    await waitFor('the slow interval', () => /window visibility changed" hidden=true pollEvery=1m0s/.test(output(app)), 15000);
+    try {
+      xdotool('windowactivate', '--sync', win);
+    } catch {
+      // xdotool may complain about _NET_ACTIVE_WINDOW and still raise it
+    }
+    await waitFor('the normal interval', () => /window visibility changed" hidden=false pollEvery=10s/.test(output(app)), 15000);
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});
