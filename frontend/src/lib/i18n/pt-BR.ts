@@ -155,7 +155,7 @@ export const ptBR: Messages = {
   'error.keychain.locked': 'Seu chaveiro está bloqueado; desbloqueie-o e tente de novo.',
   'error.keychain.denied': 'O chaveiro negou acesso ao Cecyber. Permita o acesso no aviso ou nas configurações do chaveiro e tente de novo.',
 
-  'topbar.addCluster': 'Adicionar cluster',
+  'topbar.addCluster': 'Novo cluster',
   'tasks.toggle': 'Tarefas',
   'tasks.toggleTitle': 'Tarefas iniciadas pelo Cecyber',
   'tasks.runningBadge.one': '{count} tarefa em andamento',
