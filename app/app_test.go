@@ -239,7 +239,10 @@ func TestNoSecretReachesTheWindow(t *testing.T) {
 	inv, _ := a.Inventory()
 	ref, _ := a.Refresh()
 	demo, _ := a.OpenDemo()
-	seen = append(seen, inv, ref, demo, a.Environment())
+	alerts, _ := a.Alerts(100)
+	settings, _ := a.GetSettings()
+	about, _ := a.About()
+	seen = append(seen, inv, ref, demo, a.Environment(), alerts, settings, about)
 	for _, ev := range rec.all() {
 		seen = append(seen, ev.data)
 	}
