@@ -7,16 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"cecyber/metrics/sqlitefile"
 )
 
 //go:embed migrations/*.sql
@@ -86,21 +85,7 @@ type Store struct {
 // returns a *CorruptError; Recover moves the damaged file aside so that the
 // next Open starts a fresh database.
 func Open(path string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open metrics: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open metrics: %w", err)
-	}
-	f.Close()
-
-	sdb, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		return nil, fmt.Errorf("open metrics: %w", err)
-	}
 	s := &Store{
-		db:         sdb,
 		path:       path,
 		Now:        time.Now,
 		Tiers:      DefaultTiers(),
@@ -108,122 +93,18 @@ func Open(path string) (*Store, error) {
 		MaxRateGap: 5 * time.Minute,
 		clusters:   map[string]*clusterState{},
 	}
-	if err := s.init(context.Background()); err != nil {
-		sdb.Close()
-		var ce *CorruptError
-		if errors.As(err, &ce) {
-			return nil, err
-		}
-		if isCorrupt(err) {
-			return nil, &CorruptError{Path: path, Err: err}
+	// auto_vacuum only takes effect on a new file (it must precede the
+	// first table): it lets Prune give freed pages back to the file system.
+	sdb, err := sqlitefile.Open(path, migrationFS, func() time.Time { return s.Now() }, "auto_vacuum(INCREMENTAL)")
+	if err != nil {
+		var c *sqlitefile.Corrupt
+		if errors.As(err, &c) {
+			return nil, &CorruptError{Path: path, Err: c.Err}
 		}
 		return nil, fmt.Errorf("open metrics %s: %w", path, err)
 	}
+	s.db = sdb
 	return s, nil
-}
-
-// dsn builds a modernc.org/sqlite URI for path; the pragmas run on every
-// pooled connection. auto_vacuum only takes effect on a new file (it must
-// precede the first table): it lets Prune give freed pages back to the
-// file system. _txlock=immediate makes writers wait for the lock at BEGIN.
-func dsn(path string) string {
-	p := filepath.ToSlash(path)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // Windows: file:/C:/Users/...
-	}
-	q := url.Values{}
-	q.Add("_pragma", "auto_vacuum(INCREMENTAL)")
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
-	u := url.URL{Scheme: "file", OmitHost: true, Path: p, RawQuery: q.Encode()}
-	return u.String()
-}
-
-func (s *Store) init(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
-		return err
-	}
-	if err := s.quickCheck(ctx); err != nil {
-		return err
-	}
-	return s.migrate(ctx)
-}
-
-func (s *Store) quickCheck(ctx context.Context) error {
-	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(5)")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return err
-		}
-		if p != "ok" {
-			problems = append(problems, p)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return &CorruptError{Path: s.path, Err: fmt.Errorf("quick_check: %s", strings.Join(problems, "; "))}
-	}
-	return nil
-}
-
-// migrate applies, in name order, every embedded migration not yet recorded
-// in the migrations table, each in its own transaction.
-func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (
-		name       TEXT PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	)`); err != nil {
-		return fmt.Errorf("create migrations table: %w", err)
-	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := s.migrateFile(ctx, name); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (s *Store) migrateFile(ctx context.Context, name string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return err
-	}
-	if n != 0 {
-		return nil
-	}
-	buf, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`,
-		name, s.Now().UnixMilli()); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // Close writes the open rollup buckets and the last counters, then closes
@@ -300,18 +181,6 @@ func (e *CorruptError) Error() string {
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
-func isCorrupt(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Code() & 0xff {
-	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return true
-	}
-	return false
-}
-
 // isFull reports whether err is SQLite saying the disk (or max_page_count)
 // is full.
 func isFull(err error) bool {
@@ -326,26 +195,9 @@ func isFull(err error) bool {
 // aside to path.corrupt-YYYYMMDD-HHMMSS and returns the new name of the main
 // file. Nothing is deleted. The store must not be open.
 func Recover(path string) (movedTo string, err error) {
-	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("recover metrics: %w", err)
-	}
-	base := path + ".corrupt-" + time.Now().Format("20060102-150405")
-	movedTo = base
-	for i := 2; exists(movedTo) || exists(movedTo+"-wal") || exists(movedTo+"-shm"); i++ {
-		movedTo = fmt.Sprintf("%s-%d", base, i)
-	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Rename(path+suffix, movedTo+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("recover metrics: %w", err)
-		}
-	}
-	if err := os.Rename(path, movedTo); err != nil {
+	movedTo, err = sqlitefile.MoveAside(path)
+	if err != nil {
 		return "", fmt.Errorf("recover metrics: %w", err)
 	}
 	return movedTo, nil
-}
-
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }

@@ -8,21 +8,15 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"cecyber/metrics/sqlitefile"
 )
 
 // Errors returned by DB methods; test for them with errors.Is.
@@ -62,150 +56,17 @@ func DefaultPath() (string, error) {
 // returns a *CorruptError; Recover moves the damaged file aside so that the
 // next Open starts a fresh database.
 func Open(path string) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	// Create the file ourselves so that it is private from the start: SQLite
-	// would create it with 0644 minus umask, and creates -wal and -shm with
-	// the main file's mode. An empty file is a valid, empty database.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	db := &DB{path: path, Now: time.Now}
+	sdb, err := sqlitefile.Open(path, migrationFS, func() time.Time { return db.Now() })
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	f.Close()
-	if err := os.Chmod(path, 0o600); err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-
-	sdb, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	db := &DB{db: sdb, path: path, Now: time.Now}
-	if err := db.init(context.Background()); err != nil {
-		sdb.Close()
-		if isCorrupt(err) {
-			return nil, &CorruptError{Path: path, Err: err}
-		}
-		var ce *CorruptError
-		if errors.As(err, &ce) {
-			return nil, err
+		var c *sqlitefile.Corrupt
+		if errors.As(err, &c) {
+			return nil, &CorruptError{Path: path, Err: c.Err}
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.db = sdb
 	return db, nil
-}
-
-// dsn builds a modernc.org/sqlite URI for path. The pragmas run on every new
-// pooled connection. _txlock=immediate makes write transactions take the
-// write lock at BEGIN, so a busy database makes them wait (busy_timeout)
-// instead of failing when they try to upgrade a read lock; read-only
-// transactions (sql.TxOptions{ReadOnly: true}) still begin deferred.
-func dsn(path string) string {
-	p := filepath.ToSlash(path)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // Windows: file:/C:/Users/...
-	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
-	u := url.URL{Scheme: "file", OmitHost: true, Path: p, RawQuery: q.Encode()}
-	return u.String()
-}
-
-func (db *DB) init(ctx context.Context) error {
-	if err := db.db.PingContext(ctx); err != nil {
-		return err
-	}
-	if err := db.quickCheck(ctx); err != nil {
-		return err
-	}
-	if err := db.migrate(ctx); err != nil {
-		return err
-	}
-	return nil
-}
-
-// quickCheck runs PRAGMA quick_check, which is O(size of the file) but much
-// cheaper than integrity_check (it does not verify index contents).
-func (db *DB) quickCheck(ctx context.Context) error {
-	rows, err := db.db.QueryContext(ctx, "PRAGMA quick_check(5)")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return &CorruptError{Path: db.path, Err: fmt.Errorf("quick_check: %s", strings.Join(problems, "; "))}
-	}
-	return nil
-}
-
-// migrate applies, in name order, every embedded migration not yet recorded
-// in the migrations table, each in its own transaction.
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (
-		name       TEXT PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	)`); err != nil {
-		return fmt.Errorf("create migrations table: %w", err)
-	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (db *DB) migrateFile(ctx context.Context, name string) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-
-	// Checked inside the (immediate) transaction, so two processes opening
-	// the same file at once cannot both apply a migration.
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return err
-	}
-	if n != 0 {
-		return nil
-	}
-	buf, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`,
-		name, db.Now().UnixMilli()); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // Close closes the database. The last connection to close checkpoints the
@@ -237,49 +98,15 @@ func (e *CorruptError) Error() string {
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
-// isCorrupt reports whether err is SQLite saying the file is not a database
-// or is malformed.
-func isCorrupt(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Code() & 0xff { // primary result code; extended codes add high bits
-	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return true
-	}
-	return false
-}
-
 // Recover moves a damaged database at path, with its -wal and -shm files,
 // aside to path.corrupt-YYYYMMDD-HHMMSS (and -wal/-shm next to it, so the
 // copy stays readable by SQLite tools), and returns the new name of the main
 // file. Nothing is deleted. The database must not be open. After Recover,
 // Open creates a fresh database at path.
 func Recover(path string) (movedTo string, err error) {
-	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("recover store: %w", err)
-	}
-	base := path + ".corrupt-" + time.Now().Format("20060102-150405")
-	movedTo = base
-	for i := 2; exists(movedTo) || exists(movedTo+"-wal") || exists(movedTo+"-shm"); i++ {
-		movedTo = fmt.Sprintf("%s-%d", base, i)
-	}
-	// Companion files first: if moving the main file failed after them, the
-	// next Open would see the main file without its WAL, which SQLite
-	// handles; the reverse could pair a fresh database with an old WAL.
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Rename(path+suffix, movedTo+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("recover store: %w", err)
-		}
-	}
-	if err := os.Rename(path, movedTo); err != nil {
+	movedTo, err = sqlitefile.MoveAside(path)
+	if err != nil {
 		return "", fmt.Errorf("recover store: %w", err)
 	}
 	return movedTo, nil
-}
-
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }
