@@ -121,15 +121,19 @@ func (a *App) evaluateAlerts(clusterID string, at time.Time, nodes []Node, guest
 // ones that just fired: an event each, and one OS notification (a summary
 // when several fire at once, so a bad minute is not forty pop-ups).
 func (a *App) applyAlertChanges(changes []alerts.Change) {
+	if len(changes) == 0 {
+		return
+	}
 	var store []alerts.Alert
 	var fired []Alert
 	notify := 0
+	names := a.alertNamer()
 	for _, c := range changes {
 		if c.Alert.State == alerts.Firing || c.Alert.State == alerts.Resolved {
 			store = append(store, c.Alert)
 		}
 		if c.Alert.State == alerts.Firing && c.From != alerts.Firing {
-			dto := a.alertDTO(c.Alert)
+			dto := names.dto(c.Alert)
 			fired = append(fired, dto)
 			a.emit.Emit(EventAlert, dto)
 			if c.Notify {
@@ -163,8 +167,13 @@ func (a *App) openAlerts() []Alert {
 	if a.alerts.engine == nil {
 		return out
 	}
-	for _, al := range a.alerts.engine.Open() {
-		out = append(out, a.alertDTO(al))
+	open := a.alerts.engine.Open()
+	if len(open) == 0 {
+		return out
+	}
+	names := a.alertNamer()
+	for _, al := range open {
+		out = append(out, names.dto(al))
 	}
 	return out
 }
@@ -185,8 +194,9 @@ func (a *App) Alerts(limit int) (AlertsView, error) {
 		if err != nil {
 			return AlertsView{}, err
 		}
+		names := a.alertNamer()
 		for _, al := range resolved {
-			view.History = append(view.History, a.alertDTO(al))
+			view.History = append(view.History, names.dto(al))
 		}
 	}
 	return view, nil
@@ -297,7 +307,27 @@ func (a *App) saveAlertUpdate(al alerts.Alert, ok bool) error {
 	return nil
 }
 
-func (a *App) alertDTO(al alerts.Alert) Alert {
+// alertNamer turns engine alerts into the window's, naming their rule and
+// cluster from lookups built once per batch, not once per alert.
+type alertNamer struct {
+	rules    map[string]alerts.Rule
+	clusters map[string]string // cluster ID → the user's name for it
+}
+
+func (a *App) alertNamer() alertNamer {
+	n := alertNamer{rules: map[string]alerts.Rule{}, clusters: map[string]string{}}
+	if a.alerts.engine != nil {
+		for _, r := range a.alerts.engine.Rules() {
+			n.rules[r.ID] = r
+		}
+	}
+	for _, c := range a.clusterList() {
+		n.clusters[c.id] = c.name()
+	}
+	return n
+}
+
+func (n alertNamer) dto(al alerts.Alert) Alert {
 	out := Alert{
 		ID: al.ID, RuleID: al.RuleID, Metric: al.Metric, Cluster: al.Cluster, ClusterName: al.Cluster,
 		Target: al.Target, TargetName: al.TargetName, Node: al.Node, State: string(al.State),
@@ -305,16 +335,11 @@ func (a *App) alertDTO(al alerts.Alert) Alert {
 		PendingAt: msOf(al.PendingAt), FiringAt: msOf(al.FiringAt), ResolvedAt: msOf(al.ResolvedAt),
 		AckedAt: msOf(al.AckedAt), SnoozedUntil: msOf(al.SnoozedUntil),
 	}
-	if c, err := a.findCluster(al.Cluster); err == nil {
-		out.ClusterName = c.name()
+	if name, ok := n.clusters[al.Cluster]; ok {
+		out.ClusterName = name
 	}
-	if a.alerts.engine != nil {
-		for _, r := range a.alerts.engine.Rules() {
-			if r.ID == al.RuleID {
-				out.RuleName, out.Builtin = r.Name, r.Builtin
-				break
-			}
-		}
+	if r, ok := n.rules[al.RuleID]; ok {
+		out.RuleName, out.Builtin = r.Name, r.Builtin
 	}
 	return out
 }

@@ -42,7 +42,8 @@ func (db *DB) SetSetting(ctx context.Context, key string, v any) error {
 }
 
 // AlertRules returns the saved rules in order, and false when none were
-// ever saved (a new installation, which starts with the defaults).
+// ever saved (a new installation, which starts with the defaults). A saved
+// list is never empty: the built-in rules cannot be deleted.
 func (db *DB) AlertRules(ctx context.Context) ([]alerts.Rule, bool, error) {
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT id, name, builtin, metric, scope, cluster_id, node, guest, tag,
@@ -66,14 +67,7 @@ func (db *DB) AlertRules(ctx context.Context) ([]alerts.Rule, bool, error) {
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("read alert rules: %w", err)
 	}
-	if len(out) == 0 {
-		var saved int
-		if _, err := db.Setting(ctx, "alertRulesSaved", &saved); err != nil {
-			return nil, false, err
-		}
-		return out, saved == 1, nil
-	}
-	return out, true, nil
+	return out, len(out) > 0, nil
 }
 
 // SetAlertRules replaces every rule, in order.
@@ -94,10 +88,6 @@ func (db *DB) SetAlertRules(ctx context.Context, rules []alerts.Rule) error {
 			r.Trigger, r.Clear, r.For.Milliseconds(), r.Enabled, r.Notify); err != nil {
 			return fmt.Errorf("save alert rules: %w", err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('alertRulesSaved', '1')
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`); err != nil {
-		return fmt.Errorf("save alert rules: %w", err)
 	}
 	return tx.Commit()
 }
