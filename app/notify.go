@@ -14,9 +14,12 @@ type OSNotifier struct {
 	Icon []byte // PNG shown beside the text
 }
 
+// beeep names the sending app in a package variable: set once, before any
+// poller can notify, rather than on every (possibly concurrent) call.
+func init() { beeep.AppName = "Cecyber" }
+
 // Notify shows one notification.
 func (n OSNotifier) Notify(title, body string) error {
-	beeep.AppName = "Cecyber"
 	var icon any = ""
 	if len(n.Icon) > 0 {
 		icon = n.Icon

@@ -124,22 +124,29 @@ func (s *Store) Close() error {
 }
 
 // SetLimits changes how long each tier is kept (finest first; a zero
-// keeps the tier's current retention) and the size cap (0: none), then
-// applies them at once, dropping what they no longer allow.
+// keeps the tier's current retention) and the size cap (0: none). Tighter
+// limits apply at once, dropping what they no longer allow.
 func (s *Store) SetLimits(keep []time.Duration, maxBytes int64) error {
 	if len(keep) != len(s.Tiers) {
 		return fmt.Errorf("set limits: want %d retentions, got %d", len(s.Tiers), len(keep))
 	}
 	s.mu.Lock()
 	s.limits.Lock()
+	// Only tighter limits drop anything at once; looser (or the same, as
+	// at every start) leave Ingest's incremental pruning to do its work.
+	tighter := maxBytes > 0 && (s.MaxBytes <= 0 || maxBytes < s.MaxBytes)
 	for i, k := range keep {
 		if k > 0 {
+			tighter = tighter || k < s.Tiers[i].Keep
 			s.Tiers[i].Keep = k
 		}
 	}
 	s.MaxBytes = maxBytes
 	s.limits.Unlock()
 	s.mu.Unlock()
+	if !tighter {
+		return nil
+	}
 	return s.Prune()
 }
 
