@@ -1,6 +1,7 @@
 // Shared plumbing for the end-to-end tests: a private X server, the real
 // Cecyber binary, and Debian's Chromium driven by playwright-core. Every
 // process started here is killed by stopAll(); PID 1 does not reap them.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,7 +185,6 @@ export async function startSim(args, options) {
  * fingerprint compared with the simulator's, the explicit confirmation.
  */
 export async function addClusterWithWizard(page, name, sim) {
-  const assert = (await import('node:assert/strict')).default;
   await page.locator('[data-testid="add-cluster"]').first().click();
   await page.locator('[data-testid="wizard"]').waitFor();
   await page.fill('[data-testid="wizard-name"]', name);
