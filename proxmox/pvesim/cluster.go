@@ -340,9 +340,11 @@ func (s *Sim) build(now time.Time) {
 	for i := 0; i < s.cfg.Nodes; i++ {
 		cores := []int{8, 16, 32, 64}[r.IntN(4)]
 		n := &node{
-			name:     fmt.Sprintf("pve%d", i+1),
-			id:       i + 1,
-			ip:       fmt.Sprintf("10.0.0.%d", 11+i%240),
+			name: fmt.Sprintf("pve%d", i+1),
+			id:   i + 1,
+			// Start replaces it with the address the node listens on; a
+			// bare Sim (an http.Handler) is reached on loopback.
+			ip:       "127.0.0.1",
 			maxcpu:   cores,
 			sockets:  1 + r.IntN(2),
 			cpuModel: cpuModels[r.IntN(len(cpuModels))],

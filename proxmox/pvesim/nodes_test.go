@@ -17,19 +17,34 @@ import (
 	"time"
 )
 
-// newNodeServer starts a three-node cluster with one listener per node.
-// Only Linux routes all of 127.0.0.0/8 to loopback without setup.
+// newNodeServer starts a three-node cluster, one loopback address per node.
+// Linux and Windows route all of 127.0.0.0/8 to loopback without setup;
+// macOS configures only 127.0.0.1, where Start gives each node a port
+// instead (TestSharedAddress).
 func newNodeServer(t *testing.T) *Server {
 	t.Helper()
-	srv, err := Start(Config{Nodes: 3, Guests: 6, NodeListeners: true}, "127.0.0.1:0")
+	srv, err := Start(Config{Nodes: 3, Guests: 6}, "127.0.0.1:0")
 	if err != nil {
-		if runtime.GOOS != "linux" {
-			t.Skipf("per-node listeners need 127.0.0.2 and 127.0.0.3: %v", err)
-		}
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	return srv
+	if srv.NodeURL("pve2") == "https://"+net.JoinHostPort("127.0.0.2", portOf(t, srv.URL)) {
+		return srv
+	}
+	if runtime.GOOS == "linux" {
+		t.Fatalf("pve2 listens on %s; want 127.0.0.2 on the first node's port", srv.NodeURL("pve2"))
+	}
+	t.Skipf("this system has no 127.0.0.2 (pve2 is on %s): one address per node is tested on Linux", srv.NodeURL("pve2"))
+	return nil
+}
+
+func portOf(t *testing.T, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Port()
 }
 
 // handshake completes a TLS handshake with addr trusting only certPEM, with
@@ -133,13 +148,71 @@ func TestNodeListeners(t *testing.T) {
 	}
 }
 
-func TestNodeListenersAddress(t *testing.T) {
+// TestStartLoopbackOnly: the simulator refuses to serve anywhere but
+// loopback, and "localhost" is 127.0.0.1.
+func TestStartLoopbackOnly(t *testing.T) {
 	t.Parallel()
-	for _, addr := range []string{"localhost:0", "[::1]:0", "127.0.0.254:0"} {
-		if srv, err := Start(Config{Nodes: 3, NodeListeners: true}, addr); err == nil {
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "example.com:0", "127.0.0.1", "127.0.0.254:0"} {
+		if srv, err := Start(Config{Nodes: 3}, addr); err == nil {
 			srv.Close()
-			t.Errorf("Start(NodeListeners, %q) succeeded; want an error", addr)
+			t.Errorf("Start(%q) succeeded; want an error", addr)
 		}
+	}
+	srv, err := Start(Config{Nodes: 1, Guests: -1}, "localhost:0")
+	if err != nil {
+		t.Fatalf("Start(localhost:0): %v", err)
+	}
+	defer srv.Close()
+	if u, _ := url.Parse(srv.URL); u.Hostname() != "127.0.0.1" {
+		t.Errorf("URL = %s; want 127.0.0.1", srv.URL)
+	}
+}
+
+// TestSharedAddress: with one address for the whole cluster (what macOS
+// offers), every node still has its own listener and certificate, on a
+// port of its own, and /cluster/status names only that address.
+func TestSharedAddress(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
+		t.Run(addr, func(t *testing.T) {
+			srv, err := Start(Config{Nodes: 3, Guests: 6, SharedAddress: true}, addr)
+			if err != nil {
+				if addr == "[::1]:0" {
+					t.Skipf("no IPv6 loopback here: %v", err)
+				}
+				t.Fatalf("Start: %v", err)
+			}
+			defer srv.Close()
+			host, _, _ := net.SplitHostPort(addr)
+			ports := map[string]bool{}
+			for _, node := range []string{"pve1", "pve2", "pve3"} {
+				u, err := url.Parse(srv.NodeURL(node))
+				if err != nil || u.Hostname() != host {
+					t.Fatalf("NodeURL(%s) = %q; want host %s", node, srv.NodeURL(node), host)
+				}
+				if ports[u.Port()] {
+					t.Errorf("%s shares port %s with another node", node, u.Port())
+				}
+				ports[u.Port()] = true
+				certPEM, fp, _ := srv.NodeCertificate(node)
+				leaf, err := handshake(t, srv.NodeURL(node), certPEM)
+				if err != nil {
+					t.Fatalf("handshake with %s: %v", node, err)
+				}
+				if Fingerprint(leaf.Raw) != fp {
+					t.Errorf("%s presents another certificate than NodeCertificate's", node)
+				}
+				var status []statusEntry
+				if r := nodeGet(t, srv, node, "/cluster/status", &status); r.status != http.StatusOK {
+					t.Fatalf("GET /cluster/status on %s: %d %s", node, r.status, r.reason)
+				}
+				for _, e := range status[1:] {
+					if e.IP != net.ParseIP(host).String() {
+						t.Errorf("on %s, /cluster/status ip of %s = %q; want %s", node, e.Name, e.IP, host)
+					}
+				}
+			}
+		})
 	}
 }
 

@@ -16,8 +16,10 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -113,8 +115,9 @@ func Fingerprint(der []byte) string {
 	return b.String()
 }
 
-// Server is a Sim served over HTTPS on real listeners: one for the whole
-// cluster, or, with Config.NodeListeners, one per node.
+// Server is a Sim served over HTTPS on real listeners, one per node, each on
+// loopback: the simulated cluster never names an address that is not its
+// own, so a client following it (failover, consoles) stays on the machine.
 type Server struct {
 	*Sim
 	// URL is the first node's "https://127.0.0.1:PORT", without /api2/json.
@@ -127,9 +130,7 @@ type Server struct {
 	// trust it with x509.CertPool.AppendCertsFromPEM.
 	CertPEM []byte
 
-	listeners []*nodeListener // in node order; one entry without NodeListeners
-
-	perNode bool // Config.NodeListeners
+	listeners []*nodeListener // in node order
 
 	// lnMu guards closed, so that no listener reopens after Close.
 	lnMu   sync.Mutex
@@ -161,62 +162,58 @@ type nodeListener struct {
 // on every node's address.
 const nodeListenerAttempts = 10
 
-// Start builds a Sim from cfg and serves it over HTTPS on addr
-// ("127.0.0.1:0" picks a free port).
+// Start builds a Sim from cfg and serves it over HTTPS on the loopback
+// address addr ("127.0.0.1:0" picks a free port; "localhost" means
+// 127.0.0.1). Any other address is refused: the simulator is for one
+// machine, and a client that follows its node addresses must never leave it.
 //
-// Without Config.NodeListeners the one listener presents the first node's
-// certificate, freshly generated and naming every node, like a client
-// talking to pve1:8006. With it, node k listens on the k-th IPv4 address
-// from addr's (127.0.0.1, 127.0.0.2, …) on one port, free on all of them,
-// with its own certificate naming its name and IP, and /cluster/status
-// reports those IPs.
+// Every node listens on its own address with its own certificate naming
+// its name and IP, and /cluster/status reports that IP, as every node of a
+// real cluster runs pveproxy: node k on the k-th IPv4 address from addr's
+// (127.0.0.1, 127.0.0.2, …) on one port, free on all of them. Where those
+// addresses cannot be bound (macOS configures only 127.0.0.1), or with
+// Config.SharedAddress or an IPv6 address, every node listens on addr's IP
+// with a port of its own.
 func Start(cfg Config, addr string) (*Server, error) {
+	ip, port, err := loopbackAddr(addr)
+	if err != nil {
+		return nil, err
+	}
 	sim := New(cfg)
-	var lns []net.Listener
 	var ips []net.IP
-	if cfg.NodeListeners {
-		var err error
-		ips, err = nodeIPs(addr, len(sim.nodes))
+	var lns []net.Listener
+	if !cfg.SharedAddress && ip.To4() != nil {
+		ips, err = nodeIPs(ip.To4(), len(sim.nodes))
 		if err != nil {
 			return nil, err
 		}
-		lns, err = listenAll(ips, addr)
-		if err != nil {
+		lns, err = listenAll(ips, port)
+		if err != nil && !cannotBind(err) {
 			return nil, err
 		}
-		sim.mu.Lock()
-		for i, n := range sim.nodes {
-			cert, err := newCert(n.name, []string{n.name}, []net.IP{ips[i]})
-			if err != nil {
-				sim.mu.Unlock()
-				closeAll(lns)
-				return nil, fmt.Errorf("pvesim: certificate: %w", err)
-			}
-			n.cert = cert
-			n.ip = ips[i].String()
+	}
+	if lns == nil {
+		// One address, a port per node.
+		ips = make([]net.IP, len(sim.nodes))
+		for i := range ips {
+			ips[i] = ip
 		}
-		sim.mu.Unlock()
-	} else {
-		// The first node's certificate also names the other nodes, so
-		// that a client resolving any node name to this listener still
-		// verifies.
-		names := make([]string, len(sim.nodes))
-		for i, n := range sim.nodes {
-			names[i] = n.name
+		if lns, err = listenPorts(ip, port, len(sim.nodes)); err != nil {
+			return nil, err
 		}
-		cert, err := newNodeCert(sim.nodes[0].name, names, nil)
+	}
+	sim.mu.Lock()
+	for i, n := range sim.nodes {
+		cert, err := newCert(n.name, []string{n.name}, []net.IP{ips[i]})
 		if err != nil {
+			sim.mu.Unlock()
+			closeAll(lns)
 			return nil, fmt.Errorf("pvesim: certificate: %w", err)
 		}
-		sim.mu.Lock()
-		sim.nodes[0].cert = cert
-		sim.mu.Unlock()
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, fmt.Errorf("pvesim: listen: %w", err)
-		}
-		lns = []net.Listener{ln}
+		n.cert = cert
+		n.ip = ips[i].String()
 	}
+	sim.mu.Unlock()
 
 	firstPEM, firstFP, _ := sim.NodeCertificate(sim.nodes[0].name)
 	s := &Server{
@@ -231,30 +228,34 @@ func Start(cfg Config, addr string) (*Server, error) {
 			node:    n.name,
 			addr:    ln.Addr().String(),
 			tls:     sim.nodeTLSConfig(n),
-			handler: sim,
-		}
-		if cfg.NodeListeners {
-			nl.handler = localHandler(sim, n.name)
+			handler: localHandler(sim, n.name),
 		}
 		nl.serve(ln)
 		s.listeners = append(s.listeners, nl)
 	}
-	s.perNode = cfg.NodeListeners
 	sim.listeners = s
 	return s, nil
 }
 
-// nodeIPs derives one IPv4 address per node from addr's host: the host
-// itself for the first node, the following addresses for the others.
-func nodeIPs(addr string, nodes int) ([]net.IP, error) {
-	host, _, err := net.SplitHostPort(addr)
+// loopbackAddr splits a loopback listen address.
+func loopbackAddr(addr string) (net.IP, string, error) {
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("pvesim: listen address %q: %w", addr, err)
+		return nil, "", fmt.Errorf("pvesim: listen address %q: %w", addr, err)
 	}
-	ip := net.ParseIP(host).To4()
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("pvesim: NodeListeners needs an IPv4 loopback listen address such as 127.0.0.1:0, not %q", addr)
+		return nil, "", fmt.Errorf("pvesim: listen address %q is not a loopback address: the simulator serves this machine only (use 127.0.0.1:PORT)", addr)
 	}
+	return ip, port, nil
+}
+
+// nodeIPs derives one IPv4 loopback address per node from ip: ip itself
+// for the first node, the following addresses for the others.
+func nodeIPs(ip net.IP, nodes int) ([]net.IP, error) {
 	if int(ip[3])+nodes-1 > 254 {
 		return nil, fmt.Errorf("pvesim: %d nodes do not fit after %s", nodes, ip)
 	}
@@ -265,11 +266,16 @@ func nodeIPs(addr string, nodes int) ([]net.IP, error) {
 	return out, nil
 }
 
+// cannotBind tells whether err says an address is not configured on this
+// machine (127.0.0.2 on macOS), as opposed to a port being taken.
+func cannotBind(err error) bool {
+	return errors.Is(err, syscall.EADDRNOTAVAIL)
+}
+
 // listenAll listens on the same port on every address. With port 0 the
 // first listener picks the port, and the whole set is tried again if
 // another address has it taken.
-func listenAll(ips []net.IP, addr string) ([]net.Listener, error) {
-	_, port, _ := net.SplitHostPort(addr)
+func listenAll(ips []net.IP, port string) ([]net.Listener, error) {
 	var lastErr error
 	for attempt := 0; attempt < nodeListenerAttempts; attempt++ {
 		lns := make([]net.Listener, 0, len(ips))
@@ -291,11 +297,34 @@ func listenAll(ips []net.IP, addr string) ([]net.Listener, error) {
 		}
 		closeAll(lns)
 		lastErr = err
-		if port != "0" {
+		if port != "0" || cannotBind(err) {
 			break
 		}
 	}
 	return nil, fmt.Errorf("pvesim: listen on every node address: %w", lastErr)
+}
+
+// listenPorts listens n times on ip: on port and the following ports, or on
+// free ports when port is "0".
+func listenPorts(ip net.IP, port string, n int) ([]net.Listener, error) {
+	first, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, fmt.Errorf("pvesim: port %q: %w", port, err)
+	}
+	lns := make([]net.Listener, 0, n)
+	for i := 0; i < n; i++ {
+		p := 0
+		if first != 0 {
+			p = first + i
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(p)))
+		if err != nil {
+			closeAll(lns)
+			return nil, fmt.Errorf("pvesim: listen for node %d: %w", i+1, err)
+		}
+		lns = append(lns, ln)
+	}
+	return lns, nil
 }
 
 func closeAll(lns []net.Listener) {
@@ -437,12 +466,11 @@ func (l *nodeListener) shutdown(ctx context.Context) error {
 }
 
 // setListening makes a node that goes offline stop accepting connections,
-// and one that comes back listen again. Without per-node listeners the
-// one listener stays, as it did before nodes had their own.
+// and one that comes back listen again.
 func (s *Server) setListening(node string, online bool) error {
 	s.lnMu.Lock()
 	defer s.lnMu.Unlock()
-	if s.closed || !s.perNode {
+	if s.closed {
 		return nil
 	}
 	for _, l := range s.listeners {
@@ -497,9 +525,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// NodeURL returns the URL node listens on, "https://127.0.0.k:PORT". Without
-// Config.NodeListeners every node is reached through URL, and NodeURL
-// returns it; it returns "" for an unknown node.
+// NodeURL returns the URL node listens on, "https://127.0.0.k:PORT"; it
+// returns "" for an unknown node.
 func (s *Server) NodeURL(node string) string {
 	if _, _, ok := s.NodeCertificate(node); !ok {
 		return ""

@@ -41,12 +41,14 @@ type Config struct {
 	ClusterName string           // default "demo"
 	Now         func() time.Time // default time.Now; every state change is computed from it
 	Version     string           // default "9.1.2"
-	// NodeListeners makes Start serve every node on its own address
-	// (127.0.0.1, 127.0.0.2, … on one port) with its own certificate, as
-	// every node of a real cluster runs pveproxy. Linux routes all of
-	// 127.0.0.0/8 to the loopback interface; macOS does not, so it is off
-	// by default.
-	NodeListeners bool
+	// SharedAddress makes Start serve every node on the listen address's
+	// IP with a port of its own, instead of one loopback address per node
+	// (127.0.0.1, 127.0.0.2, … on one port). Start falls back to it by
+	// itself where only 127.0.0.1 is configured (macOS). Proxmox's
+	// /cluster/status has no port, so every node then reports the same IP
+	// and a client cannot find the other nodes by it: failover is only
+	// exercised with one address per node.
+	SharedAddress bool
 	// LegacyVNC makes vncproxy answer like qemu-server before 9.1.7:
 	// no "password" unless generate-password=1 is passed, and the VNC
 	// password is the ticket (QEMU compares its first 8 characters).
@@ -306,8 +308,8 @@ func (s *Sim) SetLatency(d time.Duration) {
 }
 
 // SetNodeLatency delays by d every request that node's listener receives
-// (with Config.NodeListeners; otherwise the first node receives them all),
-// on top of SetLatency. Zero removes it.
+// (a Sim used as a bare http.Handler counts as the first node), on top of
+// SetLatency. Zero removes it.
 func (s *Sim) SetNodeLatency(node string, d time.Duration) {
 	s.hookMu.Lock()
 	defer s.hookMu.Unlock()
@@ -389,8 +391,8 @@ func (s *Sim) SetDropConnections(pathPattern string, on bool) {
 
 // SetNodeOnline takes a node off the cluster or brings it back. While a node
 // is offline, /cluster/status and /cluster/resources report it like PVE does
-// and requests proxied to it fail with HTTP 595. With Config.NodeListeners
-// its own listener is closed too, with every connection it held, so that
+// and requests proxied to it fail with HTTP 595. Served by Start, its own
+// listener is closed too, with every connection it held, so that
 // connecting to it is refused as when the host is down; bringing it back
 // listens again on the same address.
 func (s *Sim) SetNodeOnline(node string, online bool) {

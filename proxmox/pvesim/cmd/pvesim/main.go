@@ -13,8 +13,10 @@
 //	cpu VMID LOAD     fix a guest's CPU load (0.97 is 97%); LOAD "-" undoes it
 //	node NAME online  bring a node back (or: offline, to take it away)
 //
-// It refuses non-loopback addresses unless -allow-remote is given: the
-// simulator prints its admin secret and is meant for one machine.
+// It listens on loopback only, one address per node (127.0.0.1, 127.0.0.2,
+// … where the system has them, else a port per node): the simulator prints
+// its admin secret, and everything that follows its node addresses must
+// stay on this machine.
 package main
 
 import (
@@ -41,9 +43,17 @@ func main() {
 }
 
 type banner struct {
+	URL         string       `json:"url"`
+	TokenID     string       `json:"tokenid"`
+	Secret      string       `json:"secret"`
+	Fingerprint string       `json:"fingerprint"`
+	Nodes       []nodeBanner `json:"nodes"`
+}
+
+// nodeBanner is where one node listens.
+type nodeBanner struct {
+	Name        string `json:"name"`
 	URL         string `json:"url"`
-	TokenID     string `json:"tokenid"`
-	Secret      string `json:"secret"`
 	Fingerprint string `json:"fingerprint"`
 }
 
@@ -57,13 +67,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pvesim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8006", "`address` to listen on (host:port; port 0 picks one)")
+	listen := fs.String("listen", "127.0.0.1:8006", "loopback `address` of the first node (host:port; port 0 picks one); the others follow it")
 	nodes := fs.Int("nodes", 3, "number of cluster `nodes`")
 	guests := fs.Int("guests", 24, "number of `guests` (VMs and containers)")
 	seed := fs.Int64("seed", 1, "`seed` of the simulated cluster and its metrics")
 	cluster := fs.String("cluster", "demo", "cluster `name`")
 	control := fs.Bool("control", false, "read commands from stdin (see the package documentation)")
-	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
 	tokenID := fs.String("token", pvesim.AdminTokenID, "`ID` of the built-in token to print: "+
 		pvesim.AdminTokenID+" (all privileges), "+pvesim.AuditorTokenID+" (read only), "+
 		pvesim.LimitedTokenID+" (VM 101 only) or "+pvesim.NoACLTokenID+" (no permissions)")
@@ -92,8 +101,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return usage("bad -listen address: %v", err)
 	}
-	if !*allowRemote && !isLoopback(host) {
-		return usage("refusing to listen on non-loopback address %q without -allow-remote", host)
+	if !isLoopback(host) {
+		return usage("refusing to listen on non-loopback address %q: the simulator serves this machine only", host)
 	}
 
 	cfg := pvesim.Config{Nodes: *nodes, Guests: *guests, Seed: *seed, ClusterName: *cluster}
@@ -114,13 +123,20 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		srv.Close()
 		return usage("unknown -token %q", *tokenID)
 	}
-	line, err := json.Marshal(banner{URL: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint})
+	b := banner{URL: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint}
+	for _, n := range srv.Nodes() {
+		b.Nodes = append(b.Nodes, nodeBanner{Name: n, URL: srv.NodeURL(n), Fingerprint: srv.NodeFingerprint(n)})
+	}
+	line, err := json.Marshal(b)
 	if err != nil {
 		fmt.Fprintf(stderr, "pvesim: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s\n", line)
 	fmt.Fprintf(stderr, "pvesim: serving %d nodes and %d guests on %s\n", *nodes, *guests, srv.URL)
+	for _, n := range b.Nodes {
+		fmt.Fprintf(stderr, "pvesim: node %s on %s\n", n.Name, n.URL)
+	}
 	if *control && stdin != nil {
 		go serveControl(srv, stdin, stdout)
 	}

@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -82,6 +84,20 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.HasPrefix(b.URL, "https://127.0.0.1:") || b.TokenID != "root@pam!cecyber" || len(b.Secret) != 36 || len(b.Fingerprint) != 95 {
 		t.Errorf("banner = %+v", b)
+	}
+	// Every node is reachable where the banner says, pinned to its own
+	// certificate, and only on loopback.
+	if len(b.Nodes) != 2 || b.Nodes[0].URL != b.URL || b.Nodes[0].Fingerprint != b.Fingerprint {
+		t.Fatalf("banner nodes = %+v; want 2, the first at the banner's URL", b.Nodes)
+	}
+	for _, n := range b.Nodes {
+		u, err := url.Parse(n.URL)
+		if ip := net.ParseIP(u.Hostname()); err != nil || ip == nil || !ip.IsLoopback() {
+			t.Errorf("node %s is at %q; want a loopback address", n.Name, n.URL)
+		}
+		if res, _ := fetchPinned(t, n.URL+"/api2/json/version", n.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret); res.StatusCode != 200 {
+			t.Errorf("GET /version on %s: %s", n.Name, res.Status)
+		}
 	}
 	res, body := fetchPinned(t, b.URL+"/api2/json/cluster/resources?type=vm", b.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret)
 	var env struct {
