@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -38,12 +39,20 @@ type Config struct {
 	Failover []Pin
 	// Timeout bounds each request to one endpoint; zero means 15 s.
 	Timeout time.Duration
+	// LoopbackOnly makes the client refuse to connect anywhere but this
+	// machine (the demo cluster): a dial to another address fails at once
+	// with a KindNotLoopback error and is logged, nothing is sent. Test
+	// binaries and EnvLoopbackOnly=1 make every client loopback-only.
+	LoopbackOnly bool
+	// Logger receives the refusals of LoopbackOnly; nil means
+	// slog.Default(). Nothing else is logged here.
+	Logger *slog.Logger
 }
 
 // String omits the secret.
 func (c Config) String() string {
-	return fmt.Sprintf("proxmox.Config{Endpoint: %q, TokenID: %q, Secret: %s, Fingerprint: %q, Failover: %v, Timeout: %v}",
-		c.Endpoint, c.TokenID, secretMark(c.Secret), c.Fingerprint, c.Failover, c.Timeout)
+	return fmt.Sprintf("proxmox.Config{Endpoint: %q, TokenID: %q, Secret: %s, Fingerprint: %q, Failover: %v, Timeout: %v, LoopbackOnly: %v}",
+		c.Endpoint, c.TokenID, secretMark(c.Secret), c.Fingerprint, c.Failover, c.Timeout, c.LoopbackOnly)
 }
 
 // GoString omits the secret from %#v too.
@@ -126,7 +135,7 @@ func NewClient(cfg Config) (*Client, error) {
 		host:    hostOf(pins[0].URL),
 	}
 	for _, p := range pins {
-		ep, err := newEndpoint(p, tokenID, secret, timeout)
+		ep, err := newEndpoint(p, tokenID, secret, timeout, cfg.LoopbackOnly, cfg.Logger)
 		if err != nil {
 			return invalid(err)
 		}
@@ -135,8 +144,8 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newEndpoint(p Pin, tokenID, secret string, timeout time.Duration) (*endpoint, error) {
-	dialer, err := NewPinnedDialer(p.Fingerprint)
+func newEndpoint(p Pin, tokenID, secret string, timeout time.Duration, loopbackOnly bool, log *slog.Logger) (*endpoint, error) {
+	dialer, err := newPinnedDialer(p.Fingerprint, loopbackOnly, log)
 	if err != nil {
 		return nil, err
 	}

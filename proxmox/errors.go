@@ -32,6 +32,7 @@ const (
 	KindFingerprint    Kind = "fingerprint"    // certificate does not match the pin
 	KindNotImplemented Kind = "notimplemented" // 501: this Proxmox version lacks the call
 	KindProtocol       Kind = "protocol"       // the answer is not what Proxmox sends
+	KindNotLoopback    Kind = "notloopback"    // a loopback-only client refused another host
 )
 
 // Error is the one error type this package returns for a failed call.
@@ -123,6 +124,11 @@ func (e *Error) explain() string {
 		return "the server's certificate does not match the pinned fingerprint"
 	case KindTimeout:
 		return "no answer from " + e.where() + " in time: check the network, or whether the node is overloaded"
+	case KindNotLoopback:
+		if e.Err != nil {
+			return e.Err.Error()
+		}
+		return "refused to connect outside this machine"
 	case KindUnreachable:
 		msg := "cannot reach " + e.where()
 		if e.Err != nil {
@@ -265,6 +271,10 @@ func classify(op, host string, err error) error {
 	var fe *FingerprintError
 	if errors.As(err, &fe) {
 		return mk(KindFingerprint, fe)
+	}
+	var nle *NotLoopbackError
+	if errors.As(err, &nle) {
+		return mk(KindNotLoopback, nle)
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: %w", op, err)

@@ -186,7 +186,7 @@ func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(c
 			if fpErr == nil {
 				fpErr = e
 			}
-		case e.Status == 0 && (e.Kind == KindUnreachable || e.Kind == KindTimeout):
+		case e.Status == 0 && (e.Kind == KindUnreachable || e.Kind == KindTimeout || e.Kind == KindNotLoopback):
 			if !idempotent && connected.Load() {
 				return err // it may have reached the server
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -56,11 +57,17 @@ type PinnedDialer struct {
 // NewPinnedDialer returns a dialer pinned to fingerprint (any accepted
 // NormalizeFingerprint form).
 func NewPinnedDialer(fingerprint string) (*PinnedDialer, error) {
+	return newPinnedDialer(fingerprint, false, nil)
+}
+
+// newPinnedDialer is NewPinnedDialer, loopback-only when asked (see
+// newDialer).
+func newPinnedDialer(fingerprint string, loopbackOnly bool, log *slog.Logger) (*PinnedDialer, error) {
 	fp, err := NormalizeFingerprint(fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	return &PinnedDialer{fingerprint: fp, dialer: net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}}, nil
+	return &PinnedDialer{fingerprint: fp, dialer: *newDialer(10*time.Second, loopbackOnly, log)}, nil
 }
 
 // Fingerprint returns the pinned fingerprint in canonical form.

@@ -54,7 +54,7 @@ func Probe(ctx context.Context, endpoint string) (ProbeResult, error) {
 		defer cancel()
 	}
 	u, _ := url.Parse(ep)
-	dialer := &net.Dialer{Timeout: probeTimeout}
+	dialer := newDialer(probeTimeout, false, nil)
 	leaf, err := fetchLeaf(ctx, dialer, "tcp", u.Host)
 	if err != nil {
 		return ProbeResult{}, classify("probe", u.Host, err)
@@ -76,7 +76,7 @@ func Probe(ctx context.Context, endpoint string) (ProbeResult, error) {
 	for _, ip := range leaf.IPAddresses {
 		res.IPAddresses = append(res.IPAddresses, ip.String())
 	}
-	res.Version = probeVersion(ctx, ep, res.Fingerprint, leaf)
+	res.Version = probeVersion(ctx, dialer, ep, res.Fingerprint, leaf)
 	return res, nil
 }
 
@@ -86,12 +86,12 @@ var managerLibVersion = regexp.MustCompile(`pvemanagerlib\.js\?ver=([0-9][0-9A-Z
 // probeVersion fetches "/" over a connection pinned to leaf and returns
 // the version it names, or "" for any failure: the version is a courtesy,
 // the fingerprint is what matters.
-func probeVersion(ctx context.Context, endpoint, fingerprint string, leaf *x509.Certificate) string {
+func probeVersion(ctx context.Context, dialer *net.Dialer, endpoint, fingerprint string, leaf *x509.Certificate) string {
 	cfg, err := PinnedTLSConfig(fingerprint, leaf)
 	if err != nil {
 		return ""
 	}
-	transport := &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}
+	transport := &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true, DialContext: dialer.DialContext}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
 		Transport:     transport,
