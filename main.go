@@ -82,6 +82,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	avoidCLocale()
 	log, closeLog, logDir := openLog(stderr)
 	defer closeLog.Close()
+	// Whatever logs without a logger of its own (proxmox.Probe's refusal
+	// of a non-loopback dial) goes to the same place.
+	slog.SetDefault(log)
 	log.Info("starting", "version", version, "commit", build.Commit, "demo", *demo)
 	db, notices, err := openStore(log)
 	if err != nil {

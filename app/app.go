@@ -235,18 +235,16 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	a.demo = srv
 	a.mu.Unlock()
 
+	// Every simulated node listens on its own loopback address: the demo
+	// finds and pins them the way a real cluster's nodes are found, and
+	// its client never dials anything else.
 	tok := srv.AdminToken()
-	c, err := a.addCluster(clusterSpec{
-		id:   "demo",
-		name: "Demo",
-		demo: true,
-		cfg: proxmox.Config{
-			Endpoint:    srv.URL,
-			TokenID:     tok.ID,
-			Secret:      tok.Secret,
-			Fingerprint: srv.Fingerprint,
-		},
-	})
+	spec, err := a.discover(clusterInput{name: "Demo", endpoint: srv.URL, tokenID: tok.ID, secret: tok.Secret}, srv.Fingerprint, true)
+	if err != nil {
+		return ClusterState{}, fmt.Errorf("connect to the demo cluster: %w", err)
+	}
+	spec.id, spec.demo = "demo", true
+	c, err := a.addCluster(spec)
 	if err != nil {
 		return ClusterState{}, err
 	}
@@ -257,9 +255,16 @@ func (a *App) OpenDemo() (ClusterState, error) {
 
 var errNotStarted = errors.New("app: not started")
 
+// newClient builds a Proxmox client that logs to the app's log (a refused
+// non-loopback dial, see proxmox.Config.LoopbackOnly).
+func (a *App) newClient(cfg proxmox.Config) (*proxmox.Client, error) {
+	cfg.Logger = a.log
+	return proxmox.NewClient(cfg)
+}
+
 // addCluster connects to a cluster and starts its poller.
 func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
-	client, err := proxmox.NewClient(spec.cfg)
+	client, err := a.newClient(spec.cfg)
 	if err != nil {
 		return nil, err
 	}

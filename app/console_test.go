@@ -20,7 +20,7 @@ import (
 // RFB through the local proxy like noVNC: security None (the proxy answered
 // Proxmox's VNC authentication), then the guest's framebuffer.
 func TestOpenConsole(t *testing.T) {
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, NodeListeners: true})
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24})
 	a, rec := newTestApp(t, Options{ConsoleOrigins: []string{"wails://wails"}})
 	tok := sim.AdminToken()
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})

@@ -50,6 +50,10 @@ func errorInfo(err error) ErrorInfo {
 		if pe.Status != 0 {
 			info.Params = map[string]string{"status": strconv.Itoa(pe.Status)}
 		}
+		var nle *proxmox.NotLoopbackError
+		if errors.As(pe, &nle) {
+			info.Params = map[string]string{"addr": nle.Addr}
+		}
 		return info
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -77,6 +81,8 @@ func kindCode(k proxmox.Kind) string {
 		return "notfound"
 	case proxmox.KindFingerprint:
 		return "fingerprint"
+	case proxmox.KindNotLoopback:
+		return "notloopback"
 	case proxmox.KindServer, proxmox.KindNotImplemented, proxmox.KindProtocol:
 		return "server"
 	}

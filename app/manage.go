@@ -103,7 +103,7 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 	if err != nil {
 		return ClusterState{}, invalid("fingerprint", "format", err.Error())
 	}
-	spec, err := a.discover(in, fp)
+	spec, err := a.discover(in, fp, false)
 	if err != nil {
 		return ClusterState{}, err
 	}
@@ -137,9 +137,10 @@ var errNoStore = errors.New("this session cannot save clusters")
 // discover talks to a cluster the user just trusted: it checks the token,
 // reads the cluster's name and the local node, and pins every other node
 // with the fingerprint that node reports over the already pinned connection.
-func (a *App) discover(in clusterInput, fp string) (clusterSpec, error) {
-	cfg := proxmox.Config{Endpoint: in.endpoint, TokenID: in.tokenID, Secret: in.secret, Fingerprint: fp}
-	client, err := proxmox.NewClient(cfg)
+// loopbackOnly keeps every connection on this machine (the demo).
+func (a *App) discover(in clusterInput, fp string, loopbackOnly bool) (clusterSpec, error) {
+	cfg := proxmox.Config{Endpoint: in.endpoint, TokenID: in.tokenID, Secret: in.secret, Fingerprint: fp, LoopbackOnly: loopbackOnly}
+	client, err := a.newClient(cfg)
 	if err != nil {
 		return clusterSpec{}, err
 	}
@@ -238,7 +239,7 @@ func (a *App) keychainConnect(spec clusterSpec) func() (*proxmox.Client, error) 
 		}
 		cfg := spec.cfg
 		cfg.Secret = secret
-		return proxmox.NewClient(cfg)
+		return a.newClient(cfg)
 	}
 }
 
@@ -262,7 +263,7 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 		}
 		cfg := c.config()
 		cfg.Secret = secret
-		client, err := proxmox.NewClient(cfg)
+		client, err := a.newClient(cfg)
 		if err != nil {
 			return ClusterState{}, err
 		}
@@ -366,7 +367,7 @@ func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterS
 	if res.Fingerprint != fp {
 		return ClusterState{}, &proxmox.FingerprintError{Host: hostOf(endpoint), Expected: fp, Actual: res.Fingerprint}
 	}
-	client, err := proxmox.NewClient(cfg)
+	client, err := a.newClient(cfg)
 	if err != nil {
 		return ClusterState{}, err
 	}

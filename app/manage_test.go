@@ -155,7 +155,7 @@ func TestProbeClusterChecksFields(t *testing.T) {
 
 func TestAddClusterLifecycle(t *testing.T) {
 	kc := testKeychain(t)
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 9, NodeListeners: true})
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 9})
 	other := pvesim.NewTestServer(t, pvesim.Config{Nodes: 1, Guests: 1, Seed: 7})
 	m := newManagedApp(t, kc, "")
 	ctx := context.Background()
@@ -266,7 +266,7 @@ func waitTask(t *testing.T, rec *recorder, upid string) Task {
 
 func TestFailoverAndCertificateRotation(t *testing.T) {
 	kc := testKeychain(t)
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 6, NodeListeners: true})
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 6})
 	m := newManagedApp(t, kc, "")
 	st, err := m.app.AddCluster(adminInput(sim, "Lab"), sim.Fingerprint)
 	if err != nil {
@@ -416,7 +416,7 @@ func TestGuestActions(t *testing.T) {
 // and every value the bound methods return.
 func TestNoSecretAnywhere(t *testing.T) {
 	kc := testKeychain(t)
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 2, Guests: 6, NodeListeners: true})
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 2, Guests: 6})
 	m := newManagedApp(t, kc, "")
 	in := adminInput(sim, "Lab")
 	secret := in.Secret

@@ -16,13 +16,22 @@ describe('errorMessage', () => {
     const err = {
       code: 'fingerprint',
       message: 'x',
-      params: { host: '10.0.0.5', expected: 'AB:CD', actual: 'EF:01' },
+      params: { host: 'pve5.example.com', expected: 'AB:CD', actual: 'EF:01' },
     };
     expect(errorMessage(err, 'ignored')).toBe(
-      'The certificate of 10.0.0.5 changed or does not match the one you trusted. Expected AB:CD, got EF:01. Do not continue unless you renewed the certificate.',
+      'The certificate of pve5.example.com changed or does not match the one you trusted. Expected AB:CD, got EF:01. Do not continue unless you renewed the certificate.',
     );
     setLocale('pt-BR');
     expect(errorMessage(err)).toContain('Esperado AB:CD, recebido EF:01');
+  });
+
+  it('names the address a loopback-only session refused', () => {
+    const err = { code: 'notloopback', message: 'x', params: { addr: '192.0.2.12:8006' } };
+    expect(errorMessage(err)).toBe(
+      'Refused to connect to 192.0.2.12:8006: this session only connects to this machine (the demo cluster and the tests stay on loopback).',
+    );
+    setLocale('pt-BR');
+    expect(errorMessage(err)).toContain('Conexão com 192.0.2.12:8006 recusada');
   });
 
   it('translates every code in both locales without leftover placeholders', () => {
@@ -47,7 +56,7 @@ describe('errorMessage', () => {
 
 describe('hostOf', () => {
   it('takes the hostname of a URL and passes other text through', () => {
-    expect(hostOf('https://[fd00::1]:8006')).toBe('[fd00::1]');
+    expect(hostOf('https://[::1]:8006')).toBe('[::1]');
     expect(hostOf('pve.example.com')).toBe('pve.example.com');
   });
 });

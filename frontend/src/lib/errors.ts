@@ -27,6 +27,7 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
     expected: '?',
     actual: '?',
     movedTo: '?',
+    addr: '?',
     message: err.message,
     ...err.params,
   };

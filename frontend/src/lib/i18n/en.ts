@@ -141,6 +141,8 @@ export const en = {
   'error.code.unauthorized': 'Proxmox rejected the API token. Check the token ID and secret, and that the token has not been revoked or expired.',
   'error.code.fingerprint': 'The certificate of {host} changed or does not match the one you trusted. Expected {expected}, got {actual}. Do not continue unless you renewed the certificate.',
   'error.code.forbidden': 'The API token lacks a permission Cecyber needs. The message from Proxmox names the missing privilege.',
+  'error.code.notloopback':
+    'Refused to connect to {addr}: this session only connects to this machine (the demo cluster and the tests stay on loopback).',
   'error.code.timeout': '{host} did not answer in time. The server may be overloaded or the network slow.',
   'error.code.server': 'Proxmox on {host} reported an internal error.',
   'error.code.notfound': 'Proxmox could not find what Cecyber asked for. It may have been removed or renamed.',

@@ -140,6 +140,8 @@ export const ptBR: Messages = {
   'error.code.unauthorized': 'O Proxmox rejeitou o token de API. Verifique o ID e o segredo do token, e se ele não foi revogado nem expirou.',
   'error.code.fingerprint': 'O certificado de {host} mudou ou não corresponde ao que você marcou como confiável. Esperado {expected}, recebido {actual}. Não continue, a menos que você tenha renovado o certificado.',
   'error.code.forbidden': 'O token de API não tem uma permissão de que o Cecyber precisa. A mensagem do Proxmox indica o privilégio que falta.',
+  'error.code.notloopback':
+    'Conexão com {addr} recusada: esta sessão só se conecta a esta máquina (o cluster de demonstração e os testes ficam no loopback).',
   'error.code.timeout': '{host} não respondeu a tempo. O servidor pode estar sobrecarregado ou a rede, lenta.',
   'error.code.server': 'O Proxmox em {host} informou um erro interno.',
   'error.code.notfound': 'O Proxmox não encontrou o que o Cecyber pediu. Pode ter sido removido ou renomeado.',
