@@ -102,7 +102,7 @@ build/bin/pvesim: $(GOFILES)
 	go build -o $@ ./proxmox/pvesim/cmd/pvesim
 
 test-e2e: build/bin/cecyber-dev build/bin/pvesim
-	cd frontend && ../$(KEYRING) node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs e2e/clusters.e2e.mjs e2e/console.e2e.mjs e2e/alerts.e2e.mjs
+	cd frontend && ../$(KEYRING) node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs e2e/clusters.e2e.mjs e2e/console.e2e.mjs e2e/alerts.e2e.mjs e2e/failover.e2e.mjs
 
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs

@@ -80,6 +80,9 @@ export function startApp(binary, args, env, { stdin = 'ignore' } = {}) {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first (make ${binary})`);
   const fullEnv = {
     ...process.env,
+    // Every Proxmox connection of the app refuses anything but loopback,
+    // and logs the refusal (see assertNoRefusedDials).
+    CECYBER_LOOPBACK_ONLY: '1',
     XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-config-')),
     XDG_STATE_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-state-')), // logs
     ...env,
@@ -130,8 +133,29 @@ export function imageStats(file) {
   return { colours, topShare: total ? top / total : 1 };
 }
 
+/** The line a loopback-only app logs when it refuses to dial another host. */
+export const REFUSED_DIAL = 'refused non-loopback dial';
+
+/**
+ * refusedDials lists the log lines, of every process started here, that
+ * say a dial off this machine was refused: the tests must never even try.
+ */
+export function refusedDials() {
+  const out = [];
+  for (const { name, log } of children) {
+    for (const line of log.join('').split('\n')) {
+      if (line.includes(REFUSED_DIAL)) out.push(`${name}: ${line}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * stopAll ends every process started here, then fails the run if any of
+ * them logged a refused non-loopback dial.
+ */
 export async function stopAll() {
-  for (const { child } of children.reverse()) {
+  for (const { child } of [...children].reverse()) {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const done = new Promise((r) => child.once('exit', r));
@@ -140,7 +164,11 @@ export async function stopAll() {
       clearTimeout(t);
     }
   }
+  const refused = refusedDials();
   children.length = 0;
+  if (refused.length > 0) {
+    throw new Error(`a process tried to connect off this machine:\n${refused.join('\n')}`);
+  }
 }
 
 /**
