@@ -84,7 +84,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	local := localNode(r)
-	latency, dropped, flt := s.hooks(r.Method, rel, local)
+	latency, dropped, flt, hook := s.hooks(r.Method, rel, local)
 	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {
@@ -102,6 +102,13 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		panic(http.ErrAbortHandler) // closes the connection without a response
+	}
+	if hook != nil {
+		node := local
+		if node == "" {
+			node = s.nodes[0].name
+		}
+		hook(r.Method, rel, node)
 	}
 
 	tok, err := s.authenticate(r)
@@ -195,7 +202,7 @@ func expandPerm(tmpl string, vars map[string]string) string {
 }
 
 // hooks reads the fault hooks that apply to one request.
-func (s *Sim) hooks(method, rel, local string) (latency time.Duration, drop bool, f *fault) {
+func (s *Sim) hooks(method, rel, local string) (latency time.Duration, drop bool, f *fault, hook func(method, path, node string)) {
 	s.hookMu.Lock()
 	defer s.hookMu.Unlock()
 	for _, p := range s.drops {
@@ -212,7 +219,7 @@ func (s *Sim) hooks(method, rel, local string) (latency time.Duration, drop bool
 	if local == "" && len(s.nodes) > 0 {
 		local = s.nodes[0].name // nodes never change after New
 	}
-	return s.latency + s.nodeLatency[local], drop, f
+	return s.latency + s.nodeLatency[local], drop, f, s.onRequest
 }
 
 // matchPattern matches rel segment by segment: "{x}" matches any segment,

@@ -150,6 +150,7 @@ type nodeListener struct {
 
 	mu   sync.Mutex
 	srv  *http.Server  // nil while down
+	ln   net.Listener  // srv's listener; nil while down or not accepting
 	done chan struct{} // closed when srv's Serve returns
 
 	// connMu is separate from mu because http.Server reports connection
@@ -377,7 +378,7 @@ func (l *nodeListener) serve(ln net.Listener) {
 		ConnState: l.track,
 	}
 	done := make(chan struct{})
-	l.srv, l.done = srv, done
+	l.srv, l.ln, l.done = srv, ln, done
 	go func() {
 		defer close(done)
 		_ = srv.Serve(tls.NewListener(ln, l.tls))
@@ -415,6 +416,10 @@ func (l *nodeListener) dropConnections() {
 func (l *nodeListener) open() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.openLocked()
+}
+
+func (l *nodeListener) openLocked() error {
 	if l.srv != nil {
 		return nil
 	}
@@ -444,7 +449,7 @@ func (l *nodeListener) closeLocked() error {
 	}
 	err := l.srv.Close()
 	<-l.done
-	l.srv, l.done = nil, nil
+	l.srv, l.ln, l.done = nil, nil, nil
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -460,9 +465,48 @@ func (l *nodeListener) shutdown(ctx context.Context) error {
 	err := l.srv.Shutdown(ctx)
 	if err == nil {
 		<-l.done
-		l.srv, l.done = nil, nil
+		l.srv, l.ln, l.done = nil, nil, nil
 	}
 	return err
+}
+
+// accept makes the listener stop accepting new connections while the
+// ones it holds go on being served, or accept again.
+func (l *nodeListener) accept(on bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.srv == nil:
+		return fmt.Errorf("pvesim: %s is down", l.node)
+	case !on && l.ln != nil:
+		err := l.ln.Close()
+		l.ln = nil
+		return err
+	case on && l.ln == nil:
+		// A fresh server on the same address; the old one's
+		// connections end with it.
+		if err := l.closeLocked(); err != nil {
+			return err
+		}
+		return l.openLocked()
+	}
+	return nil
+}
+
+// SetNodeAccepting makes node's listener stop accepting new connections
+// while the connections it holds go on (pveproxy busy restarting, a
+// firewall rule added mid-request), or accept again, which ends the
+// connections it held. Tests use it to make a client fail over at an exact
+// moment.
+func (s *Server) SetNodeAccepting(node string, accepting bool) error {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	for _, l := range s.listeners {
+		if l.node == node {
+			return l.accept(accepting)
+		}
+	}
+	return fmt.Errorf("pvesim: no node %q", node)
 }
 
 // setListening makes a node that goes offline stop accepting connections,

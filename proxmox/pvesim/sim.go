@@ -115,6 +115,7 @@ type Sim struct {
 	authDelay   time.Duration
 	faults      []fault
 	drops       []string
+	onRequest   func(method, path, node string)
 
 	// listeners, when set (by Start, before serving), follows nodes going
 	// down and up and certificates changing. It is called without mu held.
@@ -321,6 +322,18 @@ func (s *Sim) SetNodeLatency(node string, d time.Duration) {
 		return
 	}
 	s.nodeLatency[node] = d
+}
+
+// SetRequestHook has fn called for every API request, with its method,
+// its path below /api2/json and the node whose listener received it, on
+// the goroutine serving it, after any latency and before the request is
+// authenticated and answered: the request waits for fn. Tests use it to act
+// at an exact moment (a failover while a console ticket is being issued).
+// nil removes it.
+func (s *Sim) SetRequestHook(fn func(method, path, node string)) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	s.onRequest = fn
 }
 
 // SetAuthFailureDelay delays every 401 answer by d. pveproxy waits 3

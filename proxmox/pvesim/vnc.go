@@ -376,7 +376,11 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			defer wg.Done()
 			rfb.Serve(rfbSide, rfb.Config{Name: name, Password: tk.password, PasswordExpires: now.Add(vncPasswordTTL),
 				Now: s.now, Screen: screen})
-			b.stop()
+			// The VNC server hung up (after refusing a password, say):
+			// vncToClient still relays what it read before the end,
+			// then finds the end and stops the bridge, as pveproxy
+			// does when its local connection closes.
+			rfbSide.Close()
 		}()
 	}
 	wg.Add(3)
