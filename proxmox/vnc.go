@@ -8,7 +8,9 @@ import (
 )
 
 // VNCTicket is vncproxy's answer: what it takes to open a guest's console
-// through vncwebsocket, once, within about 40 seconds.
+// through vncwebsocket, once. A QEMU console's worker accepts that one
+// connection within 10 seconds of vncproxy (the ticket itself verifies for
+// 40), so a ticket is used at once or not at all.
 type VNCTicket struct {
 	Port   int    `json:"port"` // real servers send it as a string
 	Ticket string `json:"ticket"`
@@ -41,14 +43,27 @@ func (c *Client) VNCProxy(ctx context.Context, ref GuestRef) (VNCTicket, error) 
 		return VNCTicket{}, err
 	}
 	var t VNCTicket
-	if err := c.post(ctx, p+"/vncproxy", map[string]any{"websocket": 1}, &t); err != nil {
+	// The endpoint is the one that answered this request, taken inside it:
+	// another request may fail over between this answer and any later look
+	// at the client's active endpoint, and vncwebsocket must go where the
+	// ticket and the VNC listener are.
+	var answered *endpoint
+	op := "POST " + p + "/vncproxy"
+	err = c.do(ctx, op, false, func(ctx context.Context, ep *endpoint) error {
+		if err := ep.once.Post(ctx, p+"/vncproxy", map[string]any{"websocket": 1}, &t); err != nil {
+			return err
+		}
+		answered = ep
+		return nil
+	})
+	if err != nil {
 		return VNCTicket{}, err
 	}
 	if t.Ticket == "" || t.Port <= 0 {
-		return VNCTicket{}, &Error{Kind: KindProtocol, Op: "POST " + p + "/vncproxy", Host: c.activeHost(),
+		return VNCTicket{}, &Error{Kind: KindProtocol, Op: op, Host: answered.host,
 			Err: fmt.Errorf("vncproxy answered without a ticket or port")}
 	}
-	t.Endpoint = c.Active()
+	t.Endpoint = answered.url
 	return t, nil
 }
 
