@@ -90,6 +90,15 @@ type Session struct {
 	// Password answers VNC Authentication: vncproxy's password if it sent
 	// one, else the ticket. Only its first 8 bytes matter.
 	Password string
+	// Renew, if not nil, is asked once for a fresh ticket when Proxmox
+	// gives up on the console before its handshake is done: a QEMU
+	// console's worker accepts its one connection only within 10 s of
+	// vncproxy, so a tab claimed later finds nothing there (and two
+	// consoles of one VM opened together can make the first fail
+	// authentication). Its Upstream, Header, DialTLS and Password replace
+	// the session's; its OnEnd and Renew are ignored. noVNC, already
+	// connected, only waits a little longer.
+	Renew func(ctx context.Context) (Session, error)
 	// OnEnd, if not nil, is called once when the session ends, with the
 	// reason: *AuthError, ErrTokenExpired, ErrEnded, ErrProxyClosed,
 	// ErrIdle, an error wrapping ErrClientClosed or ErrUpstreamClosed, a

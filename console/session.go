@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,47 +74,20 @@ func (ss *session) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	d := websocket.Dialer{
-		// Proxy is nil: never route a console through an environment proxy.
-		NetDialTLSContext: ss.s.DialTLS,
-		Subprotocols:      []string{"binary"},
-		HandshakeTimeout:  handshakeTimeout,
-		// Reads larger than the buffer go straight from TLS into the
-		// relay's buffer; a large bufio.Reader would copy every message
-		// once more.
-		ReadBufferSize: clientBufferSize,
-		// A buffer holding a whole MaxUpstreamMessage keeps gorilla from
-		// fragmenting it: pveproxy drops fragmented frames.
-		WriteBufferSize: MaxUpstreamMessage + maxFrameHeader,
+	upS, fail := ss.connectUpstream()
+	if fail != nil && ss.s.Renew != nil && ss.ctx.Err() == nil {
+		p.log.Info("console: Proxmox gave up on the ticket; asking for a fresh one", "session", ss.tag, "upstream", ss.host, "err", fail.err)
+		if ss.renew() {
+			upS, fail = ss.connectUpstream()
+		}
 	}
-	up, resp, err := d.DialContext(ss.ctx, ss.s.Upstream, ss.s.Header)
-	if resp != nil && resp.Body != nil {
-		resp.Body.Close()
-	}
-	if err != nil {
-		ss.stopWith(ss.dialFailed(err, resp))
-		return
-	}
-	if !ss.attach(up, false) {
+	if fail != nil {
+		ss.stopWith(*fail)
 		return
 	}
 
-	upS := ss.stream(up, MaxUpstreamMessage)
 	cliS := ss.stream(client, copyBufferSize)
-	deadline := time.Now().Add(handshakeTimeout)
-	_ = up.SetReadDeadline(deadline)
-	_ = client.SetReadDeadline(deadline)
-	// Proxmox first: its ticket is the one that runs out, and noVNC should
-	// hear "no authentication needed" only once the proxy is in.
-	if _, err := authenticateUpstream(upS, ss.s.Password); err != nil {
-		var ae *AuthError
-		if errors.As(err, &ae) {
-			ss.stop(ae)
-		} else {
-			ss.stop(&HandshakeError{Side: "upstream", Err: err})
-		}
-		return
-	}
+	_ = client.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	if err := serveClientHandshake(cliS); err != nil {
 		ss.stop(&HandshakeError{Side: "client", Err: err})
 		return
@@ -142,6 +116,85 @@ func (ss *session) serve(w http.ResponseWriter, r *http.Request) {
 	go sc.copyToUpstream(errc)
 	go sc.copyToClient(errc)
 	ss.supervise(errc, &activity)
+}
+
+// connectUpstream dials Proxmox's vncwebsocket and answers its VNC
+// authentication. Proxmox goes first: its ticket is the one that runs out,
+// and noVNC should hear "no authentication needed" only once the proxy is
+// in. On failure the connection is closed and the ending says why.
+func (ss *session) connectUpstream() (*wsStream, *ending) {
+	ss.mu.Lock()
+	s := ss.s
+	ss.mu.Unlock()
+	d := websocket.Dialer{
+		// Proxy is nil: never route a console through an environment proxy.
+		NetDialTLSContext: s.DialTLS,
+		Subprotocols:      []string{"binary"},
+		HandshakeTimeout:  handshakeTimeout,
+		// Reads larger than the buffer go straight from TLS into the
+		// relay's buffer; a large bufio.Reader would copy every message
+		// once more.
+		ReadBufferSize: clientBufferSize,
+		// A buffer holding a whole MaxUpstreamMessage keeps gorilla from
+		// fragmenting it: pveproxy drops fragmented frames.
+		WriteBufferSize: MaxUpstreamMessage + maxFrameHeader,
+	}
+	up, resp, err := d.DialContext(ss.ctx, s.Upstream, s.Header)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		e := ss.dialFailed(hostOf(s.Upstream), err, resp)
+		return nil, &e
+	}
+	upS := ss.stream(up, MaxUpstreamMessage)
+	_ = up.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	if _, err := authenticateUpstream(upS, s.Password); err != nil {
+		up.Close()
+		var ae *AuthError
+		if errors.As(err, &ae) {
+			e := ss.endingFor(ae)
+			return nil, &e
+		}
+		e := ss.endingFor(&HandshakeError{Side: "upstream", Err: err})
+		return nil, &e
+	}
+	if !ss.attach(up, false) {
+		e := ending{err: ErrEnded}
+		if end := ss.ending(); end != nil {
+			e = *end
+		}
+		return nil, &e
+	}
+	return upS, nil
+}
+
+// renew asks Session.Renew for a fresh ticket (see there) and reports
+// whether it got one.
+func (ss *session) renew() bool {
+	ctx, cancel := context.WithTimeout(ss.ctx, handshakeTimeout)
+	defer cancel()
+	fresh, err := ss.s.Renew(ctx)
+	if err != nil {
+		ss.p.log.Warn("console: no fresh ticket", "session", ss.tag, "err", err)
+		return false
+	}
+	u, err := url.Parse(fresh.Upstream)
+	if err != nil || u.Scheme != "wss" || u.Host == "" || fresh.DialTLS == nil || fresh.Password == "" {
+		ss.p.log.Warn("console: the fresh ticket is unusable", "session", ss.tag)
+		return false
+	}
+	ss.mu.Lock()
+	ss.s.Upstream, ss.s.Header, ss.s.DialTLS, ss.s.Password = fresh.Upstream, fresh.Header.Clone(), fresh.DialTLS, fresh.Password
+	ss.mu.Unlock()
+	return true
+}
+
+// ending returns why the session stopped, or nil while it runs.
+func (ss *session) ending() *ending {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.end
 }
 
 // supervise pings both sides, watches for idleness, and waits for the
@@ -440,14 +493,23 @@ func upstreamGone(err error) ending {
 	return e
 }
 
-func (ss *session) dialFailed(err error, resp *http.Response) ending {
+// hostOf is the host:port of an upstream URL, the only part ever logged.
+func hostOf(upstream string) string {
+	u, err := url.Parse(upstream)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+func (ss *session) dialFailed(host string, err error, resp *http.Response) ending {
 	if resp != nil {
 		// Proxmox explains a refusal in the status line ("401 permission
 		// denied - invalid PVE ticket").
 		err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)
 	}
 	return ending{
-		err:        fmt.Errorf("console: connect to %s: %w", ss.host, err),
+		err:        fmt.Errorf("console: connect to %s: %w", host, err),
 		clientCode: CloseDialFailed,
 		clientText: "cannot connect to the Proxmox console: " + err.Error(),
 	}
