@@ -29,33 +29,19 @@ func (a *App) OpenConsole(clusterID, guestID string) (Console, error) {
 	if !ok {
 		return Console{}, errUnknownGuest
 	}
-	client, err := c.getClient()
-	if err != nil {
-		return Console{}, err
-	}
 	ref := proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}
 	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
 	defer cancel()
-	ticket, err := client.VNCProxy(ctx, ref)
+	s, err := consoleTicket(ctx, c, ref)
 	if err != nil {
 		return Console{}, err
-	}
-	upstream, err := client.VNCWebSocketURL(ref, ticket)
-	if err != nil {
-		return Console{}, err
-	}
-	dialer := client.DialerFor(ticket.Endpoint)
-	if dialer == nil {
-		return Console{}, errors.New("no pinned connection to the node that issued the console ticket")
 	}
 	id := newConsoleID()
-	local, err := a.console.Register(console.Session{
-		Upstream: upstream,
-		Header:   client.AuthHeader(),
-		DialTLS:  dialer.DialTLSContext,
-		Password: ticket.VNCPassword(),
-		OnEnd:    func(reason error) { a.consoleEnded(id, reason) },
-	})
+	// A tab opened more than 10 s after vncproxy finds the worker gone:
+	// the proxy then asks for a fresh ticket once.
+	s.Renew = func(ctx context.Context) (console.Session, error) { return consoleTicket(ctx, c, ref) }
+	s.OnEnd = func(reason error) { a.consoleEnded(id, reason) }
+	local, err := a.console.Register(s)
 	if err != nil {
 		return Console{}, err
 	}
@@ -66,6 +52,34 @@ func (a *App) OpenConsole(clusterID, guestID string) (Console, error) {
 	return Console{
 		ID: id, URL: local, Cluster: clusterID, GuestID: g.ID, GuestName: g.Name,
 		Node: g.Node, VMID: g.VMID, Type: g.Type,
+	}, nil
+}
+
+// consoleTicket asks Proxmox for a console ticket (vncproxy) and describes
+// the upstream the proxy dials for it: the node that issued the ticket,
+// pinned.
+func consoleTicket(ctx context.Context, c *cluster, ref proxmox.GuestRef) (console.Session, error) {
+	client, err := c.getClient()
+	if err != nil {
+		return console.Session{}, err
+	}
+	ticket, err := client.VNCProxy(ctx, ref)
+	if err != nil {
+		return console.Session{}, err
+	}
+	upstream, err := client.VNCWebSocketURL(ref, ticket)
+	if err != nil {
+		return console.Session{}, err
+	}
+	dialer := client.DialerFor(ticket.Endpoint)
+	if dialer == nil {
+		return console.Session{}, errors.New("no pinned connection to the node that issued the console ticket")
+	}
+	return console.Session{
+		Upstream: upstream,
+		Header:   client.AuthHeader(),
+		DialTLS:  dialer.DialTLSContext,
+		Password: ticket.VNCPassword(),
 	}, nil
 }
 
