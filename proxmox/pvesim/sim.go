@@ -494,6 +494,17 @@ func (s *Sim) SetGuestCPU(vmid int, load float64) {
 	}
 }
 
+// SetGuestLock sets a guest's config lock ("backup", "migrate",
+// "snapshot", …; "" removes it), as a task running elsewhere would.
+func (s *Sim) SetGuestLock(vmid int, lock string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.guestByID[vmid]; g != nil {
+		s.advanceLocked(s.now())
+		g.lock = lock
+	}
+}
+
 // SetTaskFailure makes the next task of the given action ("start", "stop",
 // "shutdown", "reboot", "reset", "suspend", "resume") on vmid end with
 // message as its exit status, leaving the guest as it was. An empty message

@@ -247,7 +247,8 @@ func (s *Sim) beginLocked(t *task, at time.Time) {
 		switch {
 		case !g.running:
 			ok(200*time.Millisecond, nil)
-		case lockErr() != "":
+		case lockErr() != "" && g.kind == "qemu":
+			// pve-container's vm_reboot checks no lock.
 			fail(300*time.Millisecond, lockErr())
 		case timedOut && g.kind == "qemu":
 			fail(d, "VM quit/powerdown failed - got timeout")
@@ -265,8 +266,13 @@ func (s *Sim) beginLocked(t *task, at time.Time) {
 		}
 	case "suspend":
 		todisk := parseBool(t.params["todisk"]) == 1
+		// qemu-server's vm_suspend checks the lock unless the VM is
+		// being backed up, and then refuses only hibernation.
+		backingUp := g.kind == "qemu" && g.lock == "backup"
 		switch {
-		case lockErr() != "":
+		case backingUp && todisk:
+			fail(300*time.Millisecond, "cannot suspend to disk during backup")
+		case lockErr() != "" && !backingUp:
 			fail(300*time.Millisecond, lockErr())
 		case g.kind == "lxc":
 			// lxc-checkpoint -s saves the container's state and stops it.
@@ -293,12 +299,58 @@ func (s *Sim) beginLocked(t *task, at time.Time) {
 			})
 		case g.lock == "suspended" && !g.running:
 			ok(s.jitter(t, 2*time.Second, 5*time.Second), start)
-		case lockErr() != "":
+		case lockErr() != "" && g.lock != "backup":
+			// qemu-server's vm_resume: a VM paused during its backup
+			// may be resumed.
 			fail(300*time.Millisecond, lockErr())
 		default:
 			ok(s.jitter(t, 300*time.Millisecond, 900*time.Millisecond), func(time.Time) { g.paused = false })
 		}
 	}
+}
+
+// rootOnlyParams are the parameters only root@pam itself may pass, in the
+// order the API methods check them: qemu-server's PVE/API2/Qemu.pm
+// (vm_start's $get_root_param, vm_stop, vm_reset, vm_shutdown, vm_suspend,
+// vm_resume) and pve-container's PVE/API2/LXC/Status.pm (vm_start,
+// vm_stop). The check is "$value && $authuser ne 'root@pam'": an API token
+// is never root@pam, not even one of root@pam's own.
+var rootOnlyParams = map[string]map[string][]string{
+	"qemu": {
+		"start": {"stateuri", "skiplock", "migratedfrom", "migration_type", "migration_network",
+			"targetstorage", "force-cpu", "with-conntrack-state", "nets-host-mtu"},
+		"stop":     {"skiplock", "keepActive", "migratedfrom"},
+		"reset":    {"skiplock"},
+		"shutdown": {"skiplock", "keepActive"},
+		"suspend":  {"skiplock"},
+		"resume":   {"skiplock", "nocheck"},
+	},
+	"lxc": {
+		"start": {"skiplock"},
+		"stop":  {"skiplock"},
+	},
+}
+
+// rootOnly refuses the first of params the caller passed with a true value
+// unless the caller is root@pam (never, for a token), with the API's 400.
+func rootOnly(c *call, params []string) error {
+	for _, p := range params {
+		v, ok := c.params[p]
+		if !ok || v == "" || v == "0" || c.user == "root@pam" {
+			continue
+		}
+		return paramError(map[string]string{p: "Only root may use this option."})
+	}
+	return nil
+}
+
+// stateStorage is where a hibernated VM's state goes: statestorage, or
+// the storage find_vmstate_storage picks (local-lvm here).
+func stateStorage(c *call) string {
+	if s := c.params["statestorage"]; s != "" {
+		return s
+	}
+	return "local-lvm"
 }
 
 var taskTypes = map[string]map[string]string{
@@ -313,12 +365,12 @@ var taskTypes = map[string]map[string]string{
 // HTTP error), then forks the task and answers its UPID.
 func actionHandler(kind, action string) func(*Sim, *call) (any, error) {
 	return func(s *Sim, c *call) (any, error) {
+		if err := rootOnly(c, rootOnlyParams[kind][action]); err != nil {
+			return nil, err
+		}
 		g, err := s.guestOn(c, kind)
 		if err != nil {
 			return nil, err
-		}
-		if v, ok := c.params["skiplock"]; ok && parseBool(v) == 1 && !strings.HasPrefix(c.user, "root@pam") {
-			return nil, paramError(map[string]string{"skiplock": "Only root may use this option."})
 		}
 		// The API checks see the state as of now, including the effect of
 		// tasks already queued on this guest only once they finished.
@@ -356,6 +408,22 @@ func actionHandler(kind, action string) func(*Sim, *call) (any, error) {
 				}
 				if action == "suspend" && ha && c.boolParam("todisk") {
 					return nil, errorf(http.StatusInternalServerError, "Cannot suspend HA managed VM to disk")
+				}
+				if action == "suspend" && !c.boolParam("todisk") {
+					// Pausing keeps the VM in memory: qmpause. Only
+					// todisk hibernates (qmsuspend), and it checks
+					// the disk and storage privileges first.
+					typ = "qmpause"
+				}
+				if action == "suspend" && c.boolParam("todisk") {
+					path := fmt.Sprintf("/vms/%d", g.vmid)
+					if !s.hasPrivsLocked(c.tok, path, "VM.Config.Disk") {
+						return nil, permError(path, "VM.Config.Disk")
+					}
+					storage := "/storage/" + stateStorage(c)
+					if !s.hasPrivsLocked(c.tok, storage, "Datastore.AllocateSpace") {
+						return nil, permError(storage, "Datastore.AllocateSpace")
+					}
 				}
 			case "resume":
 				if !g.running && g.lock != "suspended" {
