@@ -193,3 +193,159 @@ func TestLXCRebootIgnoresLocks(t *testing.T) {
 		t.Errorf("reboot of a locked VM: %q; want the lock error", exit)
 	}
 }
+
+// envelope is an API answer with its result attributes.
+type envelope struct {
+	Data  json.RawMessage `json:"data"`
+	Total *int            `json:"total"`
+}
+
+func getEnvelope(t *testing.T, srv *Server, tok Token, path string, params url.Values) envelope {
+	t.Helper()
+	r := request(t, srv, tok, http.MethodGet, path, params)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s %v: %d %s %v", path, params, r.status, r.reason, r.errors)
+	}
+	var env envelope
+	if err := json.Unmarshal(r.body, &env); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+type logLine struct {
+	N int    `json:"n"`
+	T string `json:"t"`
+}
+
+// TestTaskLog follows PVE/API2/Tasks.pm's read_task_log and
+// PVE::Tools::dump_logfile: limit 0 is the whole log, "total" counts every
+// line, an unknown but well-formed UPID reads as a log that cannot be
+// opened, and a malformed one is refused as PVE::UPID::decode refuses it.
+func TestTaskLog(t *testing.T) {
+	clk := newFakeClock()
+	srv := NewTestServer(t, Config{Now: clk.Now})
+	admin := srv.AdminToken()
+	g := guestByVMID(t, srv, plainVMID)
+	srv.SetGuestIgnoresACPI(g.VMID, true)
+	upid := actionTask(t, srv, admin, g, "shutdown", url.Values{"forceStop": {"1"}, "timeout": {"5"}})
+	finishedTask(t, srv, clk, admin, g.Node, upid)
+	logPath := "/nodes/" + g.Node + "/tasks/" + url.PathEscape(upid) + "/log"
+
+	var all []logLine
+	env := getEnvelope(t, srv, admin, logPath, url.Values{"limit": {"0"}})
+	if err := json.Unmarshal(env.Data, &all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 2 || env.Total == nil || *env.Total != len(all) || all[0].N != 1 || all[len(all)-1].N != len(all) {
+		t.Fatalf("log with limit=0: %d lines %+v, total %v; want every line numbered from 1 and total = their count", len(all), all, env.Total)
+	}
+	var first []logLine
+	env = getEnvelope(t, srv, admin, logPath, url.Values{"limit": {"1"}, "start": {"1"}})
+	if err := json.Unmarshal(env.Data, &first); err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 1 || first[0] != all[1] || *env.Total != len(all) {
+		t.Errorf("log start=1 limit=1: %+v total %v; want [%+v] and total %d", first, env.Total, all[1], len(all))
+	}
+
+	unknown := "UPID:" + g.Node + ":00001234:00005678:5F000000:qmstart:101:root@pam!cecyber:"
+	var lines []logLine
+	env = getEnvelope(t, srv, admin, "/nodes/"+g.Node+"/tasks/"+url.PathEscape(unknown)+"/log", nil)
+	if err := json.Unmarshal(env.Data, &lines); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 1 || lines[0].T != "unable to open file - No such file or directory" || *env.Total != 1 {
+		t.Errorf("log of an unknown UPID: %+v total %v; want the one line dump_logfile gives", lines, env.Total)
+	}
+	for _, bad := range []string{"UPID:pve1:1234:5678:5F000000:qmstart:101:root@pam:", "not-a-upid"} {
+		r := request(t, srv, admin, http.MethodGet, "/nodes/"+g.Node+"/tasks/"+url.PathEscape(bad)+"/log", nil)
+		if r.status != http.StatusBadRequest || !strings.HasPrefix(r.errors["upid"], "unable to parse worker upid") {
+			t.Errorf("log of %q: %d %v; want 400 upid: unable to parse worker upid", bad, r.status, r.errors)
+		}
+	}
+}
+
+// TestTaskListFilters follows Tasks.pm's node_tasks: statusfilter picks
+// status types (PVE::UPID::normalize_status_type), errors drops only "ok"
+// (a running task is "unknown"), userfilter sees an archived task's user
+// without its token part but a running task's whole owner, "total" counts
+// every match, and limit 0 returns none of them.
+func TestTaskListFilters(t *testing.T) {
+	clk := newFakeClock()
+	srv := NewTestServer(t, Config{Now: clk.Now})
+	admin := srv.AdminToken()
+	vm := guestByVMID(t, srv, stoppedVMID)
+	node := vm.Node
+	okUPID := actionTask(t, srv, admin, vm, "start", nil)
+	finishedTask(t, srv, clk, admin, node, okUPID)
+	srv.SetTaskFailure(vm.VMID, "reset", "simulated failure")
+	failUPID := actionTask(t, srv, admin, vm, "reset", nil)
+	finishedTask(t, srv, clk, admin, node, failUPID)
+	runUPID := actionTask(t, srv, admin, vm, "shutdown", nil) // still running: the clock stands
+
+	list := func(params url.Values) (map[string]string, int) {
+		t.Helper()
+		params.Set("source", "all")
+		params.Set("vmid", fmt.Sprint(vm.VMID))
+		env := getEnvelope(t, srv, admin, "/nodes/"+node+"/tasks", params)
+		var tasks []struct {
+			UPID   string `json:"upid"`
+			Status string `json:"status"`
+			User   string `json:"user"`
+		}
+		if err := json.Unmarshal(env.Data, &tasks); err != nil {
+			t.Fatal(err)
+		}
+		if env.Total == nil {
+			t.Fatalf("task list %v has no total", params)
+		}
+		got := map[string]string{}
+		for _, tk := range tasks {
+			got[tk.UPID] = tk.Status + " " + tk.User
+		}
+		return got, *env.Total
+	}
+	has := func(got map[string]string, upids ...string) bool {
+		if len(got) != len(upids) {
+			return false
+		}
+		for _, u := range upids {
+			if _, ok := got[u]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	if got, total := list(url.Values{}); !has(got, okUPID, failUPID, runUPID) || total != 3 {
+		t.Errorf("all: %v total %d; want the three tasks", got, total)
+	}
+	if got, total := list(url.Values{"errors": {"1"}}); !has(got, failUPID, runUPID) || total != 2 {
+		t.Errorf("errors=1: %v total %d; want the failed and the running task", got, total)
+	}
+	if got, _ := list(url.Values{"statusfilter": {"ok"}}); !has(got, okUPID) {
+		t.Errorf("statusfilter=ok: %v; want the OK task", got)
+	}
+	if got, _ := list(url.Values{"statusfilter": {"error,ok"}}); !has(got, okUPID, failUPID) {
+		t.Errorf("statusfilter=error,ok: %v; want the OK and the failed task", got)
+	}
+	if got, _ := list(url.Values{"statusfilter": {"ok"}, "errors": {"1"}}); !has(got, failUPID, runUPID) {
+		t.Errorf("statusfilter=ok with errors=1: %v; want errors to win", got)
+	}
+	if got, _ := list(url.Values{"userfilter": {"cecyber"}}); !has(got, runUPID) {
+		t.Errorf("userfilter=cecyber (the token's name): %v; want only the running task", got)
+	}
+	if got, _ := list(url.Values{"userfilter": {"ROOT@pam"}}); !has(got, okUPID, failUPID, runUPID) {
+		t.Errorf("userfilter=ROOT@pam: %v; want all three, case-insensitively", got)
+	}
+	if got, total := list(url.Values{"limit": {"0"}}); len(got) != 0 || total != 3 {
+		t.Errorf("limit=0: %v total %d; want none, total 3", got, total)
+	}
+	if got, total := list(url.Values{"limit": {"1"}, "start": {"1"}}); len(got) != 1 || total != 3 {
+		t.Errorf("start=1 limit=1: %v total %d; want one, total 3", got, total)
+	}
+	got, _ := list(url.Values{})
+	if !strings.HasSuffix(got[runUPID], " root@pam!cecyber") || !strings.HasSuffix(got[okUPID], " root@pam") {
+		t.Errorf("owners %v; want the running task's whole token, the archived one's user", got)
+	}
+}

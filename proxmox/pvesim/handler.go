@@ -354,10 +354,20 @@ func readParams(r *http.Request) (map[string]string, *apiError) {
 	return params, nil
 }
 
+// withTotal is a handler's answer that carries a result attribute "total"
+// next to "data", as PVE::RPCEnvironment's set_result_attrib('total', …)
+// puts it in the envelope (task lists and logs).
+type withTotal struct {
+	data  any
+	total int
+}
+
 func writeData(w http.ResponseWriter, data any) {
-	body, err := json.Marshal(struct {
-		Data any `json:"data"`
-	}{data})
+	env := map[string]any{"data": data}
+	if wt, ok := data.(withTotal); ok {
+		env = map[string]any{"data": wt.data, "total": wt.total}
+	}
+	body, err := json.Marshal(env)
 	if err != nil {
 		writeError(w, nil, errorf(http.StatusInternalServerError, "pvesim: encode response: %v", err))
 		return

@@ -540,25 +540,67 @@ func (s *Sim) getTaskStatus(c *call) (any, error) {
 	return m, nil
 }
 
+// getTaskLog is PVE/API2/Tasks.pm's read_task_log: any well-formed UPID
+// is looked up (a malformed one is a 400); one whose log is not on this
+// node reads as PVE::Tools::dump_logfile's "unable to open file" line. The
+// lines are numbered from 1; limit 0 means every line; "total" counts them
+// all, and an empty log is one "no content" line.
 func (s *Sim) getTaskLog(c *call) (any, error) {
-	t, err := s.lookupTask(c)
+	u, err := parseUPID(c.params["upid"])
 	if err != nil {
-		return nil, err
+		return nil, paramError(map[string]string{"upid": "unable to parse worker upid"})
+	}
+	if !taskUserMatches(u.user, c.user) && !s.hasPrivsLocked(c.tok, "/nodes/"+c.node.name, "Sys.Audit") {
+		return nil, permError("/nodes/"+c.node.name, "Sys.Audit")
 	}
 	if c.boolParam("download") {
+		if c.has("start") || c.has("limit") {
+			return nil, errorf(http.StatusInternalServerError, "'download' cannot be used together with 'start' or 'limit' parameters")
+		}
 		return nil, errorf(http.StatusNotImplemented, "pvesim: task log download is not simulated")
 	}
-	start, limit := c.intParam("start", 0), c.intParam("limit", 50)
-	lines := t.lines
-	if len(lines) == 0 {
-		lines = []string{"no content"}
+	var lines []string
+	if t := s.taskByUPID[c.params["upid"]]; t != nil && t.node == c.node {
+		lines = t.lines
+		if len(lines) == 0 {
+			lines = []string{"no content"}
+		}
+	} else {
+		lines = []string{"unable to open file - No such file or directory"}
 	}
-	out := make([]map[string]any, 0, limit)
-	for i := start; i < len(lines) && len(out) < limit; i++ {
+	start, limit := c.intParam("start", 0), c.intParam("limit", 50)
+	out := make([]map[string]any, 0)
+	for i := start; i < len(lines) && (limit == 0 || len(out) < limit); i++ {
 		out = append(out, map[string]any{"n": i + 1, "t": lines[i]})
 	}
-	return out, nil
+	return withTotal{data: out, total: len(lines)}, nil
 }
+
+// taskUserMatches is Tasks.pm's check_task_user: a token's task is seen by
+// that token and by its user; a user's task by that user only.
+func taskUserMatches(owner, caller string) bool {
+	if user, _, ok := strings.Cut(owner, "!"); ok {
+		return caller == owner || caller == user
+	}
+	return caller == owner
+}
+
+// taskStatusType is PVE::UPID::normalize_status_type.
+func taskStatusType(status string) string {
+	switch {
+	case status == "":
+		return "unknown"
+	case status == "OK":
+		return "ok"
+	case warningsRE.MatchString(status):
+		return "warning"
+	case status == "unexpected status":
+		return "unknown"
+	}
+	return "error"
+}
+
+var warningsRE = regexp.MustCompile(`^WARNINGS: \d+$`)
 
 func (s *Sim) getTasks(c *call) (any, error) {
 	source := c.params["source"]
@@ -566,7 +608,18 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		source = "archive"
 	}
 	start, limit := c.intParam("start", 0), c.intParam("limit", 50)
-	errorsOnly := c.boolParam("errors")
+	// Tasks.pm's node_tasks: statusfilter lists the status types wanted,
+	// unless errors is set, which drops only "ok" (a running task has no
+	// status yet: "unknown").
+	statusOK := map[string]bool{"ok": true, "warning": true, "error": true, "unknown": true}
+	if errs := c.boolParam("errors"); c.has("statusfilter") && !errs {
+		statusOK = map[string]bool{}
+		for _, f := range strings.FieldsFunc(c.params["statusfilter"], func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\x00' }) {
+			statusOK[strings.ToLower(f)] = true
+		}
+	} else if errs {
+		statusOK["ok"] = false
+	}
 	auditor := s.hasPrivsLocked(c.tok, "/nodes/"+c.node.name, "Sys.Audit")
 	var vmid string
 	if c.has("vmid") {
@@ -582,10 +635,17 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		if (source == "archive" && !t.done) || (source == "active" && t.done) {
 			continue
 		}
-		if !auditor && t.u.user != c.user {
+		// An archived task's owner is split into user and tokenid
+		// before the filters see it; a running one (read from the
+		// active file) keeps the token.
+		owner := t.u.user
+		if t.done {
+			owner, _, _ = strings.Cut(owner, "!")
+		}
+		if uf := c.params["userfilter"]; uf != "" && !strings.Contains(strings.ToLower(owner), strings.ToLower(uf)) {
 			continue
 		}
-		if uf := c.params["userfilter"]; uf != "" && !strings.Contains(strings.ToLower(t.u.user), strings.ToLower(uf)) {
+		if !auditor && !taskUserMatches(t.u.user, c.user) {
 			continue
 		}
 		if tf := c.params["typefilter"]; tf != "" && t.u.typ != tf {
@@ -600,7 +660,11 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		if c.has("until") && t.u.starttime > int64(c.intParam("until", 0)) {
 			continue
 		}
-		if errorsOnly && (!t.done || t.exit == "OK") {
+		status := ""
+		if t.done {
+			status = t.exit
+		}
+		if !statusOK[taskStatusType(status)] {
 			continue
 		}
 		list = append(list, t)
@@ -612,6 +676,8 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		}
 		return list[i].u.starttime > list[j].u.starttime
 	})
+	// "total" counts every task the filters let through; start skips
+	// the first ones and limit (0: none) bounds what is returned.
 	out := make([]map[string]any, 0)
 	for i := start; i < len(list) && len(out) < limit; i++ {
 		t := list[i]
@@ -619,14 +685,15 @@ func (s *Sim) getTasks(c *call) (any, error) {
 			"upid": t.upid, "node": t.u.node, "pid": t.u.pid, "pstart": t.u.pstart, "starttime": t.u.starttime,
 			"type": t.u.typ, "id": t.u.id,
 		}
-		taskUserFields(t.u.user, m)
 		if t.done {
+			taskUserFields(t.u.user, m)
 			m["status"] = t.exit
 			m["endtime"] = t.end.Unix()
 		} else {
+			m["user"] = t.u.user // the active file's entries are not split
 			m["status"] = "RUNNING"
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return withTotal{data: out, total: len(list)}, nil
 }
