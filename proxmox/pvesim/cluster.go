@@ -20,18 +20,21 @@ type node struct {
 	swap     int64
 	boot     time.Time
 	online   bool
-	cpuBase  float64
-	cpuWave  wave
-	memBase  float64
-	memWave  wave
-	netWave  wave
-	netBase  float64 // bytes/s
-	lvmSize  int64   // local-lvm thin pool
-	lvmUsed  float64
-	cert     *nodeCert
-	nextPID  int
-	kernel   string
-	seedBits uint64
+	// offlineSince is when the node last went offline; its guests'
+	// last reports age from then.
+	offlineSince time.Time
+	cpuBase      float64
+	cpuWave      wave
+	memBase      float64
+	memWave      wave
+	netWave      wave
+	netBase      float64 // bytes/s
+	lvmSize      int64   // local-lvm thin pool
+	lvmUsed      float64
+	cert         *nodeCert
+	nextPID      int
+	kernel       string
+	seedBits     uint64
 }
 
 // pstart is the Linux process start time in clock ticks since boot, the

@@ -349,3 +349,70 @@ func TestTaskListFilters(t *testing.T) {
 		t.Errorf("owners %v; want the running task's whole token, the archived one's user", got)
 	}
 }
+
+// TestClusterResourcesAsPVE91: a paused VM is "paused" (pvestatd reports
+// the QMP status), every guest carries memhost (0 for containers:
+// extract_vm_stats with the pve-vm-9.0 RRD), nodes carry the HA manager's
+// state, and each row's keys come in string order, as Proxmox's canonical
+// JSON writes them.
+func TestClusterResourcesAsPVE91(t *testing.T) {
+	clk := newFakeClock()
+	srv := NewTestServer(t, Config{Now: clk.Now})
+	admin := srv.AdminToken()
+	g := guestByVMID(t, srv, plainVMID)
+	finishedTask(t, srv, clk, admin, g.Node, actionTask(t, srv, admin, g, "suspend", nil))
+
+	r := request(t, srv, admin, http.MethodGet, "/cluster/resources", nil)
+	var rows []json.RawMessage
+	if err := json.Unmarshal(r.data, &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range rows {
+		var m map[string]any
+		json.Unmarshal(raw, &m)
+		keys := jsonKeys(t, raw)
+		for i := 1; i < len(keys); i++ {
+			if keys[i-1] > keys[i] {
+				t.Errorf("%v: keys %v are not in string order", m["id"], keys)
+				break
+			}
+		}
+		switch m["type"] {
+		case "qemu", "lxc":
+			if _, ok := m["memhost"]; !ok {
+				t.Errorf("%v has no memhost", m["id"])
+			}
+			if m["vmid"] == float64(plainVMID) && m["status"] != "paused" {
+				t.Errorf("paused VM %d has status %v; want paused", plainVMID, m["status"])
+			}
+		case "node":
+			if m["hastate"] != "online" {
+				t.Errorf("node %v hastate %v; want online (the cluster has HA guests)", m["node"], m["hastate"])
+			}
+		case "sdn":
+			t.Errorf("an sdn row %v: PVE 9.1 nodes report network rows instead", m["id"])
+		}
+	}
+}
+
+// jsonKeys lists an object's keys in the order they were written.
+func jsonKeys(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}

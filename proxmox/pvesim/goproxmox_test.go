@@ -130,7 +130,20 @@ func TestGoProxmoxClient(t *testing.T) {
 		t.Fatalf("limited Cluster: %v", err)
 	}
 	lrs, err := lcl.Resources(ctx)
-	if err != nil || len(lrs) != 1 || lrs[0].VMID != 101 {
-		t.Errorf("limited Resources = %v, %v; want only guest 101", lrs, err)
+	var guests []uint64
+	nodeRows := 0
+	for _, r := range lrs {
+		switch r.Type {
+		case "qemu", "lxc":
+			guests = append(guests, r.VMID)
+		case "node":
+			nodeRows++ // every node is listed, without figures
+			if r.MaxMem != 0 {
+				t.Errorf("limited token sees node %s's memory", r.Node)
+			}
+		}
+	}
+	if err != nil || len(guests) != 1 || guests[0] != 101 || nodeRows != 3 {
+		t.Errorf("limited Resources: guests %v, %d nodes, %v; want only guest 101 and the 3 nodes", guests, nodeRows, err)
 	}
 }

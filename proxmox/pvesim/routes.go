@@ -164,123 +164,174 @@ func (s *Sim) getClusterStatus(c *call) (any, error) {
 
 // Resource rows are structs rather than maps: /cluster/resources must stay
 // fast with 10k guests, and fixed field sets keep the JSON faithful (Proxmox
-// sends zeros for stopped guests, it does not omit them).
-type guestBase struct {
-	ID       string `json:"id"`
-	Type     string `json:"type"`
-	VMID     int    `json:"vmid"`
-	Name     string `json:"name"`
-	Node     string `json:"node"`
-	Status   string `json:"status"`
-	Template int    `json:"template"`
-	Tags     string `json:"tags,omitempty"`
-	Lock     string `json:"lock,omitempty"`
-	HAState  string `json:"hastate,omitempty"`
-	MaxCPU   int    `json:"maxcpu"`
-	MaxMem   int64  `json:"maxmem"`
-	MaxDisk  int64  `json:"maxdisk"`
-}
-
+// sends zeros for stopped guests, it does not omit them). Fields are in the
+// string order of their keys, as Proxmox's canonical JSON writes them.
 type guestResource struct {
-	guestBase
 	CPU       float64 `json:"cpu"`
-	Mem       int64   `json:"mem"`
-	MemHost   int64   `json:"memhost,omitempty"`
 	Disk      int64   `json:"disk"`
 	DiskRead  int64   `json:"diskread"`
 	DiskWrite int64   `json:"diskwrite"`
+	HAState   string  `json:"hastate,omitempty"`
+	ID        string  `json:"id"`
+	Lock      string  `json:"lock,omitempty"`
+	MaxCPU    int     `json:"maxcpu"`
+	MaxDisk   int64   `json:"maxdisk"`
+	MaxMem    int64   `json:"maxmem"`
+	Mem       int64   `json:"mem"`
+	MemHost   int64   `json:"memhost"`
+	Name      string  `json:"name"`
 	NetIn     int64   `json:"netin"`
 	NetOut    int64   `json:"netout"`
+	Node      string  `json:"node"`
+	Status    string  `json:"status"`
+	Tags      string  `json:"tags,omitempty"`
+	Template  int     `json:"template"`
+	Type      string  `json:"type"`
 	Uptime    int64   `json:"uptime"`
+	VMID      int     `json:"vmid"`
+}
+
+// agedGuestResource is a guest whose node has not reported for over five
+// minutes: pmxcfs dropped its RRD entry (status.c, rrd_entry_is_old), and
+// extract_vm_stats (PVE/API2Tools.pm) knows only where it is configured.
+type agedGuestResource struct {
+	HAState string `json:"hastate,omitempty"`
+	ID      string `json:"id"`
+	Lock    string `json:"lock,omitempty"`
+	Node    string `json:"node"`
+	Status  string `json:"status"`
+	Tags    string `json:"tags,omitempty"`
+	Type    string `json:"type"`
+	VMID    int    `json:"vmid"`
 }
 
 type nodeResource struct {
-	ID         string  `json:"id"`
-	Type       string  `json:"type"`
-	Node       string  `json:"node"`
-	Status     string  `json:"status"`
-	Level      string  `json:"level"`
 	CgroupMode int     `json:"cgroup-mode"`
 	CPU        float64 `json:"cpu"`
-	MaxCPU     int     `json:"maxcpu"`
-	Mem        int64   `json:"mem"`
-	MaxMem     int64   `json:"maxmem"`
 	Disk       int64   `json:"disk"`
+	HAState    string  `json:"hastate,omitempty"`
+	ID         string  `json:"id"`
+	Level      string  `json:"level"`
+	MaxCPU     int     `json:"maxcpu"`
 	MaxDisk    int64   `json:"maxdisk"`
+	MaxMem     int64   `json:"maxmem"`
+	Mem        int64   `json:"mem"`
+	Node       string  `json:"node"`
+	Status     string  `json:"status"`
+	Type       string  `json:"type"`
 	Uptime     int64   `json:"uptime"`
 }
 
-type offlineNodeResource struct {
-	ID     string `json:"id"`
-	Type   string `json:"type"`
-	Node   string `json:"node"`
-	Status string `json:"status"`
-	Level  string `json:"level"`
+// bareNodeResource is a node without its figures: offline, or seen by a
+// token without Sys.Audit on it (extract_node_stats' $exclude_stats).
+type bareNodeResource struct {
+	CgroupMode int    `json:"cgroup-mode"`
+	HAState    string `json:"hastate,omitempty"`
+	ID         string `json:"id"`
+	Level      string `json:"level"`
+	Node       string `json:"node"`
+	Status     string `json:"status"`
+	Type       string `json:"type"`
 }
 
 type storageResource struct {
-	ID         string `json:"id"`
-	Type       string `json:"type"`
-	Storage    string `json:"storage"`
-	Node       string `json:"node"`
-	Status     string `json:"status"`
-	PluginType string `json:"plugintype"`
 	Content    string `json:"content"`
-	Shared     int    `json:"shared"`
 	Disk       int64  `json:"disk,omitempty"`
+	ID         string `json:"id"`
 	MaxDisk    int64  `json:"maxdisk,omitempty"`
+	Node       string `json:"node"`
+	PluginType string `json:"plugintype"`
+	Shared     int    `json:"shared"`
+	Status     string `json:"status"`
+	Storage    string `json:"storage"`
+	Type       string `json:"type"`
 }
 
-type sdnResource struct {
-	ID     string `json:"id"`
-	Type   string `json:"type"`
-	SDN    string `json:"sdn"`
-	Node   string `json:"node"`
-	Status string `json:"status"`
+// networkResource is PVE 9's "network" row, which replaced "sdn" rows for
+// the default zone (PVE/API2/Cluster.pm, resources).
+type networkResource struct {
+	ID          string `json:"id"`
+	Network     string `json:"network"`
+	NetworkType string `json:"network-type"`
+	Node        string `json:"node"`
+	Status      string `json:"status"`
+	Type        string `json:"type"`
 }
 
-func (g *guest) base() guestBase {
-	return guestBase{
-		ID: g.kind + "/" + strconv.Itoa(g.vmid), Type: g.kind, VMID: g.vmid, Name: g.name, Node: g.node.name,
-		Status: g.status(), Template: boolInt(g.template), Tags: g.tags, Lock: g.lock, HAState: g.hastate,
-		MaxCPU: g.cores, MaxMem: g.maxmem, MaxDisk: g.maxdisk,
+// rrdExpiry is how long pmxcfs keeps a node's or guest's last status
+// report (status.c, rrd_entry_is_old).
+const rrdExpiry = 5 * time.Minute
+
+// qmpStatus is the status pvestatd reports for a guest: a running VM's QMP
+// status ("paused" …), otherwise running or stopped.
+func (g *guest) qmpStatus() string {
+	if g.kind == "qemu" && g.running && g.paused {
+		return "paused"
 	}
+	return g.status()
 }
 
+// haNodeState is the HA manager's view of a node (node_status).
+func haNodeState(n *node) string {
+	if n.online {
+		return "online"
+	}
+	return "unknown"
+}
+
+// getClusterResources is PVE/API2/Cluster.pm's resources: guests from the
+// VM list with the figures their node last reported (extract_vm_stats),
+// every node (figures only with Sys.Audit on it), storages, and the
+// default zone as "network" rows.
 func (s *Sim) getClusterResources(c *call) (any, error) {
 	typ := c.params["type"]
 	acl := s.aclFor(c.tok)
 	out := make([]any, 0, len(s.guests)+4*len(s.nodes))
+	haActive := false
+	for _, g := range s.guests {
+		haActive = haActive || g.hastate != ""
+	}
 	if typ == "" || typ == "vm" {
 		for _, g := range s.guests {
 			if !acl.has("/vms/"+strconv.Itoa(g.vmid), "VM.Audit") {
 				continue
 			}
-			b := g.base()
+			id := g.kind + "/" + strconv.Itoa(g.vmid)
+			at := c.now
 			if !g.node.online {
-				// pvestatd on that node no longer reports: PVE keeps the
-				// static facts and marks the state unknown.
-				b.Status = "unknown"
-				out = append(out, b)
-				continue
+				if c.now.Sub(g.node.offlineSince) > rrdExpiry {
+					out = append(out, agedGuestResource{HAState: g.hastate, ID: id, Lock: g.lock, Node: g.node.name,
+						Status: "unknown", Tags: g.tags, Type: g.kind, VMID: g.vmid})
+					continue
+				}
+				at = g.node.offlineSince // the last report, stale
 			}
-			st := g.stats(c.now)
-			out = append(out, guestResource{guestBase: b, CPU: st.cpu, Mem: st.mem, MemHost: qemuOnly(g, st.memhost), Disk: st.disk,
-				DiskRead: st.diskread, DiskWrite: st.diskwrite, NetIn: st.netin, NetOut: st.netout, Uptime: st.uptime})
+			st := g.stats(at)
+			out = append(out, guestResource{CPU: st.cpu, Disk: st.disk, DiskRead: st.diskread, DiskWrite: st.diskwrite,
+				HAState: g.hastate, ID: id, Lock: g.lock, MaxCPU: g.cores, MaxDisk: g.maxdisk, MaxMem: g.maxmem,
+				Mem: st.mem, MemHost: qemuOnly(g, st.memhost), Name: g.name, NetIn: st.netin, NetOut: st.netout,
+				Node: g.node.name, Status: g.qmpStatus(), Tags: g.tags, Template: boolInt(g.template), Type: g.kind,
+				Uptime: st.uptime, VMID: g.vmid})
 		}
 	}
 	if typ == "" || typ == "node" {
 		for _, n := range s.nodes {
-			if !acl.has("/nodes/"+n.name, "Sys.Audit") {
-				continue
+			ha := ""
+			if haActive {
+				ha = haNodeState(n)
 			}
+			b := bareNodeResource{CgroupMode: 2, HAState: ha, ID: "node/" + n.name, Level: "", Node: n.name, Status: "online", Type: "node"}
 			if !n.online {
-				out = append(out, offlineNodeResource{ID: "node/" + n.name, Type: "node", Node: n.name, Status: "offline", Level: ""})
+				b.Status = "offline"
+			}
+			if !n.online || !acl.has("/nodes/"+n.name, "Sys.Audit") {
+				out = append(out, b)
 				continue
 			}
 			st := n.stats(c.now)
-			out = append(out, nodeResource{ID: "node/" + n.name, Type: "node", Node: n.name, Status: "online", CgroupMode: 2,
-				CPU: st.cpu, MaxCPU: n.maxcpu, Mem: st.mem, MaxMem: n.maxmem, Disk: st.disk, MaxDisk: n.maxdisk, Uptime: st.uptime})
+			out = append(out, nodeResource{CgroupMode: 2, CPU: st.cpu, Disk: st.disk, HAState: ha, ID: b.ID, Level: "",
+				MaxCPU: n.maxcpu, MaxDisk: n.maxdisk, MaxMem: n.maxmem, Mem: st.mem, Node: n.name, Status: "online",
+				Type: "node", Uptime: st.uptime})
 		}
 	}
 	if typ == "" || typ == "storage" {
@@ -292,21 +343,19 @@ func (s *Sim) getClusterResources(c *call) (any, error) {
 			}
 		}
 	}
-	if typ == "" || typ == "sdn" {
+	// PVE 9.1 nodes report "network" resources, so their "sdn" rows are
+	// left out (type=sdn answers none); the default zone is listed for
+	// every node, with or without SDN configured.
+	if typ == "" && acl.has("/sdn/zones/localnetwork", "SDN.Audit") {
 		for _, n := range s.nodes {
-			if !acl.has("/sdn/zones/localnetwork", "SDN.Audit") {
-				continue
-			}
-			status := "ok"
-			if !n.online {
-				status = "unknown"
-			}
-			out = append(out, sdnResource{ID: "sdn/" + n.name + "/localnetwork", Type: "sdn", SDN: "localnetwork", Node: n.name, Status: status})
+			out = append(out, networkResource{ID: "network/" + n.name + "/zone/localnetwork", Network: "localnetwork",
+				NetworkType: "zone", Node: n.name, Status: "ok", Type: "network"})
 		}
 	}
 	return out, nil
 }
 
+// qemuOnly: pvestatd reports memhost for VMs only; a container's is 0.
 func qemuOnly(g *guest, v int64) int64 {
 	if g.kind != "qemu" {
 		return 0

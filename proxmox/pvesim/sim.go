@@ -416,8 +416,8 @@ func (s *Sim) SetNodeOnline(node string, online bool) {
 		return
 	}
 	s.advanceLocked(s.now())
-	if !online {
-		n.online = false
+	if !online && n.online {
+		n.online, n.offlineSince = false, s.now()
 	}
 	s.mu.Unlock()
 	if s.listeners != nil {
