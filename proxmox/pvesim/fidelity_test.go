@@ -416,3 +416,62 @@ func jsonKeys(t *testing.T, raw json.RawMessage) []string {
 	}
 	return keys
 }
+
+// TestGuestStatusFields: qemu-server's vmstatus reads disk counters, the
+// QMP status and the running machine only with full (the VM list without
+// full=1 lacks them; status/current has them), and pve-container's
+// vmstatus always reports swap and, for a running container, all six
+// pressures as strings.
+func TestGuestStatusFields(t *testing.T) {
+	srv := NewTestServer(t, Config{Now: newFakeClock().Now})
+	admin := srv.AdminToken()
+	vm := guestByVMID(t, srv, plainVMID)
+	list := func(kind string, params url.Values) map[int]map[string]any {
+		var rows []map[string]any
+		get(t, srv, admin, "/nodes/"+vm.Node+"/"+kind, params, &rows)
+		out := map[int]map[string]any{}
+		for _, r := range rows {
+			out[int(r["vmid"].(float64))] = r
+		}
+		return out
+	}
+	fullOnly := []string{"diskread", "diskwrite", "qmpstatus", "running-machine", "running-qemu"}
+	plain := list("qemu", nil)[vm.VMID]
+	full := list("qemu", url.Values{"full": {"1"}})[vm.VMID]
+	for _, k := range fullOnly {
+		if _, ok := plain[k]; ok {
+			t.Errorf("the VM list without full=1 has %s", k)
+		}
+		if _, ok := full[k]; !ok {
+			t.Errorf("the VM list with full=1 lacks %s", k)
+		}
+	}
+	for _, k := range []string{"pressurecpusome", "pressurecpufull", "memhost"} {
+		if _, ok := plain[k]; !ok {
+			t.Errorf("a running VM in the list lacks %s", k)
+		}
+	}
+
+	var ct Guest
+	for _, g := range srv.Guests() {
+		if g.Type == "lxc" && g.Status == "running" && g.Node == vm.Node {
+			ct = g
+			break
+		}
+	}
+	var st map[string]any
+	get(t, srv, admin, fmt.Sprintf("/nodes/%s/lxc/%d/status/current", ct.Node, ct.VMID), nil, &st)
+	if _, ok := st["swap"]; !ok {
+		t.Error("LXC status/current has no swap")
+	}
+	for _, k := range []string{"pressurecpusome", "pressurecpufull", "pressureiosome", "pressureiofull", "pressurememorysome", "pressurememoryfull"} {
+		if _, ok := st[k].(string); !ok {
+			t.Errorf("LXC status/current %s = %#v; want the string pve-container read", k, st[k])
+		}
+	}
+	for id, r := range list("lxc", nil) {
+		if _, ok := r["swap"]; !ok {
+			t.Errorf("container %d in the list has no swap", id)
+		}
+	}
+}

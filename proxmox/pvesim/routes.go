@@ -463,7 +463,7 @@ func (s *Sim) getGuestList(c *call) (any, error) {
 		if g.node != c.node || g.kind != kind || !acl.has("/vms/"+strconv.Itoa(g.vmid), "VM.Audit") {
 			continue
 		}
-		out = append(out, s.guestStatusMap(g, c.now, false))
+		out = append(out, s.guestStatusMap(g, c.now, kind == "qemu" && c.boolParam("full"), false))
 	}
 	return out, nil
 }
@@ -473,12 +473,16 @@ func (s *Sim) getGuestStatus(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.guestStatusMap(g, c.now, true), nil
+	return s.guestStatusMap(g, c.now, true, true), nil
 }
 
-// guestStatusMap is the shape of …/status/current (full) and of the
-// /nodes/{node}/{qemu|lxc} list entries.
-func (s *Sim) guestStatusMap(g *guest, now time.Time, full bool) map[string]any {
+// guestStatusMap is the shape of …/status/current (current) and of the
+// /nodes/{node}/{qemu|lxc} list entries: qemu-server's vmstatus($vmid,
+// $full) (PVE/QemuServer.pm), which reads disk counters, the QMP status
+// and the running machine only when full, and pve-container's vmstatus
+// (PVE/LXC.pm), which always reports swap and disk counters and, for a
+// running container, all six pressures as the strings it read.
+func (s *Sim) guestStatusMap(g *guest, now time.Time, full, current bool) map[string]any {
 	st := g.stats(now)
 	m := map[string]any{
 		"vmid": g.vmid, "name": g.name, "status": g.status(), "cpus": g.cores, "cpu": st.cpu,
@@ -513,12 +517,23 @@ func (s *Sim) guestStatusMap(g *guest, now time.Time, full bool) map[string]any 
 			m["running-machine"] = "pc-i440fx-10.1+pve0"
 			m["running-qemu"] = "10.1.2"
 		}
+		if !full {
+			for _, k := range []string{"diskread", "diskwrite", "qmpstatus", "running-machine", "running-qemu"} {
+				delete(m, k)
+			}
+		}
 	} else {
 		m["type"] = "lxc"
 		m["maxswap"] = g.swap
-		delete(m, "pressurecpufull")
+		m["swap"] = int64(0)
+		if g.running {
+			m["swap"] = g.swap / 50
+			for _, k := range []string{"pressurecpusome", "pressurecpufull", "pressureiosome", "pressureiofull", "pressurememorysome", "pressurememoryfull"} {
+				m[k] = strconv.FormatFloat(m[k].(float64), 'f', 2, 64)
+			}
+		}
 	}
-	if full {
+	if current {
 		ha := map[string]any{"managed": 0}
 		if g.hastate != "" {
 			ha = map[string]any{"managed": 1, "state": g.hastate}
