@@ -5,51 +5,9 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cluster, guest, inventory, node } from './test/fixtures';
-import type { ClusterState, GuestDetails, Inventory, Probe, Task } from './lib/types';
+import type { Inventory, Probe, Task } from './lib/types';
+import { backend } from './test/fakebackend';
 
-const backend = vi.hoisted(() => {
-  let taskListener: ((t: Task) => void) | null = null;
-  return {
-    inventory: vi.fn<() => Promise<Inventory>>(),
-    refresh: vi.fn<() => Promise<Inventory>>(),
-    openDemo: vi.fn<() => Promise<unknown>>(),
-    environment: vi.fn(async () => ({ locale: 'en-US', version: '0.1.0', demo: false, notices: [] as unknown[] })),
-    onInventory: vi.fn(() => () => {}),
-    onTask: vi.fn((fn: (t: Task) => void) => {
-      taskListener = fn;
-      return () => (taskListener = null);
-    }),
-    tasks: vi.fn(async (): Promise<Task[]> => []),
-    taskLog: vi.fn(async () => [{ n: 1, t: 'starting VM 101' }]),
-    probeCluster: vi.fn<(input: unknown) => Promise<Probe>>(),
-    addCluster: vi.fn<(input: unknown, fp: string) => Promise<ClusterState>>(),
-    updateCluster: vi.fn<(id: string, name: string, secret: string) => Promise<ClusterState>>(),
-    removeCluster: vi.fn<(id: string, keep: boolean) => Promise<void>>(async () => {}),
-    retrustEndpoint: vi.fn<(id: string, url: string, fp: string) => Promise<ClusterState>>(),
-    guestAction: vi.fn<(c: string, g: string, a: string, o: unknown) => Promise<Task>>(),
-    bulkAction: vi.fn<(targets: unknown[], a: string, o: unknown) => Promise<Task[]>>(),
-    guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
-    history: vi.fn(async () => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
-    sparklines: vi.fn(async () => ({ times: [], values: {} })),
-    alerts: vi.fn(async () => ({ active: [] as unknown[], history: [] as unknown[], rules: [] as unknown[] })),
-    saveAlertRule: vi.fn(async (rule: unknown) => rule),
-    deleteAlertRule: vi.fn(async (_id: string) => {}),
-    ackAlert: vi.fn(async (_id: string) => {}),
-    snoozeAlert: vi.fn(async (_id: string, _minutes: number) => {}),
-    onAlert: vi.fn(() => () => {}),
-    getSettings: vi.fn(async () => {
-      throw { code: 'unavailable', message: 'no settings in this test' };
-    }),
-    saveSettings: vi.fn(async (settings: unknown) => ({ settings, historyBytes: 0, historyPath: '', defaults: settings })),
-    setWindowHidden: vi.fn(async (_hidden: boolean) => {}),
-    about: vi.fn(async () => ({})),
-    openLogFolder: vi.fn(async () => {}),
-    emitTask(t: Task) {
-      taskListener?.(t);
-    },
-  };
-});
-vi.mock('./lib/backend', () => backend);
 vi.mock('uplot', async () => (await import('./test/uplot')).uplotModule);
 
 const { default: App } = await import('./App.svelte');
@@ -68,7 +26,7 @@ async function settle() {
 }
 
 async function render(inv: Inventory) {
-  backend.inventory.mockResolvedValue(inv);
+  backend.Inventory.mockResolvedValue(inv);
   app = mount(App, { target: document.body });
   await settle();
   await vi.waitFor(() => expect(store.loaded).toBe(true));
@@ -165,7 +123,7 @@ describe('add-cluster wizard', () => {
     flushSync();
     q('wizard-next')!.click();
     await settle();
-    expect(backend.probeCluster).not.toHaveBeenCalled();
+    expect(backend.ProbeCluster).not.toHaveBeenCalled();
     expect(q('field-error-name')?.textContent).toBe('Give the cluster a name.');
     expect(q('field-error-address')?.textContent).toContain('Proxmox only speaks HTTPS on port 8006');
     expect(q('field-error-tokenId')?.textContent).toContain('write it as user@realm!cecyber');
@@ -177,11 +135,11 @@ describe('add-cluster wizard', () => {
     await render(inventory({ clusters: [], nodes: [], guests: [] }));
     await openWizard();
     fill();
-    backend.probeCluster.mockRejectedValueOnce({ code: 'invalid', message: 'x', params: { field: 'tokenId', reason: 'noRealm' } });
+    backend.ProbeCluster.mockRejectedValueOnce({ code: 'invalid', message: 'x', params: { field: 'tokenId', reason: 'noRealm' } });
     q('wizard-next')!.click();
     await settle();
     expect(q('field-error-tokenId')?.textContent).toContain('The realm is missing');
-    backend.probeCluster.mockRejectedValueOnce({ code: 'unreachable', message: 'dial', params: { host: 'pve9.lan:8006' } });
+    backend.ProbeCluster.mockRejectedValueOnce({ code: 'unreachable', message: 'dial', params: { host: 'pve9.lan:8006' } });
     q('wizard-next')!.click();
     await settle();
     expect(q('wizard-error')?.dataset.code).toBe('unreachable');
@@ -192,10 +150,10 @@ describe('add-cluster wizard', () => {
     await render(inventory({ clusters: [], nodes: [], guests: [] }));
     await openWizard();
     fill();
-    backend.probeCluster.mockResolvedValueOnce(probe);
+    backend.ProbeCluster.mockResolvedValueOnce(probe);
     q('wizard-next')!.click();
     await settle();
-    expect(backend.probeCluster).toHaveBeenCalledWith({ name: 'Lab', address: 'pve9.lan', tokenId: 'root@pam!cecyber', secret: SECRET });
+    expect(backend.ProbeCluster).toHaveBeenCalledWith({ name: 'Lab', address: 'pve9.lan', tokenId: 'root@pam!cecyber', secret: SECRET });
     const fp = q('wizard-fingerprint')!;
     expect(fp.textContent).toBe(FP);
     expect(fp.querySelectorAll('.group')).toHaveLength(8);
@@ -209,16 +167,16 @@ describe('add-cluster wizard', () => {
 
     const added = cluster({ id: 'c9', name: 'Lab', demo: false, clusterName: 'lab', endpoints: [] });
     const sent: unknown[] = [];
-    backend.addCluster.mockImplementationOnce(async (input, fp) => {
+    backend.AddCluster.mockImplementationOnce(async (input, fp) => {
       sent.push({ ...(input as object) }, fp);
       return added;
     });
-    backend.inventory.mockResolvedValue(inventory({ clusters: [added], nodes: [node({ cluster: 'c9' }), node({ cluster: 'c9', name: 'pve2' })] }));
+    backend.Inventory.mockResolvedValue(inventory({ clusters: [added], nodes: [node({ cluster: 'c9' }), node({ cluster: 'c9', name: 'pve2' })] }));
     trust.click();
     await settle();
     expect(sent).toEqual([{ name: 'Lab', address: 'pve9.lan', tokenId: 'root@pam!cecyber', secret: SECRET }, FP]);
     // The secret is gone from the form and from the object that carried it.
-    expect((backend.addCluster.mock.calls[0][0] as { secret: string }).secret).toBe('');
+    expect((backend.AddCluster.mock.calls[0][0] as { secret: string }).secret).toBe('');
     await vi.waitFor(() => expect(q('wizard-result')).not.toBeNull());
     await settle();
     expect(q('wizard-result')?.textContent).toContain('Connected to Lab');
@@ -233,12 +191,12 @@ describe('add-cluster wizard', () => {
     await render(inventory({ clusters: [], nodes: [], guests: [] }));
     await openWizard();
     fill();
-    backend.probeCluster.mockResolvedValueOnce(probe);
+    backend.ProbeCluster.mockResolvedValueOnce(probe);
     q('wizard-next')!.click();
     await settle();
     (q('wizard-confirm') as HTMLInputElement).click();
     flushSync();
-    backend.addCluster.mockRejectedValueOnce({ code: 'keychain', message: 'x', params: { reason: 'unavailable' } });
+    backend.AddCluster.mockRejectedValueOnce({ code: 'keychain', message: 'x', params: { reason: 'unavailable' } });
     q('wizard-trust')!.click();
     await settle();
     expect(q('wizard-error')?.dataset.code).toBe('keychain');
@@ -296,11 +254,11 @@ describe('tree, filters and cluster management', () => {
     expect((q('edit-name') as HTMLInputElement).value).toBe('Lab');
     type('edit-name', 'Lab 2');
     type('edit-secret', SECRET);
-    backend.updateCluster.mockResolvedValueOnce(cluster({ id: 'c2', name: 'Lab 2' }));
-    backend.inventory.mockResolvedValue(two());
+    backend.UpdateCluster.mockResolvedValueOnce(cluster({ id: 'c2', name: 'Lab 2' }));
+    backend.Inventory.mockResolvedValue(two());
     q('edit-save')!.click();
     await settle();
-    expect(backend.updateCluster).toHaveBeenCalledWith('c2', 'Lab 2', SECRET);
+    expect(backend.UpdateCluster).toHaveBeenCalledWith('c2', 'Lab 2', SECRET);
     expect(q('edit-dialog')).toBeNull();
 
     (document.querySelector('[data-testid="cluster-menu"][data-cluster="c2"]') as HTMLElement).click();
@@ -313,7 +271,7 @@ describe('tree, filters and cluster management', () => {
     flushSync();
     q('remove-confirm')!.click();
     await settle();
-    expect(backend.removeCluster).toHaveBeenCalledWith('c2', false);
+    expect(backend.RemoveCluster).toHaveBeenCalledWith('c2', false);
   });
 });
 
@@ -349,11 +307,11 @@ describe('certificate change', () => {
     expect(ok.disabled).toBe(true);
     (q('retrust-check') as HTMLInputElement).click();
     flushSync();
-    backend.retrustEndpoint.mockResolvedValueOnce(cluster());
-    backend.inventory.mockResolvedValue(inventory());
+    backend.RetrustEndpoint.mockResolvedValueOnce(cluster());
+    backend.Inventory.mockResolvedValue(inventory());
     ok.click();
     await settle();
-    expect(backend.retrustEndpoint).toHaveBeenCalledWith('c1', 'https://pve1.example.com:8006', 'EE:FF:00:11');
+    expect(backend.RetrustEndpoint).toHaveBeenCalledWith('c1', 'https://pve1.example.com:8006', 'EE:FF:00:11');
   });
 });
 
@@ -387,10 +345,10 @@ describe('power actions', () => {
     expect(stop.disabled).toBe(true);
     expect(stop.dataset.reason).toBe('Only when running');
     expect(q('action-reset')).toBeNull(); // containers have no reset
-    backend.guestAction.mockResolvedValueOnce(task());
+    backend.GuestAction.mockResolvedValueOnce(task());
     (q('action-start') as HTMLButtonElement).click();
     await settle();
-    expect(backend.guestAction).toHaveBeenCalledWith('c1', 'lxc/105', 'start', {});
+    expect(backend.GuestAction).toHaveBeenCalledWith('c1', 'lxc/105', 'start', {});
     expect(q('toast')?.dataset.status).toBe('running');
     expect(q('toast')?.textContent).toContain('Starting dns…');
     expect(q('tasks-toggle')?.dataset.running).toBe('1');
@@ -422,10 +380,10 @@ describe('power actions', () => {
     flushSync();
     expect(q('confirm-dialog')?.textContent).toContain('web-01');
     expect((q('shutdown-timeout') as HTMLInputElement).value).toBe('60');
-    backend.guestAction.mockResolvedValueOnce(task({ upid: 'S', guestId: 'qemu/101', vmid: 101, guestName: 'web-01', action: 'shutdown' }));
+    backend.GuestAction.mockResolvedValueOnce(task({ upid: 'S', guestId: 'qemu/101', vmid: 101, guestName: 'web-01', action: 'shutdown' }));
     q('confirm-ok')!.click();
     await settle();
-    expect(backend.guestAction).toHaveBeenCalledWith('c1', 'qemu/101', 'shutdown', { timeout: 60 });
+    expect(backend.GuestAction).toHaveBeenCalledWith('c1', 'qemu/101', 'shutdown', { timeout: 60 });
     backend.emitTask(
       task({ upid: 'S', guestId: 'qemu/101', vmid: 101, guestName: 'web-01', action: 'shutdown', status: 'error', exitStatus: 'VM quit/powerdown failed - got timeout' }),
     );
@@ -436,15 +394,15 @@ describe('power actions', () => {
     (failed.querySelector('[data-testid="force-stop"]') as HTMLElement).click();
     flushSync();
     expect(q('confirm-dialog')?.textContent).toContain('Stop web-01?');
-    backend.guestAction.mockResolvedValueOnce(task({ upid: 'F', guestId: 'qemu/101', action: 'stop' }));
+    backend.GuestAction.mockResolvedValueOnce(task({ upid: 'F', guestId: 'qemu/101', action: 'stop' }));
     q('confirm-ok')!.click();
     await settle();
-    expect(backend.guestAction).toHaveBeenLastCalledWith('c1', 'qemu/101', 'stop', {});
+    expect(backend.GuestAction).toHaveBeenLastCalledWith('c1', 'qemu/101', 'stop', {});
   });
 
   it('says when a guest vanished', async () => {
     await render(inventory());
-    backend.guestAction.mockRejectedValueOnce({ code: 'notfound', message: 'gone' });
+    backend.GuestAction.mockRejectedValueOnce({ code: 'notfound', message: 'gone' });
     row(105).querySelector<HTMLElement>('[data-testid="row-actions"]')!.click();
     flushSync();
     (q('action-start') as HTMLButtonElement).click();
@@ -462,7 +420,7 @@ describe('power actions', () => {
     flushSync();
     expect(q('bulk-bar')?.dataset.count).toBe('3');
     expect(q('bulk-bar')?.textContent).toContain('3 selected');
-    backend.bulkAction.mockResolvedValueOnce([
+    backend.BulkAction.mockResolvedValueOnce([
       task({ upid: 'B1', guestId: 'qemu/100', vmid: 100, guestName: 'db-01', action: 'stop' }),
       task({ upid: '', guestId: 'qemu/101', vmid: 101, guestName: 'web-01', action: 'stop', status: 'error', error: { code: 'forbidden', message: 'x', detail: 'Permission check failed' } }),
     ]);
@@ -474,7 +432,7 @@ describe('power actions', () => {
     expect(dialog.textContent).toContain('1 selected guest cannot do this now');
     q('confirm-ok')!.click();
     await settle();
-    expect(backend.bulkAction).toHaveBeenCalledWith(
+    expect(backend.BulkAction).toHaveBeenCalledWith(
       [
         { cluster: 'c1', guestId: 'qemu/100' },
         { cluster: 'c1', guestId: 'qemu/101' },
@@ -487,14 +445,14 @@ describe('power actions', () => {
   });
 
   it('lists tasks with their log on demand', async () => {
-    backend.tasks.mockResolvedValueOnce([task({ status: 'ok', exitStatus: 'OK' })]);
+    backend.Tasks.mockResolvedValueOnce([task({ status: 'ok', exitStatus: 'OK' })]);
     await render(inventory());
     q('tasks-toggle')!.click();
     flushSync();
     expect(q('task-row')?.dataset.status).toBe('ok');
     (q('task-log-toggle') as HTMLElement).click();
     await settle();
-    expect(backend.taskLog).toHaveBeenCalledWith('c1', 'pve1', 'UPID:pve1:0001');
+    expect(backend.TaskLog).toHaveBeenCalledWith('c1', 'pve1', 'UPID:pve1:0001');
     expect(q('task-log')?.textContent).toContain('starting VM 101');
   });
 });
@@ -530,7 +488,7 @@ describe('menus', () => {
 
 describe('guest page', () => {
   it('opens on Enter, shows details and actions, and Escape returns', async () => {
-    backend.guestDetails.mockResolvedValue({
+    backend.GuestDetails.mockResolvedValue({
       guest: guest({ vmid: 110, name: 'backup-target', status: 'suspended', lock: 'backup' }),
       config: { cores: '4', memory: '4096' },
       tasks: [],
@@ -542,7 +500,7 @@ describe('guest page', () => {
     await settle();
     const page = q('guest-page')!;
     expect(page.dataset.vmid).toBe('110');
-    expect(backend.guestDetails).toHaveBeenCalledWith('c1', 'qemu/110');
+    expect(backend.GuestDetails).toHaveBeenCalledWith('c1', 'qemu/110');
     expect(q('guest-config')?.textContent).toContain('memory');
     expect(page.textContent).toContain('Locked by an operation: backup');
     const resume = q('action-resume') as HTMLButtonElement;

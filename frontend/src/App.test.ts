@@ -4,61 +4,9 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cluster, guest, inventory, manyGuests } from './test/fixtures';
-import type { ClusterState, GuestDetails, Inventory, Probe, Task } from './lib/types';
+import type { Inventory } from './lib/types';
+import { backend } from './test/fakebackend';
 
-const backend = vi.hoisted(() => {
-  let taskListener: ((t: Task) => void) | null = null;
-  return {
-    inventory: vi.fn<() => Promise<Inventory>>(),
-    refresh: vi.fn<() => Promise<Inventory>>(),
-    openDemo: vi.fn<() => Promise<unknown>>(),
-    environment: vi.fn(async () => ({ locale: 'en-US', version: '0.1.0', demo: false, notices: [] as unknown[] })),
-    onInventory: vi.fn(() => () => {}),
-    onTask: vi.fn((fn: (t: Task) => void) => {
-      taskListener = fn;
-      return () => (taskListener = null);
-    }),
-    tasks: vi.fn(async (): Promise<Task[]> => []),
-    taskLog: vi.fn(async () => [{ n: 1, t: 'starting VM 101' }]),
-    probeCluster: vi.fn<(input: unknown) => Promise<Probe>>(),
-    addCluster: vi.fn<(input: unknown, fp: string) => Promise<ClusterState>>(),
-    updateCluster: vi.fn<(id: string, name: string, secret: string) => Promise<ClusterState>>(),
-    removeCluster: vi.fn<(id: string, keep: boolean) => Promise<void>>(async () => {}),
-    retrustEndpoint: vi.fn<(id: string, url: string, fp: string) => Promise<ClusterState>>(),
-    guestAction: vi.fn<(c: string, g: string, a: string, o: unknown) => Promise<Task>>(),
-    bulkAction: vi.fn<(targets: unknown[], a: string, o: unknown) => Promise<Task[]>>(),
-    guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
-    openConsole: vi.fn(async (cluster: string, guestId: string) => ({
-      id: 's1', url: 'ws://127.0.0.1:1/console/t', cluster, guestId, guestName: 'web-01', node: 'pve1', vmid: 101, type: 'qemu',
-    })),
-    closeConsole: vi.fn(async (_id: string) => {}),
-    onConsoleEnded: vi.fn(() => () => {}),
-    history: vi.fn(async () => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
-    sparklines: vi.fn(
-      async (_c: string, _ids: string[]): Promise<{ times: number[]; values: Record<string, (number | null)[]> }> => ({
-        times: [],
-        values: {},
-      }),
-    ),
-    alerts: vi.fn(async () => ({ active: [] as unknown[], history: [] as unknown[], rules: [] as unknown[] })),
-    saveAlertRule: vi.fn(async (rule: unknown) => rule),
-    deleteAlertRule: vi.fn(async (_id: string) => {}),
-    ackAlert: vi.fn(async (_id: string) => {}),
-    snoozeAlert: vi.fn(async (_id: string, _minutes: number) => {}),
-    onAlert: vi.fn(() => () => {}),
-    getSettings: vi.fn(async () => {
-      throw { code: 'unavailable', message: 'no settings in this test' };
-    }),
-    saveSettings: vi.fn(async (settings: unknown) => ({ settings, historyBytes: 0, historyPath: '', defaults: settings })),
-    setWindowHidden: vi.fn(async (_hidden: boolean) => {}),
-    about: vi.fn(async () => ({})),
-    openLogFolder: vi.fn(async () => {}),
-    emitTask(t: Task) {
-      taskListener?.(t);
-    },
-  };
-});
-vi.mock('./lib/backend', () => backend);
 vi.mock('uplot', async () => (await import('./test/uplot')).uplotModule);
 // happy-dom has no WebSocket or canvas: noVNC itself runs in the e2e test.
 vi.mock('@novnc/novnc', () => ({
@@ -84,7 +32,7 @@ const { consoles } = await import('./lib/consoles.svelte');
 let app: ReturnType<typeof mount> | null = null;
 
 async function render(inv: Inventory) {
-  backend.inventory.mockResolvedValue(inv);
+  backend.Inventory.mockResolvedValue(inv);
   app = mount(App, { target: document.body });
   // Let start() and environment() settle, then flush the DOM.
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -130,12 +78,12 @@ describe('App', () => {
     expect(q('inventory')).toBeNull();
     expect(q('add-cluster')?.textContent).toContain('Add your cluster');
 
-    backend.openDemo.mockResolvedValue(cluster());
-    backend.inventory.mockResolvedValue(inventory());
+    backend.OpenDemo.mockResolvedValue(cluster());
+    backend.Inventory.mockResolvedValue(inventory());
     button!.click();
     await vi.waitFor(() => expect(store.hasClusters).toBe(true));
     flushSync();
-    expect(backend.openDemo).toHaveBeenCalledTimes(1);
+    expect(backend.OpenDemo).toHaveBeenCalledTimes(1);
     expect(q('inventory')).not.toBeNull();
   });
 
@@ -159,22 +107,15 @@ describe('App', () => {
   });
 
   it('draws CPU sparklines for the running rows on screen, one call per cluster', async () => {
-    backend.sparklines.mockImplementation(async (_c: string, ids: string[]) => ({
+    backend.Sparklines.mockImplementation(async (_c, ids) => ({
       times: [1, 2, 3],
       values: Object.fromEntries(ids.map((id) => [id, [0.1, null, 0.3]])),
     }));
     await render(inventory({ guests: manyGuests(10_000) }));
-    await vi.waitFor(() => expect(backend.sparklines).toHaveBeenCalled(), { timeout: 2000 });
+    await vi.waitFor(() => expect(backend.Sparklines).toHaveBeenCalled(), { timeout: 2000 });
     flushSync();
-    expect(backend.sparklines).toHaveBeenCalledTimes(1);
-    const [clusterId, ids, metric, from, to, points] = backend.sparklines.mock.calls[0] as unknown as [
-      string,
-      string[],
-      string,
-      number,
-      number,
-      number,
-    ];
+    expect(backend.Sparklines).toHaveBeenCalledTimes(1);
+    const [clusterId, ids, metric, from, to, points] = backend.Sparklines.mock.calls[0];
     expect([clusterId, metric, points, to - from]).toEqual(['c1', 'cpu', 48, 86400]);
     // Only the rendered (visible + overscan) running rows, not all 10,000.
     expect(ids.length).toBeGreaterThan(0);
@@ -183,7 +124,7 @@ describe('App', () => {
     expect(lines.length).toBe(ids.length);
     expect(lines[0].dataset.points).toBe('2');
     expect(lines[0].dataset.vmid).toBe('100');
-    backend.sparklines.mockImplementation(async () => ({ times: [], values: {} }));
+    backend.Sparklines.mockImplementation(async () => ({ times: [], values: {} }));
   });
 
   it('sorts from the header, keyboard included, and sets aria-sort', async () => {
@@ -201,12 +142,12 @@ describe('App', () => {
 
   it('focuses the search with / and refreshes with r', async () => {
     await render(inventory());
-    backend.refresh.mockResolvedValue(inventory());
+    backend.Refresh.mockResolvedValue(inventory());
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
     expect(document.activeElement).toBe(q('search'));
     (document.activeElement as HTMLElement).blur();
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'r', bubbles: true }));
-    expect(backend.refresh).toHaveBeenCalledTimes(1);
+    expect(backend.Refresh).toHaveBeenCalledTimes(1);
   });
 
   it('opens a console tab from the row menu, keeps it while switching, closes it with Ctrl+W', async () => {
@@ -218,7 +159,7 @@ describe('App', () => {
     expect(item.disabled).toBe(false);
     item.click();
     flushSync();
-    await vi.waitFor(() => expect(backend.openConsole).toHaveBeenCalledWith('c1', 'qemu/101'));
+    await vi.waitFor(() => expect(backend.OpenConsole).toHaveBeenCalledWith('c1', 'qemu/101'));
     flushSync();
     const tab = q('console-tab')!;
     expect(tab.dataset.vmid).toBe('101');

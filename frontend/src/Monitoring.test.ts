@@ -7,7 +7,8 @@ import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { alert, rule } from './test/alerts';
 import { cluster, GiB, guest, inventory, node } from './test/fixtures';
-import type { Alert, AlertRule, ErrorInfo, GuestDetails, Inventory, Settings, SettingsView, Task } from './lib/types';
+import type { Alert, ErrorInfo, Inventory, Settings, SettingsView } from './lib/types';
+import { backend } from './test/fakebackend';
 
 const SETTINGS: Settings = {
   language: '',
@@ -23,61 +24,6 @@ const SETTINGS: Settings = {
   pasteLayout: 'us',
 };
 
-const backend = vi.hoisted(() => {
-  let inventoryListener: ((inv: Inventory) => void) | null = null;
-  let alertListener: ((a: Alert) => void) | null = null;
-  return {
-    inventory: vi.fn<() => Promise<Inventory>>(),
-    refresh: vi.fn<() => Promise<Inventory>>(),
-    openDemo: vi.fn(),
-    environment: vi.fn(async () => ({ locale: 'en-US', version: '0.1.0', demo: false, notices: [] as unknown[] })),
-    onInventory: vi.fn((fn: (inv: Inventory) => void) => {
-      inventoryListener = fn;
-      return () => (inventoryListener = null);
-    }),
-    onTask: vi.fn(() => () => {}),
-    tasks: vi.fn(async (): Promise<Task[]> => []),
-    guestAction: vi.fn(),
-    bulkAction: vi.fn(async () => []),
-    guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
-    openConsole: vi.fn(),
-    closeConsole: vi.fn(async () => {}),
-    onConsoleEnded: vi.fn(() => () => {}),
-    history: vi.fn(async (..._args: unknown[]) => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
-    sparklines: vi.fn(async () => ({ times: [], values: {} })),
-    alerts: vi.fn(async (_limit: number) => ({ active: [] as Alert[], history: [] as Alert[], rules: [] as AlertRule[] })),
-    saveAlertRule: vi.fn(async (r: AlertRule) => ({ ...r, id: r.id || 'r-new' })),
-    deleteAlertRule: vi.fn(async (_id: string) => {}),
-    ackAlert: vi.fn(async (_id: string) => {}),
-    snoozeAlert: vi.fn(async (_id: string, _minutes: number) => {}),
-    onAlert: vi.fn((fn: (a: Alert) => void) => {
-      alertListener = fn;
-      return () => (alertListener = null);
-    }),
-    getSettings: vi.fn<() => Promise<SettingsView>>(),
-    saveSettings: vi.fn<(s: Settings) => Promise<SettingsView>>(),
-    setWindowHidden: vi.fn(async (_hidden: boolean) => {}),
-    about: vi.fn(async () => ({
-      version: '1.2.3',
-      commit: 'abc1234',
-      buildDate: '2025-01-02',
-      wails: 'v2.9.2',
-      go: 'go1.24.4',
-      platform: 'linux/amd64',
-      license: 'MIT',
-      logDir: '/home/u/.local/state/cecyber',
-      configDir: '/home/u/.config/cecyber',
-    })),
-    openLogFolder: vi.fn(async () => {}),
-    emitInventory(inv: Inventory) {
-      inventoryListener?.(inv);
-    },
-    emitAlert(a: Alert) {
-      alertListener?.(a);
-    },
-  };
-});
-vi.mock('./lib/backend', () => backend);
 vi.mock('uplot', async () => (await import('./test/uplot')).uplotModule);
 vi.mock('@novnc/novnc', () => ({
   default: class extends EventTarget {
@@ -112,7 +58,7 @@ async function settle() {
 }
 
 async function render(inv: Inventory) {
-  backend.inventory.mockResolvedValue(inv);
+  backend.Inventory.mockResolvedValue(inv);
   app = mount(App, { target: document.body });
   await settle();
   await vi.waitFor(() => expect(store.loaded).toBe(true));
@@ -142,8 +88,8 @@ const firing = (over: Partial<Alert> = {}) => alert({ pendingAt: now - 5 * 60_00
 beforeEach(() => {
   localStorage.clear();
   setLocale('en');
-  backend.getSettings.mockResolvedValue(view());
-  backend.saveSettings.mockImplementation(async (s: Settings) => view(s));
+  backend.GetSettings.mockResolvedValue(view());
+  backend.SaveSettings.mockImplementation(async (s: Settings) => view(s));
 });
 
 afterEach(() => {
@@ -215,7 +161,7 @@ describe('alert banner and badge', () => {
     await render(inventory({ alerts: [firing()] }));
     q('alert-banner-ack')!.click();
     await settle();
-    expect(backend.ackAlert).toHaveBeenCalledWith('a1');
+    expect(backend.AckAlert).toHaveBeenCalledWith('a1');
     expect(q('alert-banner')).toBeNull();
     expect(q('alerts-badge')).toBeNull();
     expect(row(101).dataset.alert).toBe('firing');
@@ -276,7 +222,7 @@ describe('alerts page', () => {
       rule({ id: 'builtin-cpu', builtin: 'cpu', name: '' }),
       rule({ id: 'r2', name: 'Busy disks', metric: 'diskwrite', trigger: 100 * MiB, clear: 80 * MiB, scope: 'tag', tag: 'prod' }),
     ];
-    backend.alerts.mockResolvedValue({ active: [], history, rules });
+    backend.Alerts.mockResolvedValue({ active: [], history, rules });
     await render(inventory({ alerts: [firing(), alert({ id: 'p', state: 'pending', firingAt: 0, target: 'qemu/100', targetName: 'db-01' })] }));
     q('alerts-bell')!.click();
     await settle();
@@ -290,7 +236,7 @@ describe('alerts page', () => {
     expect(qa('snooze-menu')[0].textContent).toContain('Snooze for 1h');
     q('snooze-60')!.click();
     await settle();
-    expect(backend.snoozeAlert).toHaveBeenCalledWith('a1', 60);
+    expect(backend.SnoozeAlert).toHaveBeenCalledWith('a1', 60);
     expect(qa('alert-row')[0].dataset.state).toBe('snoozed');
     expect(q('alert-banner')).toBeNull();
 
@@ -311,11 +257,11 @@ describe('alerts page', () => {
     expect(ruleRows[1].textContent).toContain('above 100\u00a0MiB/s, clears below 80\u00a0MiB/s for 5m');
     (ruleRows[0].querySelector('[data-testid="rule-enabled"]') as HTMLInputElement).click();
     await settle();
-    expect(backend.saveAlertRule).toHaveBeenCalledWith({ ...rules[0], enabled: false });
+    expect(backend.SaveAlertRule).toHaveBeenCalledWith({ ...rules[0], enabled: false });
   });
 
   it('creates a rule in MiB/s, and shows Go’s field errors where they belong', async () => {
-    backend.alerts.mockResolvedValue({ active: [], history: [], rules: [] });
+    backend.Alerts.mockResolvedValue({ active: [], history: [], rules: [] });
     await render(inventory());
     ui.openAlerts('rules');
     await settle();
@@ -332,7 +278,7 @@ describe('alerts page', () => {
     const errorOf = (field: string) => editor.querySelector(`[data-testid="rule-error"][data-field="${field}"]`)?.textContent;
     expect(errorOf('name')).toBe('Fill this in.');
     expect(errorOf('clear')).toBe('Must not be above the trigger.');
-    expect(backend.saveAlertRule).not.toHaveBeenCalled();
+    expect(backend.SaveAlertRule).not.toHaveBeenCalled();
 
     type(q('rule-name'), 'Backup traffic');
     choose(q('rule-metric'), 'netout');
@@ -345,10 +291,10 @@ describe('alerts page', () => {
     choose(q('rule-cluster'), 'c1');
     flushSync();
     choose(q('rule-node'), 'pve2');
-    backend.saveAlertRule.mockRejectedValueOnce({ code: 'invalid', message: 'clear must be <= trigger', params: { field: 'clear' } } satisfies ErrorInfo);
+    backend.SaveAlertRule.mockRejectedValueOnce({ code: 'invalid', message: 'clear must be <= trigger', params: { field: 'clear' } } satisfies ErrorInfo);
     q('rule-save')!.click();
     await settle();
-    expect(backend.saveAlertRule).toHaveBeenCalledWith(
+    expect(backend.SaveAlertRule).toHaveBeenCalledWith(
       expect.objectContaining({
         id: '',
         name: 'Backup traffic',
@@ -407,15 +353,15 @@ describe('overview and node page', () => {
     expect(q('live-guests')?.dataset.value).toBe('4');
     expect(q('live-panel')?.textContent).toContain('of 16 CPUs');
     expect(qa('history-chart')).toHaveLength(3);
-    await vi.waitFor(() => expect(backend.history).toHaveBeenCalled());
-    const [c, target, metrics] = backend.history.mock.calls.at(-1) as [string, string, string[]];
+    await vi.waitFor(() => expect(backend.History).toHaveBeenCalled());
+    const [c, target, metrics] = backend.History.mock.calls.at(-1)!;
     expect([c, target]).toEqual(['c1', 'node/pve1']);
     expect(metrics).not.toContain('diskread');
     expect(qa('guest-row').map((r) => r.dataset.vmid).sort()).toEqual(['101', '105', '110', '9000']);
 
     // A guest from the node page, then Escape back to the node, then the inventory.
     (row(101).querySelector('.guest-name') as HTMLElement).click();
-    backend.guestDetails.mockResolvedValue({ guest: guest({ vmid: 101 }), config: {}, tasks: [] });
+    backend.GuestDetails.mockResolvedValue({ guest: guest({ vmid: 101 }), config: {}, tasks: [] });
     await settle();
     expect(q('guest-back')?.textContent).toContain('Back to pve1');
     key('Escape');
@@ -437,18 +383,18 @@ describe('overview and node page', () => {
 
 describe('settings', () => {
   it('are applied on start: language, theme, console defaults', async () => {
-    backend.getSettings.mockResolvedValue(view({ ...SETTINGS, language: 'pt-BR', theme: 'dark', consoleScaling: 'remote', pasteLayout: 'abnt2' }));
+    backend.GetSettings.mockResolvedValue(view({ ...SETTINGS, language: 'pt-BR', theme: 'dark', consoleScaling: 'remote', pasteLayout: 'abnt2' }));
     await render(inventory());
     await vi.waitFor(() => expect(locale()).toBe('pt-BR'));
     expect(themePref()).toBe('dark');
     expect(consolePrefs.scale).toBe('remote');
     expect(consolePrefs.layout).toBe('abnt2');
-    expect(backend.setWindowHidden).toHaveBeenCalledWith(false);
+    expect(backend.SetWindowHidden).toHaveBeenCalledWith(false);
   });
 
   it('follow the system language when the setting is empty', async () => {
     localStorage.setItem('cecyber.locale', 'pt-BR');
-    backend.environment.mockResolvedValueOnce({ locale: 'en_US.UTF-8', version: '0.1.0', demo: false, notices: [] });
+    backend.Environment.mockResolvedValueOnce({ locale: 'en_US.UTF-8', version: '0.1.0', demo: false, notices: [] });
     await render(inventory());
     await settle();
     expect(locale()).toBe('en');
@@ -472,11 +418,11 @@ describe('settings', () => {
     q('settings-save')!.click();
     await settle();
     expect(errorOf('pollSeconds')).toBe('From 5 to 60.');
-    expect(backend.saveSettings).not.toHaveBeenCalled();
+    expect(backend.SaveSettings).not.toHaveBeenCalled();
 
     type(q('settings-pollSeconds'), '30');
     choose(q('settings-language'), 'pt-BR');
-    backend.saveSettings.mockRejectedValueOnce({ code: 'invalid', message: 'too small', params: { field: 'm15Days' } });
+    backend.SaveSettings.mockRejectedValueOnce({ code: 'invalid', message: 'too small', params: { field: 'm15Days' } });
     q('settings-save')!.click();
     await settle();
     expect(errorOf('m15Days')).toBe('Cecyber did not accept this value.');
@@ -484,7 +430,7 @@ describe('settings', () => {
 
     q('settings-save')!.click();
     await settle();
-    expect(backend.saveSettings).toHaveBeenLastCalledWith({ ...SETTINGS, pollSeconds: 30, language: 'pt-BR' });
+    expect(backend.SaveSettings).toHaveBeenLastCalledWith({ ...SETTINGS, pollSeconds: 30, language: 'pt-BR' });
     expect(locale()).toBe('pt-BR');
     expect(q('settings-saved')?.textContent).toContain('Salvo');
 
@@ -502,15 +448,15 @@ describe('settings', () => {
     await settle();
     choose(q('language'), 'pt-BR');
     await settle();
-    expect(backend.saveSettings).toHaveBeenCalledWith({ ...SETTINGS, language: 'pt-BR' });
+    expect(backend.SaveSettings).toHaveBeenCalledWith({ ...SETTINGS, language: 'pt-BR' });
   });
 
   it('tells Go when the window hides', async () => {
     await render(inventory());
-    backend.setWindowHidden.mockClear();
+    backend.SetWindowHidden.mockClear();
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
     document.dispatchEvent(new Event('visibilitychange'));
-    expect(backend.setWindowHidden).toHaveBeenCalledWith(true);
+    expect(backend.SetWindowHidden).toHaveBeenCalledWith(true);
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
   });
 });
@@ -529,7 +475,7 @@ describe('about', () => {
     expect(q('about-log-dir')?.textContent).toBe('/home/u/.local/state/cecyber');
     q('about-open-logs')!.click();
     await settle();
-    expect(backend.openLogFolder).toHaveBeenCalledTimes(1);
+    expect(backend.OpenLogFolder).toHaveBeenCalledTimes(1);
     key('Escape');
     flushSync();
     expect(q('about-dialog')).toBeNull();

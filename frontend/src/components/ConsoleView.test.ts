@@ -4,7 +4,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inventory } from '../test/fixtures';
-import type { Console, ConsoleEnded } from '../lib/types';
+import { backend } from '../test/fakebackend';
 
 const novnc = vi.hoisted(() => {
   class FakeRFB extends EventTarget {
@@ -44,29 +44,6 @@ const novnc = vi.hoisted(() => {
 });
 vi.mock('@novnc/novnc', () => ({ default: novnc.FakeRFB }));
 
-const backend = vi.hoisted(() => {
-  const listeners = new Set<(e: ConsoleEnded) => void>();
-  let n = 0;
-  return {
-    openConsole: vi.fn(async (cluster: string, guestId: string): Promise<Console> => {
-      n++;
-      return { id: `s${n}`, url: `ws://127.0.0.1:1/console/t${n}`, cluster, guestId, guestName: 'web-01', node: 'pve1', vmid: 101, type: 'qemu' };
-    }),
-    closeConsole: vi.fn(async (_id: string) => {}),
-    onConsoleEnded: vi.fn((fn: (e: ConsoleEnded) => void) => {
-      listeners.add(fn);
-      return () => listeners.delete(fn);
-    }),
-    emitEnded(e: ConsoleEnded) {
-      for (const fn of [...listeners]) fn(e);
-    },
-    reset() {
-      n = 0;
-    },
-  };
-});
-vi.mock('../lib/backend', () => backend);
-
 const { default: ConsoleView } = await import('./ConsoleView.svelte');
 const { ConsoleTabs, consolePrefs } = await import('../lib/consoles.svelte');
 const { store } = await import('../lib/inventory.svelte');
@@ -96,7 +73,7 @@ beforeEach(() => {
   consolePrefs.reset();
   store.apply(inventory());
   novnc.FakeRFB.instances = [];
-  backend.reset();
+  backend.resetConsoleIds();
 });
 
 afterEach(() => {
@@ -109,7 +86,7 @@ afterEach(() => {
 describe('ConsoleView', () => {
   it('connects noVNC to the URL of a fresh ticket and shows the state', async () => {
     const { rfb } = await render();
-    expect(backend.openConsole).toHaveBeenCalledWith('c1', 'qemu/101');
+    expect(backend.OpenConsole).toHaveBeenCalledWith('c1', 'qemu/101');
     expect(rfb.url).toBe('ws://127.0.0.1:1/console/t1');
     expect(rfb.target.hasAttribute('data-console-screen')).toBe(true);
     expect(rfb.focusOnClick).toBe(true);
@@ -156,7 +133,7 @@ describe('ConsoleView', () => {
     expect(rfb.disconnect).toHaveBeenCalled();
     q('console-reconnect')!.click();
     await flush();
-    expect(backend.openConsole).toHaveBeenCalledTimes(2);
+    expect(backend.OpenConsole).toHaveBeenCalledTimes(2);
     expect(novnc.FakeRFB.instances).toHaveLength(2);
     expect(novnc.FakeRFB.instances[1].url).toBe('ws://127.0.0.1:1/console/t2');
     expect(q('console-view')?.dataset.state).toBe('connecting');
@@ -218,6 +195,6 @@ describe('ConsoleView', () => {
     expect(rfb.removed).toEqual(
       expect.arrayContaining(['connect', 'disconnect', 'credentialsrequired', 'securityfailure', 'desktopname', 'clipboard', 'capabilities']),
     );
-    expect(backend.closeConsole).toHaveBeenCalledWith('s1');
+    expect(backend.CloseConsole).toHaveBeenCalledWith('s1');
   });
 });

@@ -5,32 +5,9 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GiB, cluster, guest, inventory, node } from '../test/fixtures';
-import type { Guest, GuestDetails, Inventory, Task } from '../lib/types';
+import type { Guest, Inventory } from '../lib/types';
+import { backend } from '../test/fakebackend';
 
-const backend = vi.hoisted(() => {
-  let inventoryListener: ((inv: Inventory) => void) | null = null;
-  return {
-    inventory: vi.fn<() => Promise<Inventory>>(),
-    onInventory: vi.fn((fn: (inv: Inventory) => void) => {
-      inventoryListener = fn;
-      return () => (inventoryListener = null);
-    }),
-    onTask: vi.fn(() => () => {}),
-    tasks: vi.fn(async (): Promise<Task[]> => []),
-    guestDetails: vi.fn<(c: string, g: string) => Promise<GuestDetails>>(),
-    guestAction: vi.fn<(c: string, g: string, a: string, o: unknown) => Promise<Task>>(),
-    bulkAction: vi.fn(async () => []),
-    openConsole: vi.fn(),
-    closeConsole: vi.fn(async () => {}),
-    onConsoleEnded: vi.fn(() => () => {}),
-    history: vi.fn(async () => ({ times: [], columns: {}, step: 60, tier: 'raw' })),
-    sparklines: vi.fn(async () => ({ times: [], values: {} })),
-    emitInventory(inv: Inventory) {
-      inventoryListener?.(inv);
-    },
-  };
-});
-vi.mock('../lib/backend', () => backend);
 vi.mock('uplot', async () => (await import('../test/uplot')).uplotModule);
 
 const { default: GuestPage } = await import('./GuestPage.svelte');
@@ -72,8 +49,8 @@ async function settle() {
 }
 
 async function render(g: Guest) {
-  backend.inventory.mockResolvedValue(inv(g));
-  backend.guestDetails.mockResolvedValue({ guest: g, config: { cores: '4' }, tasks: [] });
+  backend.Inventory.mockResolvedValue(inv(g));
+  backend.GuestDetails.mockResolvedValue({ guest: g, config: { cores: '4' }, tasks: [] });
   await store.start();
   component = mount(GuestPage, { target: document.body, props: { guest: { cluster: 'c1', guestId: g.id } } });
   await settle();
@@ -195,13 +172,13 @@ describe('guest page live panel', () => {
     // One set of buttons on the page, not a copy.
     expect(document.querySelectorAll('[data-testid="action-start"]')).toHaveLength(1);
 
-    backend.guestAction.mockResolvedValue({
+    backend.GuestAction.mockResolvedValue({
       upid: 'UPID:pve1:1', cluster: 'c1', node: 'pve1', guestId: 'qemu/101', vmid: 101,
       guestName: 'web-01', action: 'start', status: 'running', startedAt: Date.now(),
     });
     start.click();
     await settle();
-    expect(backend.guestAction).toHaveBeenCalledWith('c1', 'qemu/101', 'start', {});
+    expect(backend.GuestAction).toHaveBeenCalledWith('c1', 'qemu/101', 'start', {});
   });
 });
 

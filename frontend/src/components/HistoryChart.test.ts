@@ -6,11 +6,8 @@ import { flushSync, mount, unmount } from 'svelte';
 import type uPlot from 'uplot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Series } from '../lib/types';
+import { backend } from '../test/fakebackend';
 
-const backend = vi.hoisted(() => ({
-  history: vi.fn<(c: string, t: string, m: string[], from: number, to: number, p: number) => Promise<Series>>(),
-}));
-vi.mock('../lib/backend', () => backend);
 vi.mock('uplot', async () => (await import('../test/uplot')).uplotModule);
 
 const { FakePlot } = await import('../test/uplot');
@@ -61,8 +58,8 @@ beforeEach(() => {
   FakePlot.reset();
   setLocale('en');
   setThemePref('light');
-  backend.history.mockReset();
-  backend.history.mockResolvedValue(SERIES);
+  backend.History.mockReset();
+  backend.History.mockResolvedValue(SERIES);
 });
 
 afterEach(() => {
@@ -93,7 +90,7 @@ describe('HistoryPanel', () => {
     expect(buttons.filter((b) => b.getAttribute('aria-pressed') === 'true').map((b) => b.dataset.range)).toEqual(['24h']);
     buttons[2].click();
     await settle();
-    const [, , , from, to] = backend.history.mock.calls.at(-1)!;
+    const [, , , from, to] = backend.History.mock.calls.at(-1)!;
     expect(to - from).toBe(7 * 86400);
     expect(buttons[2].getAttribute('aria-pressed')).toBe('true');
   });
@@ -105,7 +102,7 @@ describe('HistoryPanel', () => {
     await settle();
     expect(max.getAttribute('aria-pressed')).toBe('true');
     expect(plotFor('cpu').data[1]).toEqual([50, null, 100]);
-    expect(backend.history).toHaveBeenCalledTimes(1);
+    expect(backend.History).toHaveBeenCalledTimes(1);
   });
 
   it('zooms on a drag, asks for the window, and resets', async () => {
@@ -115,12 +112,12 @@ describe('HistoryPanel', () => {
     plotFor('cpu').drag(T0 + 200, T0);
     await settle();
     expect(plotFor('cpu').scales.x).toEqual({ min: T0, max: T0 + 200 });
-    expect(backend.history.mock.calls.at(-1)!.slice(3, 5)).toEqual([T0, T0 + 200]);
+    expect(backend.History.mock.calls.at(-1)!.slice(3, 5)).toEqual([T0, T0 + 200]);
     expect(reset.disabled).toBe(false);
     reset.click();
     await settle();
     expect(reset.disabled).toBe(true);
-    const [, , , from, to] = backend.history.mock.calls.at(-1)!;
+    const [, , , from, to] = backend.History.mock.calls.at(-1)!;
     expect(to - from).toBe(86400);
   });
 
@@ -173,20 +170,20 @@ describe('HistoryPanel', () => {
       const props = reactiveProps({ cluster: 'c1', targetId: 'qemu/101', name: 'web-01', polledAt: 1 });
       component = mount(HistoryPanel, { target: document.body, props });
       await settle();
-      expect(backend.history).toHaveBeenCalledTimes(1);
+      expect(backend.History).toHaveBeenCalledTimes(1);
       props.polledAt = 2;
       await settle();
-      expect(backend.history).toHaveBeenCalledTimes(1);
+      expect(backend.History).toHaveBeenCalledTimes(1);
       vi.advanceTimersByTime(POLL_THROTTLE_MS);
       props.polledAt = 3;
       await settle();
-      expect(backend.history).toHaveBeenCalledTimes(2);
+      expect(backend.History).toHaveBeenCalledTimes(2);
       all('history-range').find((b) => b.dataset.range === '7d')!.click();
       await settle();
       vi.advanceTimersByTime(POLL_THROTTLE_MS);
       props.polledAt = 4;
       await settle();
-      expect(backend.history).toHaveBeenCalledTimes(3);
+      expect(backend.History).toHaveBeenCalledTimes(3);
     } finally {
       vi.useRealTimers();
     }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activeAlertState,
+  activeAlertsKey,
+  sortActiveAlerts,
   alertDuration,
   alertText,
   conditionText,
@@ -75,6 +78,30 @@ describe('unattended alerts', () => {
       ['c1/qemu/101', 'firing'],
       ['c1/node/pve2', 'pending'],
     ]);
+  });
+});
+
+describe('active alerts list', () => {
+  const now = T0 + 60_000;
+  const fresh = alert({ id: 'fresh', firingAt: T0 });
+  const older = alert({ id: 'older', firingAt: T0 - 60_000 });
+  const acked = alert({ id: 'acked', firingAt: T0 + 1000, ackedAt: T0 + 2000 });
+  const snoozed = alert({ id: 'snoozed', firingAt: T0 + 1000, snoozedUntil: now + 1 });
+  const pending = alert({ id: 'pending', state: 'pending', firingAt: 0, pendingAt: T0 + 5000 });
+
+  it('names the state the user acts on', () => {
+    expect([fresh, acked, snoozed, pending].map((a) => activeAlertState(a, now))).toEqual(['firing', 'acked', 'snoozed', 'pending']);
+    expect(activeAlertState(alert({ snoozedUntil: now }), now)).toBe('firing'); // the snooze has ended
+  });
+
+  it('puts unattended first, pending last, newest first within each', () => {
+    const sorted = sortActiveAlerts([pending, acked, older, snoozed, fresh], now);
+    expect(sorted.map((a) => a.id)).toEqual(['fresh', 'older', 'acked', 'snoozed', 'pending']);
+  });
+
+  it('keys the set by id and state only', () => {
+    expect(activeAlertsKey([fresh, pending])).toBe(activeAlertsKey([pending, { ...fresh, value: 12 }]));
+    expect(activeAlertsKey([fresh])).not.toBe(activeAlertsKey([{ ...fresh, state: 'pending' }]));
   });
 });
 

@@ -67,6 +67,32 @@ export function unattendedAlerts(alerts: readonly Alert[], now: number): Alert[]
     .sort((a, b) => b.firingAt - a.firingAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** How an active alert reads in the list: what it asks of the user now. */
+export type ActiveAlertState = 'firing' | 'pending' | 'acked' | 'snoozed';
+
+export function activeAlertState(alert: Alert, now: number): ActiveAlertState {
+  if (alert.state === 'pending') return 'pending';
+  if (alert.ackedAt > 0) return 'acked';
+  if (alert.snoozedUntil > now) return 'snoozed';
+  return 'firing';
+}
+
+/** Unattended first, then firing (acked or snoozed), then pending; newest first within each. */
+export function sortActiveAlerts(alerts: readonly Alert[], now: number): Alert[] {
+  const rank = (a: Alert) => (a.state === 'pending' ? 2 : a.ackedAt > 0 || a.snoozedUntil > now ? 1 : 0);
+  return alerts
+    .slice()
+    .sort((a, b) => rank(a) - rank(b) || (b.firingAt || b.pendingAt) - (a.firingAt || a.pendingAt));
+}
+
+/** Changes exactly when an alert starts, ends or changes state (not on value updates). */
+export function activeAlertsKey(alerts: readonly Alert[]): string {
+  return alerts
+    .map((a) => `${a.id}:${a.state}`)
+    .sort()
+    .join();
+}
+
 /** When the next snooze among alerts ends (unix ms), or null. */
 export function nextSnoozeEnd(alerts: readonly Alert[], now: number): number | null {
   let next: number | null = null;

@@ -1,5 +1,6 @@
-// The one doorway to the Go side. Everything else imports from here, so unit
-// tests replace this module with vi.mock('./backend') and never touch Wails.
+// The one doorway to the Go side. Everything else imports from here. Unit
+// tests run it for real against src/test/fakebackend.ts, which stands in for
+// the Go methods and events Wails would install on window.
 
 import * as App from '../../wailsjs/go/app/App';
 import { EventsOn } from '../../wailsjs/runtime/runtime';

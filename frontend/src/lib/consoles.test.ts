@@ -2,31 +2,7 @@
 // The tab store and the session that runs the state machine, with the
 // backend stubbed and a fake clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Console, ConsoleEnded } from './types';
-
-const backend = vi.hoisted(() => {
-  const listeners = new Set<(e: ConsoleEnded) => void>();
-  let n = 0;
-  return {
-    openConsole: vi.fn(async (cluster: string, guestId: string): Promise<Console> => {
-      n++;
-      return { id: `s${n}`, url: `ws://127.0.0.1:1/console/t${n}`, cluster, guestId, guestName: 'web-01', node: 'pve1', vmid: 101, type: 'qemu' };
-    }),
-    closeConsole: vi.fn(async (_id: string) => {}),
-    onConsoleEnded: vi.fn((fn: (e: ConsoleEnded) => void) => {
-      listeners.add(fn);
-      return () => listeners.delete(fn);
-    }),
-    emitEnded(e: ConsoleEnded) {
-      for (const fn of [...listeners]) fn(e);
-    },
-    listenerCount: () => listeners.size,
-    resetCount() {
-      n = 0;
-    },
-  };
-});
-vi.mock('./backend', () => backend);
+import { backend } from '../test/fakebackend';
 
 const { ConsoleTabs, ConsolePrefs, tabKey } = await import('./consoles.svelte');
 const { ConsoleSession } = await import('./consolesession.svelte');
@@ -71,7 +47,7 @@ function fakeDriver() {
 }
 
 beforeEach(() => {
-  backend.resetCount();
+  backend.resetConsoleIds();
   vi.clearAllMocks();
 });
 
@@ -165,14 +141,14 @@ describe('ConsoleSession', () => {
     s.start(driver);
     expect(s.state.status).toBe('connecting');
     await flush();
-    expect(backend.openConsole).toHaveBeenCalledWith('c1', 'qemu/101');
+    expect(backend.OpenConsole).toHaveBeenCalledWith('c1', 'qemu/101');
     expect(driver.urls).toEqual(['ws://127.0.0.1:1/console/t1']);
     s.dispatch({ type: 'connected' });
     expect(s.state.status).toBe('connected');
     s.stop();
     expect(driver.drops).toEqual(['ws://127.0.0.1:1/console/t1']);
-    expect(backend.closeConsole).toHaveBeenCalledWith('s1');
-    expect(backend.listenerCount()).toBe(0);
+    expect(backend.CloseConsole).toHaveBeenCalledWith('s1');
+    expect(backend.listenerCount('console-ended')).toBe(0);
   });
 
   it('reconnects with a new ticket after the backoff', async () => {
@@ -188,8 +164,8 @@ describe('ConsoleSession', () => {
     expect(timers.map((t) => t.ms)).toEqual([1000]);
     timers.shift()!.fn();
     await flush();
-    expect(backend.openConsole).toHaveBeenCalledTimes(2);
-    expect(backend.closeConsole).toHaveBeenCalledWith('s1');
+    expect(backend.OpenConsole).toHaveBeenCalledTimes(2);
+    expect(backend.CloseConsole).toHaveBeenCalledWith('s1');
     expect(driver.urls).toEqual(['ws://127.0.0.1:1/console/t1', 'ws://127.0.0.1:1/console/t2']);
     s.stop();
   });
@@ -203,23 +179,23 @@ describe('ConsoleSession', () => {
     // The disconnect first, then the reason from Go.
     s.dispatch({ type: 'disconnected', clean: false });
     expect(timers).toHaveLength(1);
-    backend.emitEnded({ id: 's1', error: { code: 'auth', message: 'auth', detail: 'authentication failure' } });
+    backend.emitConsoleEnded({ id: 's1', error: { code: 'auth', message: 'auth', detail: 'authentication failure' } });
     expect(timers).toHaveLength(0);
     await flush();
-    expect(backend.openConsole).toHaveBeenCalledTimes(2);
+    expect(backend.OpenConsole).toHaveBeenCalledTimes(2);
     // An event for an older session changes nothing.
-    backend.emitEnded({ id: 's1', error: { code: 'auth', message: 'auth' } });
+    backend.emitConsoleEnded({ id: 's1', error: { code: 'auth', message: 'auth' } });
     expect(s.state.status).toBe('reconnecting');
-    backend.emitEnded({ id: 's2', error: { code: 'auth', message: 'auth', detail: 'authentication failure' } });
+    backend.emitConsoleEnded({ id: 's2', error: { code: 'auth', message: 'auth', detail: 'authentication failure' } });
     expect(s.state.status).toBe('failed');
     expect(s.state.error?.detail).toBe('authentication failure');
     await flush();
-    expect(backend.openConsole).toHaveBeenCalledTimes(2);
+    expect(backend.OpenConsole).toHaveBeenCalledTimes(2);
     s.stop();
   });
 
   it('fails with Proxmox’s words when the ticket is refused', async () => {
-    backend.openConsole.mockRejectedValueOnce({
+    backend.OpenConsole.mockRejectedValueOnce({
       code: 'forbidden',
       message: 'forbidden',
       detail: 'Permission check failed (/vms/101, VM.Console)',
@@ -256,6 +232,6 @@ describe('ConsoleSession', () => {
     s.stop();
     await flush();
     expect(driver.connect).not.toHaveBeenCalled();
-    expect(backend.closeConsole).toHaveBeenCalledWith('s1');
+    expect(backend.CloseConsole).toHaveBeenCalledWith('s1');
   });
 });

@@ -1,12 +1,8 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Series } from './types';
 
-const backend = vi.hoisted(() => ({
-  history: vi.fn<(c: string, t: string, m: string[], from: number, to: number, points: number) => Promise<Series>>(),
-}));
-vi.mock('./backend', () => backend);
-
-const { HistoryView, POLL_THROTTLE_MS } = await import('./history.svelte');
+import { HistoryView, POLL_THROTTLE_MS } from './history.svelte';
+import { backend } from '../test/fakebackend';
 
 const NOW = 1_700_000_000_000;
 const series = (times: number[] = [1, 2]): Series => ({ times, columns: { cpu: times.map(() => 0.5) }, step: 60, tier: 'raw' });
@@ -16,16 +12,16 @@ const make = () => new HistoryView(() => now);
 
 beforeEach(() => {
   now = NOW;
-  backend.history.mockReset();
-  backend.history.mockResolvedValue(series());
+  backend.History.mockReset();
+  backend.History.mockResolvedValue(series());
 });
 
 describe('HistoryView', () => {
   it('reads the last 24 h of every metric, avg and max, in one call', async () => {
     const view = make();
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
-    expect(backend.history).toHaveBeenCalledTimes(1);
-    const [cluster, target, metrics, from, to, points] = backend.history.mock.calls[0];
+    expect(backend.History).toHaveBeenCalledTimes(1);
+    const [cluster, target, metrics, from, to, points] = backend.History.mock.calls[0];
     expect([cluster, target]).toEqual(['c1', 'qemu/101']);
     expect(metrics).toContain('cpu');
     expect(metrics).toContain('cpu_max');
@@ -42,7 +38,7 @@ describe('HistoryView', () => {
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
     view.setAgg('max');
     expect(view.agg).toBe('max');
-    expect(backend.history).toHaveBeenCalledTimes(1);
+    expect(backend.History).toHaveBeenCalledTimes(1);
   });
 
   it('zooms into a window and resets to the range', async () => {
@@ -50,54 +46,54 @@ describe('HistoryView', () => {
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
     await view.zoomTo(NOW / 1000 - 600, NOW / 1000 - 3000);
     expect(view.zoom).toEqual({ from: NOW / 1000 - 3000, to: NOW / 1000 - 600 });
-    expect(backend.history.mock.calls[1].slice(3, 5)).toEqual([NOW / 1000 - 3000, NOW / 1000 - 600]);
+    expect(backend.History.mock.calls[1].slice(3, 5)).toEqual([NOW / 1000 - 3000, NOW / 1000 - 600]);
     await view.resetZoom();
     expect(view.zoom).toBeNull();
-    expect(backend.history.mock.calls[2][4] - backend.history.mock.calls[2][3]).toBe(86400);
+    expect(backend.History.mock.calls[2][4] - backend.History.mock.calls[2][3]).toBe(86400);
   });
 
   it('follows polls for short ranges only, throttled, and not while zoomed', async () => {
     const view = make();
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
     await view.poll();
-    expect(backend.history).toHaveBeenCalledTimes(1);
+    expect(backend.History).toHaveBeenCalledTimes(1);
     now += POLL_THROTTLE_MS;
     await view.poll();
-    expect(backend.history).toHaveBeenCalledTimes(2);
+    expect(backend.History).toHaveBeenCalledTimes(2);
 
     await view.setRange('7d');
     now += POLL_THROTTLE_MS;
     await view.poll();
-    expect(backend.history).toHaveBeenCalledTimes(3);
+    expect(backend.History).toHaveBeenCalledTimes(3);
 
     await view.setRange('1h');
     await view.zoomTo(NOW / 1000, NOW / 1000 + 600);
     now += POLL_THROTTLE_MS;
     await view.poll();
-    expect(backend.history).toHaveBeenCalledTimes(5);
+    expect(backend.History).toHaveBeenCalledTimes(5);
   });
 
   it('asks for more points when the charts get much wider', async () => {
     const view = make();
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
     await view.setWidth(640);
-    expect(backend.history).toHaveBeenCalledTimes(1);
+    expect(backend.History).toHaveBeenCalledTimes(1);
     await view.setWidth(1400);
-    expect(backend.history.mock.calls[1][5]).toBe(1000);
+    expect(backend.History.mock.calls[1][5]).toBe(1000);
   });
 
   it('keeps only the newest answer and reports errors', async () => {
     const view = make();
     let resolveSlow!: (s: Series) => void;
-    backend.history.mockReturnValueOnce(new Promise((r) => (resolveSlow = r)));
-    backend.history.mockResolvedValueOnce(series([7]));
+    backend.History.mockReturnValueOnce(new Promise((r) => (resolveSlow = r)));
+    backend.History.mockResolvedValueOnce(series([7]));
     const first = view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
     await view.setRange('1h');
     resolveSlow(series([1, 2, 3]));
     await first;
     expect(view.series?.times).toEqual([7]);
 
-    backend.history.mockRejectedValueOnce({ code: 'database', message: 'locked' });
+    backend.History.mockRejectedValueOnce({ code: 'database', message: 'locked' });
     await view.setRange('7d');
     expect(view.error?.code).toBe('database');
     expect(view.loading).toBe(false);
@@ -106,7 +102,7 @@ describe('HistoryView', () => {
   it('clears the old data when the target changes', async () => {
     const view = make();
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
-    backend.history.mockReturnValueOnce(new Promise(() => {}));
+    backend.History.mockReturnValueOnce(new Promise(() => {}));
     void view.setTarget({ cluster: 'c1', targetId: 'qemu/102' });
     expect(view.series).toBeNull();
   });

@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Sparklines } from './types';
-
-const backend = vi.hoisted(() => ({
-  sparklines: vi.fn<(c: string, ids: string[], m: string, from: number, to: number, p: number) => Promise<Sparklines>>(),
-}));
-vi.mock('./backend', () => backend);
+import { backend } from '../test/fakebackend';
 
 const { SparklineStore, SPARK_DEBOUNCE_MS, SPARK_TTL_MS } = await import('./sparklines.svelte');
 
@@ -13,8 +8,8 @@ let now = 1_700_000_000_000;
 beforeEach(() => {
   vi.useFakeTimers();
   now = 1_700_000_000_000;
-  backend.sparklines.mockReset();
-  backend.sparklines.mockImplementation(async (_c, ids) => ({
+  backend.Sparklines.mockReset();
+  backend.Sparklines.mockImplementation(async (_c, ids) => ({
     times: [1, 2],
     values: Object.fromEntries(ids.map((id) => [id, [0.1, null]])),
   }));
@@ -31,8 +26,8 @@ describe('SparklineStore', () => {
       { cluster: 'b', id: 'lxc/200' },
     ]);
     await vi.advanceTimersByTimeAsync(SPARK_DEBOUNCE_MS);
-    expect(backend.sparklines).toHaveBeenCalledTimes(2);
-    const [cluster, ids, metric, from, to, points] = backend.sparklines.mock.calls[0];
+    expect(backend.Sparklines).toHaveBeenCalledTimes(2);
+    const [cluster, ids, metric, from, to, points] = backend.Sparklines.mock.calls[0];
     expect([cluster, ids, metric, points]).toEqual(['a', ['qemu/101', 'qemu/102'], 'cpu', 48]);
     expect(to - from).toBe(86400);
     expect(store.values.get('a/qemu/102')).toEqual([0.1, null]);
@@ -46,15 +41,15 @@ describe('SparklineStore', () => {
     await vi.advanceTimersByTimeAsync(SPARK_DEBOUNCE_MS);
     store.show([{ cluster: 'a', id: 'qemu/101' }]);
     await vi.advanceTimersByTimeAsync(SPARK_DEBOUNCE_MS);
-    expect(backend.sparklines).toHaveBeenCalledTimes(1);
+    expect(backend.Sparklines).toHaveBeenCalledTimes(1);
     now += SPARK_TTL_MS;
     await vi.advanceTimersByTimeAsync(SPARK_TTL_MS);
-    expect(backend.sparklines).toHaveBeenCalledTimes(2);
+    expect(backend.Sparklines).toHaveBeenCalledTimes(2);
     stop();
   });
 
   it('keeps the table going when the call fails', async () => {
-    backend.sparklines.mockRejectedValueOnce(new Error('boom'));
+    backend.Sparklines.mockRejectedValueOnce(new Error('boom'));
     const store = new SparklineStore(() => now);
     store.show([{ cluster: 'a', id: 'qemu/101' }]);
     await vi.advanceTimersByTimeAsync(SPARK_DEBOUNCE_MS);

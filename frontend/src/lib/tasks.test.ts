@@ -1,22 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Task } from './types';
 import { busyGuests, mergeTask, mergeTasks, runningCount, taskKey } from './tasks';
+import { backend } from '../test/fakebackend';
 
-const backend = vi.hoisted(() => {
-  let listener: ((t: Task) => void) | null = null;
-  return {
-    tasks: vi.fn<() => Promise<Task[]>>(async () => []),
-    taskLog: vi.fn(async () => [{ n: 1, t: 'starting' }]),
-    onTask: vi.fn((fn: (t: Task) => void) => {
-      listener = fn;
-      return () => (listener = null);
-    }),
-    emit(t: Task) {
-      listener?.(t);
-    },
-  };
-});
-vi.mock('./backend', () => backend);
 const { TasksStore } = await import('./tasks.svelte');
 
 function task(over: Partial<Task> = {}): Task {
@@ -73,16 +59,16 @@ describe('TasksStore', () => {
   beforeEach(() => vi.clearAllMocks());
 
   it('loads the list, then follows events', async () => {
-    backend.tasks.mockResolvedValueOnce([task({ upid: 'OLD', status: 'ok', startedAt: 10 })]);
+    backend.Tasks.mockResolvedValueOnce([task({ upid: 'OLD', status: 'ok', startedAt: 10 })]);
     const s = new TasksStore();
     await s.start();
     expect(s.tasks.map((t) => t.upid)).toEqual(['OLD']);
-    backend.emit(task());
+    backend.emitTask(task());
     expect(s.running).toBe(1);
     expect(s.busy.has('c1/qemu/101')).toBe(true);
     const seen: string[] = [];
     s.listen((t, prev) => seen.push(`${prev?.status}->${t.status}`));
-    backend.emit(task({ status: 'warnings', exitStatus: 'WARNINGS: 2' }));
+    backend.emitTask(task({ status: 'warnings', exitStatus: 'WARNINGS: 2' }));
     expect(seen).toEqual(['running->warnings']);
     expect(s.running).toBe(0);
     expect(s.tasks[0].exitStatus).toBe('WARNINGS: 2');
@@ -92,7 +78,7 @@ describe('TasksStore', () => {
   it('loads a log on demand', async () => {
     const s = new TasksStore();
     await s.loadLog(task());
-    expect(backend.taskLog).toHaveBeenCalledWith('c1', 'pve1', 'UPID:pve1:1');
-    expect(s.logs.get('UPID:pve1:1')).toEqual({ loading: false, lines: [{ n: 1, t: 'starting' }], error: null });
+    expect(backend.TaskLog).toHaveBeenCalledWith('c1', 'pve1', 'UPID:pve1:1');
+    expect(s.logs.get('UPID:pve1:1')).toEqual({ loading: false, lines: [{ n: 1, t: 'starting VM 101' }], error: null });
   });
 });
