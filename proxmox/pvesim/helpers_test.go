@@ -9,7 +9,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cecyber/proxmox/upid"
 )
+
+// parseUPID is the parser the simulator itself uses.
+var parseUPID = upid.Parse
 
 // fakeClock is a manually advanced clock for Config.Now.
 type fakeClock struct {

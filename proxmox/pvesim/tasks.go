@@ -1,44 +1,21 @@
 package pvesim
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"cecyber/proxmox/upid"
 )
 
-// upid is a decoded Proxmox task ID:
-// UPID:{node}:{pid:08X}:{pstart:08X}:{starttime:08X}:{type}:{id}:{user}:
-type upid struct {
-	node      string
-	pid       int
-	pstart    int
-	starttime int64
-	typ       string
-	id        string
-	user      string
-}
-
-// Same grammar as PVE::Tools::upid_decode.
-var upidRE = regexp.MustCompile(`^UPID:([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s]+):([^:\s]*):([^:\s]+):$`)
-
-func parseUPID(s string) (upid, error) {
-	m := upidRE.FindStringSubmatch(s)
-	if m == nil {
-		return upid{}, errors.New("unable to parse worker upid")
-	}
-	pid, _ := strconv.ParseInt(m[3], 16, 64)
-	pstart, _ := strconv.ParseInt(m[4], 16, 64)
-	start, _ := strconv.ParseInt(m[5], 16, 64)
-	return upid{node: m[1], pid: int(pid), pstart: int(pstart), starttime: start, typ: m[6], id: m[7], user: m[8]}, nil
-}
-
-func (u upid) String() string {
-	return fmt.Sprintf("UPID:%s:%08X:%08X:%08X:%s:%s:%s:", u.node, u.pid, u.pstart, u.starttime, u.typ, u.id, u.user)
+// taskID is the UPID of a task n forks at now, as PVE::UPID::encode
+// writes it.
+func (n *node) taskID(now time.Time, pid int, typ, id, user string) upid.Info {
+	return upid.Info{Node: n.name, PID: int64(pid), PStart: int64(n.pstart(now)), StartTime: time.Unix(now.Unix(), 0).UTC(),
+		Type: typ, ID: id, User: user}
 }
 
 // task is a worker. Tasks on one guest run one after the other, like
@@ -46,7 +23,7 @@ func (u upid) String() string {
 // and its outcome is only decided when it begins, against the guest's state
 // at that moment.
 type task struct {
-	u      upid
+	u      upid.Info
 	upid   string
 	node   *node
 	guest  *guest
@@ -111,7 +88,7 @@ func (s *Sim) finishLocked(t *task) {
 // durations are drawn from the seed and the task's PID, so the same
 // sequence of requests gives the same timings.
 func (s *Sim) jitter(t *task, lo, hi time.Duration) time.Duration {
-	r := newRand(s.cfg.Seed, uint64(t.u.pid)<<8|uint64(len(t.action)))
+	r := newRand(s.cfg.Seed, uint64(t.u.PID)<<8|uint64(len(t.action)))
 	return lo + time.Duration(r.Int64N(int64(hi-lo)+1)).Truncate(10*time.Millisecond)
 }
 
@@ -172,7 +149,7 @@ func (s *Sim) beginLocked(t *task, at time.Time) {
 		return
 	}
 
-	switch t.u.typ {
+	switch t.u.Type {
 	case "hastart":
 		t.lines = append(t.lines, fmt.Sprintf("Requesting HA start for %s %d", tw, g.vmid))
 		ok(s.jitter(t, 1*time.Second, 2*time.Second), func(end time.Time) {
@@ -403,7 +380,7 @@ func (s *Sim) newTaskLocked(c *call, g *guest, action, typ string) *task {
 	n := g.node
 	pid := n.nextPID
 	n.nextPID += 3 + int(mix(uint64(pid), uint64(s.cfg.Seed))%97)
-	u := upid{node: n.name, pid: pid, pstart: n.pstart(c.now), starttime: c.now.Unix(), typ: typ, id: strconv.Itoa(g.vmid), user: c.user}
+	u := n.taskID(c.now, pid, typ, strconv.Itoa(g.vmid), c.user)
 	t := &task{u: u, upid: u.String(), node: n, guest: g, action: action, params: c.params}
 	k := failKey{g.vmid, action}
 	if msg, ok := s.taskFail[k]; ok {
@@ -438,7 +415,7 @@ func taskUserFields(owner string, m map[string]any) {
 // canSeeTask is PVE::API2::Tasks' check_task_user plus the Sys.Audit
 // fallback.
 func (s *Sim) canSeeTask(c *call, t *task) bool {
-	if t.u.user == c.user {
+	if t.u.User == c.user {
 		return true
 	}
 	return s.hasPrivsLocked(c.tok, "/nodes/"+c.node.name, "Sys.Audit")
@@ -461,10 +438,10 @@ func (s *Sim) getTaskStatus(c *call) (any, error) {
 		return nil, err
 	}
 	m := map[string]any{
-		"upid": t.upid, "node": t.u.node, "pid": t.u.pid, "pstart": t.u.pstart, "starttime": t.u.starttime,
-		"type": t.u.typ, "id": t.u.id, "status": "running",
+		"upid": t.upid, "node": t.u.Node, "pid": t.u.PID, "pstart": t.u.PStart, "starttime": t.u.StartTime.Unix(),
+		"type": t.u.Type, "id": t.u.ID, "status": "running",
 	}
-	taskUserFields(t.u.user, m)
+	taskUserFields(t.u.User, m)
 	if t.done {
 		m["status"] = "stopped"
 		m["exitstatus"] = t.exit
@@ -514,22 +491,22 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		if (source == "archive" && !t.done) || (source == "active" && t.done) {
 			continue
 		}
-		if !auditor && t.u.user != c.user {
+		if !auditor && t.u.User != c.user {
 			continue
 		}
-		if uf := c.params["userfilter"]; uf != "" && !strings.Contains(strings.ToLower(t.u.user), strings.ToLower(uf)) {
+		if uf := c.params["userfilter"]; uf != "" && !strings.Contains(strings.ToLower(t.u.User), strings.ToLower(uf)) {
 			continue
 		}
-		if tf := c.params["typefilter"]; tf != "" && t.u.typ != tf {
+		if tf := c.params["typefilter"]; tf != "" && t.u.Type != tf {
 			continue
 		}
-		if vmid != "" && t.u.id != vmid {
+		if vmid != "" && t.u.ID != vmid {
 			continue
 		}
-		if c.has("since") && t.u.starttime < int64(c.intParam("since", 0)) {
+		if c.has("since") && t.u.StartTime.Unix() < int64(c.intParam("since", 0)) {
 			continue
 		}
-		if c.has("until") && t.u.starttime > int64(c.intParam("until", 0)) {
+		if c.has("until") && t.u.StartTime.Unix() > int64(c.intParam("until", 0)) {
 			continue
 		}
 		if errorsOnly && (!t.done || t.exit == "OK") {
@@ -542,16 +519,16 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		if list[i].done != list[j].done {
 			return !list[i].done
 		}
-		return list[i].u.starttime > list[j].u.starttime
+		return list[i].u.StartTime.Unix() > list[j].u.StartTime.Unix()
 	})
 	out := make([]map[string]any, 0)
 	for i := start; i < len(list) && len(out) < limit; i++ {
 		t := list[i]
 		m := map[string]any{
-			"upid": t.upid, "node": t.u.node, "pid": t.u.pid, "pstart": t.u.pstart, "starttime": t.u.starttime,
-			"type": t.u.typ, "id": t.u.id,
+			"upid": t.upid, "node": t.u.Node, "pid": t.u.PID, "pstart": t.u.PStart, "starttime": t.u.StartTime.Unix(),
+			"type": t.u.Type, "id": t.u.ID,
 		}
-		taskUserFields(t.u.user, m)
+		taskUserFields(t.u.User, m)
 		if t.done {
 			m["status"] = t.exit
 			m["endtime"] = t.end.Unix()

@@ -243,7 +243,7 @@ func TestConsoleOverWebSocket(t *testing.T) {
 	if pemNode, _, _ := srv.NodeCertificate(g.Node); a.Cert != string(pemNode) {
 		t.Errorf("cert is not the node's certificate")
 	}
-	if u, err := parseUPID(a.UPID); err != nil || u.typ != "vncproxy" || u.id != strconv.Itoa(g.VMID) || u.user != AdminTokenID {
+	if u, err := parseUPID(a.UPID); err != nil || u.Type != "vncproxy" || u.ID != strconv.Itoa(g.VMID) || u.User != AdminTokenID {
 		t.Errorf("upid %q (%v)", a.UPID, err)
 	}
 	if st, _ := vncTaskStatus(t, srv, admin, g.Node, a.UPID); st != "running" {
