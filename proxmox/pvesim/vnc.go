@@ -375,7 +375,10 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			defer wg.Done()
 			rfb.Serve(rfbSide, rfb.Config{Name: name, Password: tk.password, PasswordExpires: now.Add(vncPasswordTTL),
 				Now: s.now, Screen: screen})
-			b.stop()
+			// Not b.stop(): vncToClient may still be writing the server's
+			// last words (a failed authentication's reason) to the
+			// client. Closing the pipe lets it finish, read EOF and stop.
+			rfbSide.Close()
 		}()
 	}
 	wg.Add(3)
