@@ -181,7 +181,8 @@ type upstream struct {
 	srv    *http.Server
 	ln     net.Listener
 	frames *frameTap
-	done   chan error // one result per served console
+	done   chan error    // one result per served console
+	pinged chan struct{} // a value for each ping from the proxy, dropped when full
 	wg     sync.WaitGroup
 }
 
@@ -203,6 +204,7 @@ func startUpstreamFunc(t testing.TB, chunk int, serve func(io.ReadWriter) error)
 	u := &upstream{
 		frames: &frameTap{},
 		done:   make(chan error, 16),
+		pinged: make(chan struct{}, 1),
 	}
 	u.ln = &tapListener{Listener: raw, tap: u.frames, config: &tls.Config{Certificates: []tls.Certificate{cert}}}
 	up := websocket.Upgrader{Subprotocols: []string{"binary"}} // default CheckOrigin: no Origin or same host
@@ -222,6 +224,16 @@ func startUpstreamFunc(t testing.TB, chunk int, serve func(io.ReadWriter) error)
 			return
 		}
 		defer c.Close()
+		c.SetPingHandler(func(data string) error {
+			select {
+			case u.pinged <- struct{}{}:
+			default:
+			}
+			// As gorilla's default handler: answer, and let a failed
+			// answer show up on the next read.
+			_ = c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+			return nil
+		})
 		s := &wsStream{conn: c, maxMessage: 1 << 30, now: time.Now}
 		if chunk > 0 {
 			s.maxMessage = chunk
@@ -604,16 +616,42 @@ func readClose(t testing.TB, conn *websocket.Conn) *websocket.CloseError {
 	}
 }
 
-// settleGoroutines waits for the goroutine count to come back to base.
+// waitPing waits for the proxy's next ping to reach the upstream.
+func (u *upstream) waitPing(t testing.TB) {
+	t.Helper()
+	select {
+	case <-u.pinged:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the proxy sent no ping upstream")
+	}
+}
+
+// eventually polls cond until it holds, failing after timeout. It is for
+// what only the kernel knows (file descriptors, socket queues, goroutines
+// parked on sockets): nothing tells us when those change. Its cost is one
+// poll interval at most, and a slow machine only makes it wait longer.
+func eventually(timeout time.Duration, cond func() bool) bool {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			return cond()
+		}
+	}
+	return true
+}
+
+// settleGoroutines waits for the goroutine count to come back to base:
+// connection goroutines end once the kernel reports their sockets closed.
 func settleGoroutines(t testing.TB, base int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), base, buf[:n])
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !eventually(5*time.Second, func() bool { return runtime.NumGoroutine() <= base }) {
+		buf := make([]byte, 1<<20)
+		n := runtime.Stack(buf, true)
+		t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), base, buf[:n])
 	}
 }

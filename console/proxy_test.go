@@ -407,10 +407,13 @@ func TestProxyTrafficKeepsAlive(t *testing.T) {
 	p, _ := newTestProxy(t, Options{IdleTimeout: 300 * time.Millisecond, PingInterval: 50 * time.Millisecond})
 	localURL, _ := p.Register(u.session(nil))
 	c := connectClient(t, localURL, "", 0)
-	for range 10 {
+	// Typing paced by the proxy's own pings: 20 ping intervals are a
+	// second, more than three idle timeouts.
+	for range 20 {
 		c.echo(t, []byte("x"))
-		time.Sleep(100 * time.Millisecond)
+		u.waitPing(t)
 	}
+	c.echo(t, []byte("still there"))
 }
 
 func TestProxyEnd(t *testing.T) {

@@ -25,13 +25,14 @@ func rawTCP(rw io.ReadWriter) *net.TCPConn {
 	return rw.(*wsStream).conn.NetConn().(*tapConn).Conn.(*tls.Conn).NetConn().(*net.TCPConn)
 }
 
-// shutDown ends an upstream console with a FIN right after the data, then
-// keeps reading until the proxy leaves: closing with unread input would
-// make the kernel reset the connection and drop what is still in flight,
-// which no proxy could deliver.
-func shutDown(rw io.ReadWriter) error {
+// shutDown ends an upstream console with a FIN right after the data, tells
+// hungUp, then keeps reading until the proxy leaves: closing with unread
+// input would make the kernel reset the connection and drop what is still
+// in flight, which no proxy could deliver.
+func shutDown(rw io.ReadWriter, hungUp func()) error {
 	tcp := rawTCP(rw)
 	_ = tcp.CloseWrite()
+	hungUp()
 	_, _ = io.Copy(io.Discard, tcp)
 	return errors.New("dropped the connection")
 }
@@ -40,7 +41,7 @@ func shutDown(rw io.ReadWriter) error {
 // and, once the kernel has sent all of it, closes the socket for good, so
 // that whatever the proxy writes next is answered with a reset and the
 // proxy's writes to Proxmox fail while data is still on its way to noVNC.
-func resetAfterFlush(rw io.ReadWriter) error {
+func resetAfterFlush(rw io.ReadWriter, hungUp func()) error {
 	tcp := rawTCP(rw)
 	_ = tcp.CloseWrite()
 	drained := make(chan struct{})
@@ -52,7 +53,9 @@ func resetAfterFlush(rw io.ReadWriter) error {
 	if err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	// Only the kernel knows when its send queue is empty (all data and the
+	// FIN acknowledged), and it tells no one: poll it.
+	sent := eventually(10*time.Second, func() bool {
 		unsent := -1
 		_ = raw.Control(func(fd uintptr) {
 			var n int32
@@ -60,19 +63,21 @@ func resetAfterFlush(rw io.ReadWriter) error {
 				unsent = int(n)
 			}
 		})
-		if unsent == 0 {
-			break
-		}
-	}
+		return unsent == 0
+	})
 	tcp.Close()
+	hungUp()
 	<-drained
+	if !sent {
+		return errors.New("the kernel did not send the burst in 10 s")
+	}
 	return errors.New("reset the connection")
 }
 
 // readUntilClose counts the bytes the client gets before its connection
-// ends, and returns the close frame if there was one.
-// A slow client sleeps a little after each read.
-func readUntilClose(t testing.TB, c *vncClient, slow bool) (int, *websocket.CloseError) {
+// ends, and returns the close frame if there was one. afterRead, if not
+// nil, runs after every read.
+func readUntilClose(t testing.TB, c *vncClient, afterRead func()) (int, *websocket.CloseError) {
 	t.Helper()
 	_ = c.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	buf := make([]byte, 256<<10)
@@ -80,8 +85,8 @@ func readUntilClose(t testing.TB, c *vncClient, slow bool) (int, *websocket.Clos
 	for {
 		n, err := c.stream.Read(buf)
 		got += n
-		if slow {
-			time.Sleep(200 * time.Microsecond)
+		if afterRead != nil {
+			afterRead()
 		}
 		if err != nil {
 			var ce *websocket.CloseError
@@ -95,60 +100,60 @@ func readUntilClose(t testing.TB, c *vncClient, slow bool) (int, *websocket.Clos
 
 // TestProxyUpstreamCloseLosesNothing: Proxmox sends a burst and shuts the
 // connection down; every byte reaches noVNC before its close frame, also
-// while noVNC keeps typing (writes to the dead upstream fail first) and
-// when noVNC is slow to read.
+// when noVNC only starts reading after Proxmox has hung up, and while noVNC
+// types (writes to the dead upstream fail first).
 func TestProxyUpstreamCloseLosesNothing(t *testing.T) {
-	const burst = 8<<20 + 12345
 	for _, tt := range []struct {
-		name   string
-		typing bool
-		delay  time.Duration
-		end    func(io.ReadWriter) error
+		name string
+		// burst is what Proxmox sends. A late reader waits for the hang-up
+		// before it reads, so its burst must fit in the sockets' buffers
+		// (about 9 MiB on loopback here; 1 MiB leaves room for smaller
+		// kernels' defaults).
+		burst  int
+		late   bool // noVNC reads only once Proxmox has hung up
+		typing bool // noVNC sends a key after every read
+		end    func(io.ReadWriter, func()) error
 	}{
-		{"Reading", false, 0, shutDown},
-		{"SlowReader", false, 100 * time.Millisecond, shutDown},
-		{"Typing", true, 100 * time.Millisecond, shutDown},
+		{"Reading", 8<<20 + 12345, false, false, shutDown},
+		{"LateReader", 1<<20 + 12345, true, false, shutDown},
+		{"Typing", 1<<20 + 12345, true, true, shutDown},
 		// noVNC's keystrokes hit the closed socket and make the proxy's
-		// writes upstream fail before it has read everything.
-		{"TypingIntoReset", true, 100 * time.Millisecond, resetAfterFlush},
+		// writes upstream fail before it has delivered everything.
+		{"TypingIntoReset", 1<<20 + 12345, true, true, resetAfterFlush},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			hungUp := make(chan struct{})
 			u := startUpstream(t, vncServer{Chunk: upstreamChunk, AfterRFB: func(rw io.ReadWriter) error {
-				if _, err := rw.Write(bytes.Repeat([]byte{0x5a}, burst)); err != nil {
+				if _, err := rw.Write(bytes.Repeat([]byte{0x5a}, tt.burst)); err != nil {
 					return err
 				}
-				return tt.end(rw)
+				return tt.end(rw, func() { close(hungUp) })
 			}})
 			p, _ := newTestProxy(t, Options{})
 			ends := newEnds()
 			localURL, _ := p.Register(u.session(ends.onEnd))
 			c := connectClient(t, localURL, "", 0)
-			stop := make(chan struct{})
-			var typist sync.WaitGroup
-			if tt.typing {
-				typist.Add(1)
-				go func() {
-					defer typist.Done()
-					key := []byte{4, 1, 0, 0, 0, 0, 0, 0x61}
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						if _, err := c.stream.Write(key); err != nil {
-							return
-						}
-						time.Sleep(time.Millisecond)
-					}
-				}()
+			if tt.late {
+				select {
+				case <-hungUp:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("Proxmox could not send %d bytes to a client that does not read yet: do the socket buffers hold less?", tt.burst)
+				}
 			}
-			time.Sleep(tt.delay)
-			got, ce := readUntilClose(t, c, tt.delay > 0)
-			close(stop)
-			typist.Wait()
-			if got != burst {
-				t.Errorf("client got %d bytes before the close; want %d (%d lost)", got, burst, burst-got)
+			var afterRead func()
+			if tt.typing {
+				key := []byte{4, 1, 0, 0, 0, 0, 0, 0x61}
+				typing := true
+				afterRead = func() {
+					if typing {
+						_, err := c.stream.Write(key)
+						typing = err == nil
+					}
+				}
+			}
+			got, ce := readUntilClose(t, c, afterRead)
+			if got != tt.burst {
+				t.Errorf("client got %d bytes before the close; want %d (%d lost)", got, tt.burst, tt.burst-got)
 			}
 			if ce.Code != websocket.CloseNormalClosure {
 				t.Errorf("close %d %q; want 1000", ce.Code, ce.Text)
@@ -220,13 +225,15 @@ func TestProxyOpenCloseCycles(t *testing.T) {
 		}
 	}
 	// Warm up so that pools and lazily started goroutines are counted in
-	// the baseline.
+	// the baseline, once the warm-up's own connection goroutines, which
+	// end when their sockets report closed, have gone.
+	before := runtime.NumGoroutine()
 	for i := range 3 {
 		if err := cycle(i); err != nil {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	eventually(2*time.Second, func() bool { return runtime.NumGoroutine() <= before })
 	baseGoroutines, baseFDs := runtime.NumGoroutine(), openFDs(t)
 
 	const workers = 8
@@ -254,10 +261,7 @@ func TestProxyOpenCloseCycles(t *testing.T) {
 	}
 	settleGoroutines(t, baseGoroutines)
 	const slack = 4
-	deadline := time.Now().Add(5 * time.Second)
-	for openFDs(t) > baseFDs+slack && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(5*time.Second, func() bool { return openFDs(t) <= baseFDs+slack })
 	if n := openFDs(t); n > baseFDs+slack {
 		t.Errorf("%d file descriptors open after %d cycles, %d before", n, cycles, baseFDs)
 	}
@@ -317,7 +321,7 @@ func TestProxyUpstreamGoneMidFrame(t *testing.T) {
 		if _, err := tls.Write(append(hdr, make([]byte, sent)...)); err != nil {
 			return err
 		}
-		return shutDown(rw)
+		return shutDown(rw, func() {})
 	}})
 	p, err := New(Options{AllowedOrigins: []string{testOrigin}})
 	if err != nil {
@@ -326,7 +330,7 @@ func TestProxyUpstreamGoneMidFrame(t *testing.T) {
 	ends := newEnds()
 	localURL, _ := p.Register(u.session(ends.onEnd))
 	c := connectClient(t, localURL, "", 0)
-	got, ce := readUntilClose(t, c, false)
+	got, ce := readUntilClose(t, c, nil)
 	if got != sent {
 		t.Errorf("client got %d bytes of the broken frame; want the %d that came", got, sent)
 	}
@@ -344,15 +348,37 @@ func TestProxyUpstreamGoneMidFrame(t *testing.T) {
 	settleGoroutines(t, base)
 }
 
+// countingWriter counts what an upstream console sends, and tells progress
+// (without blocking) after each write.
+type countingWriter struct {
+	io.ReadWriter
+	sent     *atomic.Int64
+	progress chan<- struct{}
+}
+
+func (w countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ReadWriter.Write(p)
+	w.sent.Add(int64(n))
+	select {
+	case w.progress <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
 // TestProxySlowClientBoundedMemory: Proxmox sends as fast as it can, noVNC
-// reads slowly; the proxy reads from Proxmox only as fast as it writes to
+// stays behind; the proxy reads from Proxmox only as fast as it writes to
 // noVNC, so its heap does not grow with the backlog.
 func TestProxySlowClientBoundedMemory(t *testing.T) {
 	total := 192 << 20
 	if testing.Short() {
 		total = 32 << 20
 	}
-	u := startUpstream(t, vncServer{Chunk: upstreamChunk, AfterRFB: streamForever})
+	var sent atomic.Int64
+	progress := make(chan struct{}, 1)
+	u := startUpstream(t, vncServer{Chunk: upstreamChunk, AfterRFB: func(rw io.ReadWriter) error {
+		return streamForever(countingWriter{rw, &sent, progress})
+	}})
 	p, _ := newTestProxy(t, Options{})
 	localURL, _ := p.Register(u.session(nil))
 	c := connectClient(t, localURL, "", 0)
@@ -385,14 +411,24 @@ func TestProxySlowClientBoundedMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = c.conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+	// noVNC reads only while it is at least lag behind Proxmox, so that
+	// there is always a backlog for the proxy to hold or not to hold. The
+	// sockets' buffers (about 9 MiB on loopback here) must take it.
+	const lag = 2 << 20
 	buf := make([]byte, 256<<10)
 	for got := 0; got < total; {
+		for sent.Load()-int64(got) < lag {
+			select {
+			case <-progress:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("Proxmox stopped sending %d bytes ahead of the client; want %d", sent.Load()-int64(got), lag)
+			}
+		}
 		n, err := io.ReadFull(c.stream, buf)
 		got += n
 		if err != nil {
 			t.Fatalf("after %d bytes: %v", got, err)
 		}
-		time.Sleep(time.Millisecond)
 	}
 	close(done)
 	sampler.Wait()

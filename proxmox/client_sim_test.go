@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,8 +151,27 @@ func TestSimReadCalls(t *testing.T) {
 	}
 }
 
+// simClock is a clock for pvesim.Config.Now that moves only when told.
+type simClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *simClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *simClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func TestSimStartGuest(t *testing.T) {
-	s := newSim(t)
+	clock := &simClock{now: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	s := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1, Now: clock.Now})
 	c := simClient(t, s, s.AdminToken())
 	ctx := context.Background()
 	vms, err := c.Resources(ctx, "vm")
@@ -176,17 +196,18 @@ func TestSimStartGuest(t *testing.T) {
 	if err != nil || info.Node != ref.Node {
 		t.Fatalf("ParseUPID(%q) = %+v, %v; want node %s", upid, info, err, ref.Node)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	// The simulated start takes seconds of the simulator's time; poll as
+	// the app does, a simulated second apart.
 	var ts proxmox.TaskStatus
-	for {
+	for range 60 {
 		ts, err = c.TaskStatus(ctx, ref.Node, upid)
 		if err != nil {
 			t.Fatalf("TaskStatus(%s) = %v", upid, err)
 		}
-		if !ts.Running || time.Now().After(deadline) {
+		if !ts.Running {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		clock.Advance(time.Second)
 	}
 	if ts.Running || !ts.OK() {
 		t.Fatalf("task %s = %+v; want stopped with OK", upid, ts)

@@ -35,7 +35,9 @@ func (v *pveInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
+	// An int64 holds [-2^63, 2^63). float64(math.MaxInt64) is 2^63 itself,
+	// so comparing with it would let 2^63 through, to wrap to -2^63.
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f >= 1<<63 || f < -(1<<63) {
 		return fmt.Errorf("not an integer: %s", b)
 	}
 	*v = pveInt(math.Round(f))

@@ -211,3 +211,7 @@ func NormalizeFingerprint(s string) (string, error) {
 	}
 	return formatHexPairs(b), nil
 }
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}

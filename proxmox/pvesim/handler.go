@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cecyber/proxmox/upid"
 )
 
 const apiPrefix = "/api2/json"
@@ -525,7 +527,7 @@ func (p param) check(v string) string {
 			return "invalid format - value does not look like a valid node name"
 		}
 	case "pve-upid":
-		if _, err := parseUPID(v); err != nil {
+		if _, err := upid.Parse(v); err != nil {
 			return "unable to parse worker upid '" + v + "'"
 		}
 	}

@@ -9,7 +9,31 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cecyber/proxmox/upid"
 )
+
+// parseUPID is the parser the simulator itself uses.
+var parseUPID = upid.Parse
+
+// eventually polls cond until it holds or timeout passes, and reports
+// whether it held. It is for what happens behind real sockets and
+// processes, which nothing announces; fake time (Config.Now) cannot move
+// it.
+func eventually(timeout time.Duration, cond func() bool) bool {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			return cond()
+		}
+	}
+	return true
+}
 
 // fakeClock is a manually advanced clock for Config.Now.
 type fakeClock struct {

@@ -59,14 +59,16 @@ func processGone(pid int) bool {
 	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
-func waitProcessGone(t *testing.T, pid int) {
+// waitExited waits until the simulator has reaped p's QEMU.
+func waitExited(t *testing.T, p *qemuProc) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("QEMU (PID %d) still exists", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("QEMU (PID %d) still runs", p.pid())
+	}
+	if !processGone(p.pid()) {
+		t.Fatalf("QEMU (PID %d) was reaped but still exists", p.pid())
 	}
 }
 
@@ -207,6 +209,11 @@ func requestFull(s io.Writer, f *frame) {
 	s.Write([]byte{3, 0, 0, 0, 0, 0, byte(f.w >> 8), byte(f.w), byte(f.h >> 8), byte(f.h)})
 }
 
+// requestIncremental asks for what changes on the whole screen from now on.
+func requestIncremental(s io.Writer, f *frame) {
+	s.Write([]byte{3, 1, 0, 0, 0, 0, byte(f.w >> 8), byte(f.w), byte(f.h >> 8), byte(f.h)})
+}
+
 func TestQEMUConsole(t *testing.T) {
 	t.Parallel()
 	srv, _ := newQEMUServer(t, Config{})
@@ -231,27 +238,27 @@ func TestQEMUConsole(t *testing.T) {
 		t.Fatalf("PID %d is not the guest's QEMU: %q %v", pid, cmdline, err)
 	}
 
-	// Full updates in Raw until the firmware has drawn its banner: the
-	// first frames are blank or QEMU's placeholder.
+	// One full update in Raw, then incremental ones, which QEMU answers
+	// only when the screen changed, until the firmware has drawn its
+	// banner: the first frames are blank or QEMU's placeholder.
 	rfbSetup(t, s)
 	f := &frame{w: w, h: h, pix: make([]uint32, w*h)}
 	deadline := time.Now().Add(15 * time.Second)
+	s.c.SetReadDeadline(deadline)
+	requestFull(s, f)
+	raw := 0
 	for {
-		requestFull(s, f)
-		s.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		n, err := readUpdate(s, f)
 		if err != nil {
-			t.Fatalf("framebuffer update: %v", err)
+			t.Fatalf("no firmware banner on the screen after 15 s (%dx%d, %d colours): %v", f.w, f.h, f.distinct(16), err)
 		}
-		if n > 0 && f.bannerDrawn() {
+		raw += n
+		if f.bannerDrawn() {
 			t.Logf("firmware screen %dx%d (%d colours) %v after the console opened (%d bytes of Raw)",
-				f.w, f.h, f.distinct(16), time.Since(begin).Round(time.Millisecond), n)
+				f.w, f.h, f.distinct(16), time.Since(begin).Round(time.Millisecond), raw)
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no firmware banner on the screen after 15 s (%dx%d, %d colours)", f.w, f.h, f.distinct(16))
-		}
-		time.Sleep(100 * time.Millisecond)
+		requestIncremental(s, f)
 	}
 	s.c.Close()
 
@@ -268,7 +275,7 @@ func TestQEMUConsole(t *testing.T) {
 	})
 	t.Run("ErrPasswordExpired", func(t *testing.T) {
 		srv.qemu.mu.Lock()
-		srv.qemu.expire = "+1" // instead of qm vncproxy's +30
+		srv.qemu.expire = "now" // instead of qm vncproxy's +30
 		srv.qemu.mu.Unlock()
 		defer func() {
 			srv.qemu.mu.Lock()
@@ -276,8 +283,6 @@ func TestQEMUConsole(t *testing.T) {
 			srv.qemu.mu.Unlock()
 		}()
 		a, s := openQEMUConsole(t, srv, g, nil)
-		// QEMU counts in whole seconds and refuses once now > expiry.
-		time.Sleep(2100 * time.Millisecond)
 		result, reason, _, _, _ := rfbLogin(t, s, a.Password)
 		if result != 1 || strings.TrimRight(reason, "\x00") != "Authentication failed" {
 			t.Errorf("expired password: result %d %q; want 1 \"Authentication failed\"", result, reason)
@@ -322,7 +327,7 @@ func TestQEMUConsoleStopsWithGuest(t *testing.T) {
 		t.Fatal("no QEMU process")
 	}
 	srv.qemu.mu.Lock()
-	vncPath := srv.qemu.procs[g.VMID].vnc
+	proc := srv.qemu.procs[g.VMID]
 	srv.qemu.mu.Unlock()
 
 	if r := request(t, srv, admin, "POST", fmt.Sprintf("/nodes/%s/qemu/%d/status/stop", g.Node, g.VMID), nil); r.status != 200 {
@@ -331,20 +336,17 @@ func TestQEMUConsoleStopsWithGuest(t *testing.T) {
 	clk.Advance(5 * time.Second)
 	stopped := time.Now()
 	expectClosed(t, s.c)
-	waitProcessGone(t, pid)
+	waitExited(t, proc)
 	t.Logf("QEMU gone %v after the guest stopped", time.Since(stopped).Round(time.Millisecond))
-	// The sockets go right after the process is reaped, which can be a
-	// moment after the process is gone from the process table.
-	deadline := time.Now().Add(2 * time.Second)
-	for _, err := os.Stat(vncPath); !errors.Is(err, os.ErrNotExist); _, err = os.Stat(vncPath) {
-		if time.Now().After(deadline) {
-			t.Errorf("VNC socket left behind: %v", err)
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	// The watcher removes the sockets and forgets QEMU right after it is
+	// reaped, and tells nobody: poll for it.
+	forgotten := func() bool {
+		_, err := os.Stat(proc.vnc)
+		return errors.Is(err, os.ErrNotExist) && qemuPID(srv.Sim, g.VMID) == 0
 	}
-	if p := qemuPID(srv.Sim, g.VMID); p != 0 {
-		t.Errorf("the simulator still lists QEMU PID %d", p)
+	if !eventually(2*time.Second, forgotten) {
+		_, err := os.Stat(proc.vnc)
+		t.Errorf("after QEMU exited: VNC socket %v, the simulator lists PID %d", err, qemuPID(srv.Sim, g.VMID))
 	}
 
 	// Started again, the guest gets a new QEMU.

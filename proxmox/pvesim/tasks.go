@@ -1,7 +1,6 @@
 package pvesim
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -9,36 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cecyber/proxmox/upid"
 )
 
-// upid is a decoded Proxmox task ID:
-// UPID:{node}:{pid:08X}:{pstart:08X}:{starttime:08X}:{type}:{id}:{user}:
-type upid struct {
-	node      string
-	pid       int
-	pstart    int
-	starttime int64
-	typ       string
-	id        string
-	user      string
-}
-
-// Same grammar as PVE::Tools::upid_decode.
-var upidRE = regexp.MustCompile(`^UPID:([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s]+):([^:\s]*):([^:\s]+):$`)
-
-func parseUPID(s string) (upid, error) {
-	m := upidRE.FindStringSubmatch(s)
-	if m == nil {
-		return upid{}, errors.New("unable to parse worker upid")
-	}
-	pid, _ := strconv.ParseInt(m[3], 16, 64)
-	pstart, _ := strconv.ParseInt(m[4], 16, 64)
-	start, _ := strconv.ParseInt(m[5], 16, 64)
-	return upid{node: m[1], pid: int(pid), pstart: int(pstart), starttime: start, typ: m[6], id: m[7], user: m[8]}, nil
-}
-
-func (u upid) String() string {
-	return fmt.Sprintf("UPID:%s:%08X:%08X:%08X:%s:%s:%s:", u.node, u.pid, u.pstart, u.starttime, u.typ, u.id, u.user)
+// taskID is the UPID of a task n forks at now, as PVE::UPID::encode
+// writes it.
+func (n *node) taskID(now time.Time, pid int, typ, id, user string) upid.Info {
+	return upid.Info{Node: n.name, PID: int64(pid), PStart: int64(n.pstart(now)), StartTime: time.Unix(now.Unix(), 0).UTC(),
+		Type: typ, ID: id, User: user}
 }
 
 // task is a worker. Tasks on one guest run one after the other, like
@@ -46,7 +24,7 @@ func (u upid) String() string {
 // and its outcome is only decided when it begins, against the guest's state
 // at that moment.
 type task struct {
-	u      upid
+	u      upid.Info
 	upid   string
 	node   *node
 	guest  *guest
@@ -111,7 +89,7 @@ func (s *Sim) finishLocked(t *task) {
 // durations are drawn from the seed and the task's PID, so the same
 // sequence of requests gives the same timings.
 func (s *Sim) jitter(t *task, lo, hi time.Duration) time.Duration {
-	r := newRand(s.cfg.Seed, uint64(t.u.pid)<<8|uint64(len(t.action)))
+	r := newRand(s.cfg.Seed, uint64(t.u.PID)<<8|uint64(len(t.action)))
 	return lo + time.Duration(r.Int64N(int64(hi-lo)+1)).Truncate(10*time.Millisecond)
 }
 
@@ -172,7 +150,7 @@ func (s *Sim) beginLocked(t *task, at time.Time) {
 		return
 	}
 
-	switch t.u.typ {
+	switch t.u.Type {
 	case "hastart":
 		t.lines = append(t.lines, fmt.Sprintf("Requesting HA start for %s %d", tw, g.vmid))
 		ok(s.jitter(t, 1*time.Second, 2*time.Second), func(end time.Time) {
@@ -471,7 +449,7 @@ func (s *Sim) newTaskLocked(c *call, g *guest, action, typ string) *task {
 	n := g.node
 	pid := n.nextPID
 	n.nextPID += 3 + int(mix(uint64(pid), uint64(s.cfg.Seed))%97)
-	u := upid{node: n.name, pid: pid, pstart: n.pstart(c.now), starttime: c.now.Unix(), typ: typ, id: strconv.Itoa(g.vmid), user: c.user}
+	u := n.taskID(c.now, pid, typ, strconv.Itoa(g.vmid), c.user)
 	t := &task{u: u, upid: u.String(), node: n, guest: g, action: action, params: c.params}
 	k := failKey{g.vmid, action}
 	if msg, ok := s.taskFail[k]; ok {
@@ -506,7 +484,7 @@ func taskUserFields(owner string, m map[string]any) {
 // canSeeTask is PVE::API2::Tasks' check_task_user plus the Sys.Audit
 // fallback.
 func (s *Sim) canSeeTask(c *call, t *task) bool {
-	if t.u.user == c.user {
+	if t.u.User == c.user {
 		return true
 	}
 	return s.hasPrivsLocked(c.tok, "/nodes/"+c.node.name, "Sys.Audit")
@@ -529,10 +507,10 @@ func (s *Sim) getTaskStatus(c *call) (any, error) {
 		return nil, err
 	}
 	m := map[string]any{
-		"upid": t.upid, "node": t.u.node, "pid": t.u.pid, "pstart": t.u.pstart, "starttime": t.u.starttime,
-		"type": t.u.typ, "id": t.u.id, "status": "running",
+		"upid": t.upid, "node": t.u.Node, "pid": t.u.PID, "pstart": t.u.PStart, "starttime": t.u.StartTime.Unix(),
+		"type": t.u.Type, "id": t.u.ID, "status": "running",
 	}
-	taskUserFields(t.u.user, m)
+	taskUserFields(t.u.User, m)
 	if t.done {
 		m["status"] = "stopped"
 		m["exitstatus"] = t.exit
@@ -546,11 +524,11 @@ func (s *Sim) getTaskStatus(c *call) (any, error) {
 // lines are numbered from 1; limit 0 means every line; "total" counts them
 // all, and an empty log is one "no content" line.
 func (s *Sim) getTaskLog(c *call) (any, error) {
-	u, err := parseUPID(c.params["upid"])
+	u, err := upid.Parse(c.params["upid"])
 	if err != nil {
 		return nil, paramError(map[string]string{"upid": "unable to parse worker upid"})
 	}
-	if !taskUserMatches(u.user, c.user) && !s.hasPrivsLocked(c.tok, "/nodes/"+c.node.name, "Sys.Audit") {
+	if !taskUserMatches(u.User, c.user) && !s.hasPrivsLocked(c.tok, "/nodes/"+c.node.name, "Sys.Audit") {
 		return nil, permError("/nodes/"+c.node.name, "Sys.Audit")
 	}
 	if c.boolParam("download") {
@@ -638,26 +616,26 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		// An archived task's owner is split into user and tokenid
 		// before the filters see it; a running one (read from the
 		// active file) keeps the token.
-		owner := t.u.user
+		owner := t.u.User
 		if t.done {
 			owner, _, _ = strings.Cut(owner, "!")
 		}
 		if uf := c.params["userfilter"]; uf != "" && !strings.Contains(strings.ToLower(owner), strings.ToLower(uf)) {
 			continue
 		}
-		if !auditor && !taskUserMatches(t.u.user, c.user) {
+		if !auditor && !taskUserMatches(t.u.User, c.user) {
 			continue
 		}
-		if tf := c.params["typefilter"]; tf != "" && t.u.typ != tf {
+		if tf := c.params["typefilter"]; tf != "" && t.u.Type != tf {
 			continue
 		}
-		if vmid != "" && t.u.id != vmid {
+		if vmid != "" && t.u.ID != vmid {
 			continue
 		}
-		if c.has("since") && t.u.starttime < int64(c.intParam("since", 0)) {
+		if c.has("since") && t.u.StartTime.Unix() < int64(c.intParam("since", 0)) {
 			continue
 		}
-		if c.has("until") && t.u.starttime > int64(c.intParam("until", 0)) {
+		if c.has("until") && t.u.StartTime.Unix() > int64(c.intParam("until", 0)) {
 			continue
 		}
 		status := ""
@@ -674,7 +652,7 @@ func (s *Sim) getTasks(c *call) (any, error) {
 		if list[i].done != list[j].done {
 			return !list[i].done
 		}
-		return list[i].u.starttime > list[j].u.starttime
+		return list[i].u.StartTime.Unix() > list[j].u.StartTime.Unix()
 	})
 	// "total" counts every task the filters let through; start skips
 	// the first ones and limit (0: none) bounds what is returned.
@@ -682,15 +660,15 @@ func (s *Sim) getTasks(c *call) (any, error) {
 	for i := start; i < len(list) && len(out) < limit; i++ {
 		t := list[i]
 		m := map[string]any{
-			"upid": t.upid, "node": t.u.node, "pid": t.u.pid, "pstart": t.u.pstart, "starttime": t.u.starttime,
-			"type": t.u.typ, "id": t.u.id,
+			"upid": t.upid, "node": t.u.Node, "pid": t.u.PID, "pstart": t.u.PStart, "starttime": t.u.StartTime.Unix(),
+			"type": t.u.Type, "id": t.u.ID,
 		}
 		if t.done {
-			taskUserFields(t.u.user, m)
+			taskUserFields(t.u.User, m)
 			m["status"] = t.exit
 			m["endtime"] = t.end.Unix()
 		} else {
-			m["user"] = t.u.user // the active file's entries are not split
+			m["user"] = t.u.User // the active file's entries are not split
 			m["status"] = "RUNNING"
 		}
 		out = append(out, m)

@@ -169,8 +169,7 @@ func vncProxyHandler(kind string) func(*Sim, *call) (any, error) {
 		n := g.node
 		pid := n.nextPID
 		n.nextPID += 3 + int(mix(uint64(pid), uint64(s.cfg.Seed))%97)
-		u := upid{node: n.name, pid: pid, pstart: n.pstart(c.now), starttime: c.now.Unix(), typ: "vncproxy",
-			id: strconv.Itoa(g.vmid), user: c.user}
+		u := n.taskID(c.now, pid, "vncproxy", strconv.Itoa(g.vmid), c.user)
 		// The worker is not serialised with the guest's other tasks
 		// (no guest lock), hence no guest on the task.
 		t := &task{u: u, upid: u.String(), node: n, action: "vncproxy", params: c.params,

@@ -228,19 +228,18 @@ func vncTaskStatus(t testing.TB, srv *Server, tok Token, node, upid string) (sta
 	return st.Status, st.ExitStatus
 }
 
+// waitTask waits for a vncproxy task to stop, which its worker does once
+// it sees its sockets close, and returns its exit status.
 func waitTask(t testing.TB, srv *Server, tok Token, node, upid string) string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st, exit := vncTaskStatus(t, srv, tok, node, upid)
-		if st == "stopped" {
-			return exit
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s still %s", upid, st)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var st, exit string
+	if !eventually(5*time.Second, func() bool {
+		st, exit = vncTaskStatus(t, srv, tok, node, upid)
+		return st == "stopped"
+	}) {
+		t.Fatalf("task %s still %s", upid, st)
 	}
+	return exit
 }
 
 // expectClosed reads until the server closes the connection.
@@ -282,7 +281,7 @@ func TestConsoleOverWebSocket(t *testing.T) {
 	if pemNode, _, _ := srv.NodeCertificate(g.Node); a.Cert != string(pemNode) {
 		t.Errorf("cert is not the node's certificate")
 	}
-	if u, err := parseUPID(a.UPID); err != nil || u.typ != "vncproxy" || u.id != strconv.Itoa(g.VMID) || u.user != AdminTokenID {
+	if u, err := parseUPID(a.UPID); err != nil || u.Type != "vncproxy" || u.ID != strconv.Itoa(g.VMID) || u.User != AdminTokenID {
 		t.Errorf("upid %q (%v)", a.UPID, err)
 	}
 	if st, _ := vncTaskStatus(t, srv, admin, g.Node, a.UPID); st != "running" {

@@ -165,7 +165,7 @@ func (c *client) burstClose(n int, delay time.Duration) (int, error) {
 	if err := c.send(command(opBurstClose, uint32(n))); err != nil {
 		return 0, err
 	}
-	time.Sleep(delay)
+	time.Sleep(delay) // the benchmark's model of a busy noVNC, not a wait for anything
 	got := 0
 	for {
 		m, err := c.rd.Read(c.buf)

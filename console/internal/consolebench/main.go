@@ -302,6 +302,8 @@ func (b *bench) startWebsockify(target string, extra ...string) (string, error) 
 		return "", fmt.Errorf("start websockify (apt-get install websockify): %w", err)
 	}
 	b.procs = append(b.procs, cmd)
+	// Polls the websockify process until it listens: it says nothing
+	// when it is ready.
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp4", addr); err == nil {
 			c.Close()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -443,58 +444,64 @@ func diffBox(a, b []uint32, w int) (x0, y0, x1, y1 int, n int) {
 }
 
 func TestKeysEchoAtThePrompt(t *testing.T) {
-	clk := newClock()
-	screen := bootedScreen(clk, "vm")
-	c := connect(t, clk, screen)
-	c.setEncodings(EncodingHextile)
-	c.requestUpdate(false)
-	c.readUpdate()
-	before := append([]uint32(nil), c.fb...)
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		screen := bootedScreen(clk, "vm")
+		c := connect(t, clk, screen)
+		c.setEncodings(EncodingHextile)
+		c.requestUpdate(false)
+		c.readUpdate()
+		before := append([]uint32(nil), c.fb...)
 
-	for _, k := range "root" {
-		c.key(uint32(k))
-	}
-	// Collect incremental updates until the echo of all four letters
-	// arrived (updates may come one key at a time).
-	deadline := time.Now().Add(5 * time.Second)
-	for screen.keysTyped() < 4 || !sameAsScreen(c, screen) {
-		if time.Now().After(deadline) {
-			t.Fatal("echo did not arrive")
+		for _, k := range "root" {
+			c.key(uint32(k))
 		}
-		c.requestUpdate(true)
-		for _, r := range c.readUpdate() {
-			if r.y < cellH {
-				t.Errorf("update %+v touches the title bar; the clock did not move", r)
+		// Collect incremental updates until the echo of all four letters
+		// arrived (updates may come one key at a time).
+		deadline := time.Now().Add(5 * time.Second)
+		for screen.keysTyped() < 4 || !sameAsScreen(c, screen) {
+			if time.Now().After(deadline) {
+				t.Fatal("echo did not arrive")
+			}
+			c.requestUpdate(true)
+			for _, r := range c.readUpdate() {
+				if r.y < cellH {
+					t.Errorf("update %+v touches the title bar; the clock did not move", r)
+				}
 			}
 		}
-	}
-	x0, y0, x1, y1, n := diffBox(before, c.fb, c.w)
-	if n == 0 {
-		t.Fatal("typing changed no pixel")
-	}
-	// The prompt is the last console line; the status line counts keys.
-	promptY := len(screen.textLines(clk.Now())) * cellH // title row + lines before the prompt
-	if y0 < promptY || y1 >= c.h || x0 < 0 || x1 >= c.w {
-		t.Errorf("changed box %d,%d–%d,%d; want it at the prompt (y ≥ %d) or below", x0, y0, x1, y1, promptY)
-	}
-
-	// Return asks for the password, BackSpace and Return again says no.
-	c.key(0xff0d)
-	c.key('x')
-	c.key(0xff08)
-	c.key(0xff0d)
-	waitFor(t, func() bool { return screen.keysTyped() == 8 })
-	lines := screen.textLines(clk.Now())
-	tail := lines[len(lines)-5 : len(lines)-1]
-	want := []string{"vm login: root", "Password: ", "", "Login incorrect"}
-	for i := range want {
-		if tail[i] != want[i] {
-			t.Fatalf("console tail %q; want %q then a prompt", lines[len(lines)-5:], want)
+		x0, y0, x1, y1, n := diffBox(before, c.fb, c.w)
+		if n == 0 {
+			t.Fatal("typing changed no pixel")
 		}
-	}
-	if lines[len(lines)-1] != "vm login: _" {
-		t.Errorf("last line %q; want a fresh prompt", lines[len(lines)-1])
-	}
+		// The prompt is the last console line; the status line counts keys.
+		promptY := len(screen.textLines(clk.Now())) * cellH // title row + lines before the prompt
+		if y0 < promptY || y1 >= c.h || x0 < 0 || x1 >= c.w {
+			t.Errorf("changed box %d,%d–%d,%d; want it at the prompt (y ≥ %d) or below", x0, y0, x1, y1, promptY)
+		}
+
+		// Return asks for the password, BackSpace and Return again says no.
+		c.key(0xff0d)
+		c.key('x')
+		c.key(0xff08)
+		c.key(0xff0d)
+		// The server has taken every key once all goroutines wait.
+		synctest.Wait()
+		if n := screen.keysTyped(); n != 8 {
+			t.Fatalf("server took %d keys; want 8", n)
+		}
+		lines := screen.textLines(clk.Now())
+		tail := lines[len(lines)-5 : len(lines)-1]
+		want := []string{"vm login: root", "Password: ", "", "Login incorrect"}
+		for i := range want {
+			if tail[i] != want[i] {
+				t.Fatalf("console tail %q; want %q then a prompt", lines[len(lines)-5:], want)
+			}
+		}
+		if lines[len(lines)-1] != "vm login: _" {
+			t.Errorf("last line %q; want a fresh prompt", lines[len(lines)-1])
+		}
+	})
 }
 
 func (s *Screen) keysTyped() int {
@@ -514,53 +521,46 @@ func sameAsScreen(c *testClient, s *Screen) bool {
 	return true
 }
 
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-	}
-}
-
 func TestIncrementalUpdatesAreSmall(t *testing.T) {
-	clk := newClock()
-	screen := bootedScreen(clk, "vm")
-	c := connect(t, clk, screen)
-	c.setEncodings(EncodingRaw)
-	c.requestUpdate(false)
-	c.readUpdate()
-	full := c.bytes
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		screen := bootedScreen(clk, "vm")
+		c := connect(t, clk, screen)
+		c.setEncodings(EncodingRaw)
+		c.requestUpdate(false)
+		c.readUpdate()
+		full := c.bytes
 
-	// Nothing changes: the server holds the request.
-	c.requestUpdate(true)
-	c.expectNoUpdate(3 * pollInterval)
+		// Nothing changes: the server holds the request.
+		c.requestUpdate(true)
+		c.expectNoUpdate(3 * pollInterval)
 
-	// One second later only the clock changed.
-	clk.Advance(time.Second)
-	rects := c.readUpdate()
-	if c.bytes*50 > full {
-		t.Errorf("clock tick cost %d bytes (full update %d); want under 2%%", c.bytes, full)
-	}
-	for _, r := range rects {
-		if r.y != 0 || r.x < c.w/2 {
-			t.Errorf("clock update %+v; want only the right of the title bar", r)
+		// One second later only the clock changed.
+		clk.Advance(time.Second)
+		rects := c.readUpdate()
+		if c.bytes*50 > full {
+			t.Errorf("clock tick cost %d bytes (full update %d); want under 2%%", c.bytes, full)
 		}
-	}
-	if !sameAsScreen(c, screen) {
-		t.Error("client framebuffer differs from the screen after the update")
-	}
+		for _, r := range rects {
+			if r.y != 0 || r.x < c.w/2 {
+				t.Errorf("clock update %+v; want only the right of the title bar", r)
+			}
+		}
+		if !sameAsScreen(c, screen) {
+			t.Error("client framebuffer differs from the screen after the update")
+		}
 
-	// Pointer feedback moves with the pointer.
-	c.pointer(0, 100, 200)
-	c.requestUpdate(true)
-	c.readUpdate()
-	if !sameAsScreen(c, screen) {
-		t.Error("client framebuffer differs from the screen after moving the pointer")
-	}
-	if got := c.fb[200*c.w+100]; got != colPointer {
-		t.Errorf("pixel under the pointer %06x; want the pointer colour", got)
-	}
+		// Pointer feedback moves with the pointer.
+		c.pointer(0, 100, 200)
+		c.requestUpdate(true)
+		c.readUpdate()
+		if !sameAsScreen(c, screen) {
+			t.Error("client framebuffer differs from the screen after moving the pointer")
+		}
+		if got := c.fb[200*c.w+100]; got != colPointer {
+			t.Errorf("pixel under the pointer %06x; want the pointer colour", got)
+		}
+	})
 }
 
 func TestBootLogScrolls(t *testing.T) {
@@ -615,19 +615,21 @@ func FuzzServerReadsClientMessages(f *testing.F) {
 	f.Add(append([]byte{0, 0, 0, 0}, PixelFormat{BPP: 16, Depth: 16, TrueColour: true, RedMax: 31, GreenMax: 63, BlueMax: 31, RedShift: 11, GreenShift: 5}.marshal()...))
 	f.Add([]byte{4, 1, 0, 0, 0, 0, 0xff, 0x0d, 5, 1, 0, 10, 0, 10, 6, 0, 0, 0, 0, 0, 0, 2, 'h', 'i'})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		clk := newClock()
-		screen := NewScreen(ScreenConfig{Width: 64, Height: 48, Name: "fuzz", Boot: clk.Now().Add(-time.Hour), Now: clk.Now})
-		conn, done := startServer(t, Config{Now: clk.Now, Screen: screen})
-		c := newTestClient(t, conn)
-		c.handshake(8, "")
-		go io.Copy(io.Discard, c.r)
-		conn.Write(data)
-		time.Sleep(time.Millisecond)
-		conn.Close()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("Serve did not return after the client closed")
-		}
+		synctest.Test(t, func(t *testing.T) {
+			clk := newClock()
+			screen := NewScreen(ScreenConfig{Width: 64, Height: 48, Name: "fuzz", Boot: clk.Now().Add(-time.Hour), Now: clk.Now})
+			conn, done := startServer(t, Config{Now: clk.Now, Screen: screen})
+			c := newTestClient(t, conn)
+			c.handshake(8, "")
+			go io.Copy(io.Discard, c.r)
+			conn.Write(data)
+			synctest.Wait() // the server has done all it will with data
+			conn.Close()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Serve did not return after the client closed")
+			}
+		})
 	})
 }
