@@ -55,20 +55,14 @@ describe('overview', () => {
     expect(computeOverview(buildRows(inv), inv.nodes, ALL, 2).topCpu.map((r) => r.vmid)).toEqual([2, 5]);
   });
 
-  it('handles 10,000 guests in one quick pass', () => {
+  it('handles 10,000 guests', () => {
     const inv = inventory({ guests: manyGuests(10_000) });
     const rows = buildRows(inv);
-    const start = performance.now();
-    let o = computeOverview(rows, inv.nodes, ALL);
-    for (let i = 0; i < 9; i++) o = computeOverview(rows, inv.nodes, ALL);
-    const perCall = (performance.now() - start) / 10;
+    const o = computeOverview(rows, inv.nodes, ALL);
     // statuses cycle running ×3, stopped, paused
     expect(o.vms).toEqual({ running: 6000, stopped: 2000, paused: 2000, unknown: 0, total: 10_000 });
     expect(o.topCpu).toHaveLength(5);
     expect(o.topCpu[0].cpu).toBe(0.97); // 0.98 and 0.99 fall on paused guests
     expect(o.topCpu.every((r, i, a) => i === 0 || a[i - 1].cpu >= r.cpu)).toBe(true);
-    // Not a benchmark (it runs in ~1 ms): a bound 100× above that only
-    // catches a regression to sorting or copying every row per poll.
-    expect(perCall).toBeLessThan(100);
   });
 });
