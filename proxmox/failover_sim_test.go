@@ -2,6 +2,7 @@ package proxmox_test
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"net/url"
 	"runtime"
@@ -329,6 +330,32 @@ func TestFailoverConfig(t *testing.T) {
 		cfg.Failover = pins
 		if _, err := proxmox.NewClient(cfg); !proxmox.IsKind(err, proxmox.KindInvalid) {
 			t.Errorf("%s: NewClient error = %v; want invalid", name, err)
+		}
+	}
+}
+
+// TestNodeEndpointsPinTheServedCertificate: each node is pinned to the
+// certificate its pveproxy serves, pveproxy-ssl.pem when the node has a
+// custom one, else pve-ssl.pem, and never to the cluster CA that
+// certificates/info lists first.
+func TestNodeEndpointsPinTheServedCertificate(t *testing.T) {
+	t.Parallel()
+	for _, custom := range []bool{false, true} {
+		s, err := pvesim.Start(pvesim.Config{Nodes: 3, Guests: 3, CustomCertificates: custom}, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		block, _ := pem.Decode(s.ClusterCA())
+		caFP := pvesim.Fingerprint(block.Bytes)
+		pins, err := simClient(t, s, s.AdminToken()).NodeEndpoints(context.Background(), "")
+		if err != nil || len(pins) != 3 {
+			t.Fatalf("custom=%v: NodeEndpoints = %+v, %v", custom, pins, err)
+		}
+		for _, p := range pins {
+			if p.Fingerprint == caFP || p.Fingerprint != s.NodeFingerprint(p.Node) {
+				t.Errorf("custom=%v: %s pinned to %s; want the served %s (CA %s)", custom, p.Node, p.Fingerprint, s.NodeFingerprint(p.Node), caFP)
+			}
 		}
 	}
 }

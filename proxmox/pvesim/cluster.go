@@ -31,10 +31,21 @@ type node struct {
 	netBase      float64 // bytes/s
 	lvmSize      int64   // local-lvm thin pool
 	lvmUsed      float64
-	cert         *nodeCert
+	cert         *nodeCert // what pveproxy serves: custom if set, else pveSSL
+	pveSSL       *nodeCert // pve-ssl.pem, signed by the cluster CA
+	custom       *nodeCert // pveproxy-ssl.pem; nil without a custom certificate
 	nextPID      int
 	kernel       string
 	seedBits     uint64
+}
+
+// served is the certificate pveproxy presents: pveproxy-ssl.pem if the
+// node has one, else pve-ssl.pem.
+func (n *node) served() *nodeCert {
+	if n.custom != nil {
+		return n.custom
+	}
+	return n.pveSSL
 }
 
 // pstart is the Linux process start time in clock ticks since boot, the
@@ -368,7 +379,8 @@ func (s *Sim) build(now time.Time) {
 			seedBits: r.Uint64(),
 		}
 		n.nextPID = 100000 + r.IntN(800000)
-		n.cert = mustNodeCert(n.name)
+		n.pveSSL = mustPVESSL(s.ca, i+1, n.name)
+		n.cert = n.served()
 		s.nodes = append(s.nodes, n)
 		s.nodeByName[n.name] = n
 	}

@@ -267,8 +267,8 @@ func TestRotateCertificate(t *testing.T) {
 		Fingerprint string `json:"fingerprint"`
 	}
 	nodeGet(t, srv, "pve1", "/nodes/pve2/certificates/info", &info)
-	if len(info) != 1 || info[0].Fingerprint != newFP {
-		t.Errorf("certificates/info of pve2 = %+v; want fingerprint %s", info, newFP)
+	if len(info) != 3 || info[2].Filename != "pveproxy-ssl.pem" || info[2].Fingerprint != newFP {
+		t.Errorf("certificates/info of pve2 = %+v; want a pveproxy-ssl.pem with fingerprint %s last", info, newFP)
 	}
 	if got := srv.RotateCertificate("pve9"); got != "" {
 		t.Errorf("RotateCertificate(pve9) = %q; want \"\"", got)

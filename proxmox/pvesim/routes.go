@@ -608,24 +608,3 @@ func uuidFrom(x uint64) string {
 	a, b := mix(x, 1), mix(x, 2)
 	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(a), uint16(a>>32), uint16(a>>48)&0xfff, uint16(b)&0xfff, b>>16&0xffffffffffff)
 }
-
-func (s *Sim) getCertificates(c *call) (any, error) {
-	ct := c.node.cert
-	san := make([]string, 0, len(ct.leaf.DNSNames)+len(ct.leaf.IPAddresses))
-	san = append(san, ct.leaf.DNSNames...)
-	for _, ip := range ct.leaf.IPAddresses {
-		san = append(san, ip.String())
-	}
-	return []map[string]any{{
-		"filename":        "pveproxy-ssl.pem",
-		"fingerprint":     ct.fingerprint,
-		"subject":         ct.subject,
-		"issuer":          ct.subject, // self-signed
-		"notbefore":       ct.leaf.NotBefore.Unix(),
-		"notafter":        ct.leaf.NotAfter.Unix(),
-		"pem":             string(ct.pem),
-		"san":             san,
-		"public-key-type": "id-ecPublicKey",
-		"public-key-bits": 256,
-	}}, nil
-}

@@ -23,38 +23,26 @@ import (
 	"time"
 )
 
-// nodeCert is a node's own key and self-signed certificate, as pveproxy
-// serves it from /etc/pve/nodes/{node}/pveproxy-ssl.pem. A nodeCert never
+// nodeCert is a certificate with its key: the cluster CA, a node's
+// pve-ssl.pem or a custom pveproxy-ssl.pem (see certs.go). A nodeCert never
 // changes once made; rotation replaces the node's pointer.
 type nodeCert struct {
 	tls         tls.Certificate
 	leaf        *x509.Certificate
 	pem         []byte
 	fingerprint string
-	subject     string
+	subject     string // as X509_NAME_oneline writes it
+	issuer      string
 }
 
-func mustNodeCert(name string) *nodeCert {
-	c, err := newNodeCert(name, nil, nil)
+// mustPVESSL is newPVESSL for a node not served yet (New), named for
+// loopback.
+func mustPVESSL(ca *nodeCert, keyIndex int, name string) *nodeCert {
+	c, err := newPVESSL(ca, keyIndex, name, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback})
 	if err != nil {
 		panic(fmt.Sprintf("pvesim: node certificate: %v", err))
 	}
 	return c
-}
-
-// newNodeCert makes a certificate for node name that also names
-// extraNames; ips nil means 127.0.0.1 and ::1.
-func newNodeCert(name string, extraNames []string, ips []net.IP) (*nodeCert, error) {
-	dns := []string{"localhost", name}
-	for _, n := range extraNames {
-		if n != name && n != "localhost" {
-			dns = append(dns, n)
-		}
-	}
-	if ips == nil {
-		ips = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
-	}
-	return newCert(name, dns, ips)
 }
 
 func newCert(name string, dns []string, ips []net.IP) (*nodeCert, error) {
@@ -92,12 +80,14 @@ func newCert(name string, dns []string, ips []net.IP) (*nodeCert, error) {
 	if err != nil {
 		return nil, err
 	}
+	subject := "/OU=PVE Cluster Node/O=Proxmox Virtual Environment/CN=" + name
 	return &nodeCert{
 		tls:         tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf},
 		leaf:        leaf,
 		pem:         pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		fingerprint: Fingerprint(der),
-		subject:     "/OU=PVE Cluster Node/O=Proxmox Virtual Environment/CN=" + name,
+		subject:     subject,
+		issuer:      subject, // self-signed
 	}, nil
 }
 
@@ -205,13 +195,19 @@ func Start(cfg Config, addr string) (*Server, error) {
 	}
 	sim.mu.Lock()
 	for i, n := range sim.nodes {
-		cert, err := newCert(n.name, []string{n.name}, []net.IP{ips[i]})
+		// pve-ssl.pem names the node's IP; a custom certificate, when
+		// simulated, names it too.
+		cert, err := newPVESSL(sim.ca, i+1, n.name, []net.IP{ips[i]})
+		if err == nil && cfg.CustomCertificates {
+			n.custom, err = newCert(n.name, []string{"localhost", n.name}, []net.IP{ips[i]})
+		}
 		if err != nil {
 			sim.mu.Unlock()
 			closeAll(lns)
 			return nil, fmt.Errorf("pvesim: certificate: %w", err)
 		}
-		n.cert = cert
+		n.pveSSL = cert
+		n.cert = n.served()
 		n.ip = ips[i].String()
 	}
 	sim.mu.Unlock()

@@ -63,6 +63,10 @@ type Config struct {
 	QEMUConsoles bool
 	// QEMUGuests, when not empty, limits QEMUConsoles to these VMIDs.
 	QEMUGuests []int
+	// CustomCertificates gives every node a custom certificate
+	// (pveproxy-ssl.pem, as `pvenode cert set` or ACME would), which
+	// pveproxy serves instead of the cluster-signed pve-ssl.pem.
+	CustomCertificates bool
 }
 
 // Token is an API token and the ACL entries granted to it. Privilege
@@ -122,6 +126,7 @@ type Sim struct {
 	listeners listenerControl
 
 	mu         sync.Mutex
+	ca         *nodeCert // pve-root-ca.pem; never changes
 	tokens     map[string]Token
 	nodes      []*node
 	nodeByName map[string]*node
@@ -172,17 +177,23 @@ func New(cfg Config) *Sim {
 		cfg.Version = defaultVersion
 	}
 	s := &Sim{
-		cfg:        cfg,
-		now:        cfg.Now,
-		version:    cfg.Version,
-		release:    releaseOf(cfg.Version),
-		repoid:     fmt.Sprintf("%08x", uint32(mix(uint64(cfg.Seed), 0x7e90))),
+		cfg:     cfg,
+		now:     cfg.Now,
+		version: cfg.Version,
+		release: releaseOf(cfg.Version),
+		// pve-manager's short git revision: 16 hex digits.
+		repoid:     fmt.Sprintf("%016x", mix(uint64(cfg.Seed), 0x7e90)),
 		tokens:     make(map[string]Token),
 		nodeByName: make(map[string]*node),
 		guestByID:  make(map[int]*guest),
 		taskByUPID: make(map[string]*task),
 		taskFail:   make(map[failKey]string),
 	}
+	ca, err := newClusterCA(uuidFrom(uint64(cfg.Seed) ^ 0xca))
+	if err != nil {
+		panic(fmt.Sprintf("pvesim: cluster CA: %v", err))
+	}
+	s.ca = ca
 	s.build(cfg.Now())
 	for _, t := range defaultTokens() {
 		s.tokens[t.ID] = t
@@ -345,8 +356,17 @@ func (s *Sim) SetAuthFailureDelay(d time.Duration) {
 	s.authDelay = d
 }
 
-// NodeCertificate returns a node's certificate in PEM and its fingerprint,
-// as /nodes/{node}/certificates/info reports them.
+// ClusterCA returns the cluster CA (pve-root-ca.pem) in PEM: the cert
+// vncproxy answers with, and the issuer of every node's pve-ssl.pem.
+func (s *Sim) ClusterCA() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.ca.pem...)
+}
+
+// NodeCertificate returns the certificate a node's pveproxy serves, in PEM,
+// and its fingerprint: its pveproxy-ssl.pem if it has a custom one, else
+// its pve-ssl.pem.
 func (s *Sim) NodeCertificate(node string) (certPEM []byte, fingerprint string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -434,12 +454,11 @@ func (s *Sim) SetNodeOnline(node string, online bool) {
 	}
 }
 
-// RotateCertificate gives node a new key and certificate with the same
-// names, as `pvenode cert set` or a renewal does, and returns its
-// fingerprint. The node presents it from the next TLS handshake on, and
-// /nodes/{node}/certificates/info reports it. Like pveproxy restarting
-// after the change, the node's listener closes the connections it holds.
-// It returns "" for an unknown node.
+// RotateCertificate gives node a new custom certificate (pveproxy-ssl.pem,
+// as `pvenode cert set` or an ACME renewal would), with the same names and
+// addresses, which pveproxy serves from then on, and closes the node's
+// connections, as pveproxy restarts. It returns the new fingerprint ("" for
+// an unknown node).
 func (s *Sim) RotateCertificate(node string) (newFingerprint string) {
 	s.mu.Lock()
 	n := s.nodeByName[node]
@@ -456,7 +475,8 @@ func (s *Sim) RotateCertificate(node string) (newFingerprint string) {
 		panic(fmt.Sprintf("pvesim: node certificate: %v", err))
 	}
 	s.mu.Lock()
-	n.cert = c
+	n.custom = c
+	n.cert = n.served()
 	s.mu.Unlock()
 	if s.listeners != nil {
 		s.listeners.dropConnections(node)

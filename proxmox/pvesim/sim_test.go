@@ -746,41 +746,81 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
+// TestCertificatesInfo follows PVE/API2/Certificates.pm's info: the
+// cluster CA (pve-root-ca.pem), then the node's pve-ssl.pem (RSA, signed by
+// that CA, what pveproxy serves), then pveproxy-ssl.pem only when the node
+// has a custom certificate, which pveproxy then serves instead.
 func TestCertificatesInfo(t *testing.T) {
 	t.Parallel()
-	srv := NewTestServer(t, Config{})
-	admin := srv.AdminToken()
-	seen := make(map[string]bool)
-	var nodes []map[string]any
-	get(t, srv, admin, "/nodes", nil, &nodes)
-	for i, n := range srv.Nodes() {
-		var infos []map[string]any
-		get(t, srv, admin, "/nodes/"+n+"/certificates/info", nil, &infos)
-		if len(infos) != 1 || infos[0]["filename"] != "pveproxy-ssl.pem" {
-			t.Fatalf("%s: %v", n, infos)
+	for _, custom := range []bool{false, true} {
+		srv := NewTestServer(t, Config{CustomCertificates: custom})
+		admin := srv.AdminToken()
+		seen := make(map[string]bool)
+		var nodes []map[string]any
+		get(t, srv, admin, "/nodes", nil, &nodes)
+		var ca string
+		for i, n := range srv.Nodes() {
+			var infos []map[string]any
+			get(t, srv, admin, "/nodes/"+n+"/certificates/info", nil, &infos)
+			want := []string{"pve-root-ca.pem", "pve-ssl.pem"}
+			if custom {
+				want = append(want, "pveproxy-ssl.pem")
+			}
+			if len(infos) != len(want) {
+				t.Fatalf("custom=%v %s: %d certificates; want %v", custom, n, len(infos), want)
+			}
+			for j, f := range want {
+				if infos[j]["filename"] != f {
+					t.Errorf("custom=%v %s: entry %d is %v; want %s", custom, n, j, infos[j]["filename"], f)
+				}
+			}
+			if ca == "" {
+				ca = infos[0]["fingerprint"].(string)
+			}
+			if infos[0]["fingerprint"] != ca || infos[0]["issuer"] != infos[0]["subject"] {
+				t.Errorf("%s: the CA differs between nodes or is not self-signed: %v", n, infos[0]["subject"])
+			}
+			if infos[1]["issuer"] != infos[0]["subject"] || infos[1]["public-key-type"] != "rsaEncryption" || infos[1]["public-key-bits"] != float64(2048) {
+				t.Errorf("%s: pve-ssl.pem issuer %v, key %v/%v; want the CA, rsaEncryption/2048", n, infos[1]["issuer"], infos[1]["public-key-type"], infos[1]["public-key-bits"])
+			}
+			if san := fmt.Sprint(infos[1]["san"]); !strings.Contains(san, n) || strings.Contains(san, "DNS:") {
+				t.Errorf("%s: pve-ssl.pem san %s; want bare names including the node's", n, san)
+			}
+			served := infos[len(infos)-1]
+			fp := served["fingerprint"].(string)
+			if i == 0 && fp != srv.Fingerprint {
+				t.Errorf("custom=%v: first node serves %s; want %s last in the list", custom, srv.Fingerprint, fp)
+			}
+			if nodes[i]["ssl_fingerprint"] != fp {
+				t.Errorf("/nodes ssl_fingerprint %v; want the served %s", nodes[i]["ssl_fingerprint"], fp)
+			}
+			seen[fp] = true
+			if pemBytes, nfp, ok := srv.NodeCertificate(n); !ok || nfp != fp || string(pemBytes) != served["pem"] {
+				t.Errorf("NodeCertificate(%s) = %s, %v; want the served certificate", n, nfp, ok)
+			}
+			block, _ := pem.Decode([]byte(served["pem"].(string)))
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if Fingerprint(cert.Raw) != fp {
+				t.Errorf("%s: pem fingerprint %s; want %s", n, Fingerprint(cert.Raw), fp)
+			}
 		}
-		fp := infos[0]["fingerprint"].(string)
-		if i == 0 && fp != srv.Fingerprint {
-			t.Errorf("first node fingerprint %s; want the listener's %s", fp, srv.Fingerprint)
-		}
-		if nodes[i]["ssl_fingerprint"] != fp {
-			t.Errorf("/nodes ssl_fingerprint %v; want %s", nodes[i]["ssl_fingerprint"], fp)
-		}
-		seen[fp] = true
-		if pemBytes, nfp, ok := srv.NodeCertificate(n); !ok || nfp != fp || string(pemBytes) != infos[0]["pem"] {
-			t.Errorf("NodeCertificate(%s) = %s, %v; want what certificates/info says", n, nfp, ok)
-		}
-		block, _ := pem.Decode([]byte(infos[0]["pem"].(string)))
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if Fingerprint(cert.Raw) != fp || cert.Subject.CommonName != n {
-			t.Errorf("%s: pem fingerprint %s CN %s", n, Fingerprint(cert.Raw), cert.Subject.CommonName)
+		if len(seen) != 3 {
+			t.Errorf("custom=%v: %d distinct served certificates; want 3", custom, len(seen))
 		}
 	}
-	if len(seen) != 3 {
-		t.Errorf("%d distinct node certificates; want 3", len(seen))
+}
+
+// TestVersionRepoID: /version's repoid is pve-manager's short git revision,
+// 16 hex digits.
+func TestVersionRepoID(t *testing.T) {
+	srv := NewTestServer(t, Config{})
+	var v map[string]string
+	get(t, srv, srv.AdminToken(), "/version", nil, &v)
+	if len(v["repoid"]) != 16 || strings.Trim(v["repoid"], "0123456789abcdef") != "" {
+		t.Errorf("repoid %q; want 16 hex digits", v["repoid"])
 	}
 }
 

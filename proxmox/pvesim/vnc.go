@@ -192,7 +192,7 @@ func vncProxyHandler(kind string) func(*Sim, *call) (any, error) {
 			// string (Perl stringified it building the ticket).
 			"port": strconv.Itoa(port),
 			"upid": t.upid,
-			"cert": string(c.node.cert.pem),
+			"cert": string(s.ca.pem), // the cluster CA, not the node's certificate
 		}
 		if answerPassword {
 			res["password"] = tk.password

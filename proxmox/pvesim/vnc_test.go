@@ -278,8 +278,8 @@ func TestConsoleOverWebSocket(t *testing.T) {
 	if a.User != AdminTokenID {
 		t.Errorf("user %q; want %q", a.User, AdminTokenID)
 	}
-	if pemNode, _, _ := srv.NodeCertificate(g.Node); a.Cert != string(pemNode) {
-		t.Errorf("cert is not the node's certificate")
+	if a.Cert != string(srv.ClusterCA()) {
+		t.Errorf("cert is not the cluster CA (pve-root-ca.pem)")
 	}
 	if u, err := parseUPID(a.UPID); err != nil || u.Type != "vncproxy" || u.ID != strconv.Itoa(g.VMID) || u.User != AdminTokenID {
 		t.Errorf("upid %q (%v)", a.UPID, err)
