@@ -475,3 +475,48 @@ func TestGuestStatusFields(t *testing.T) {
 		}
 	}
 }
+
+// TestGuestRRD: pvestatd's pve-vm-9.0 rows carry all six pressure figures
+// while the guest runs and only its static sizes while it is down (the
+// others are undef, which the API leaves out); rows sit on the epoch grid
+// of their step, the decade's (one week) included.
+func TestGuestRRD(t *testing.T) {
+	clk := newFakeClock()
+	srv := NewTestServer(t, Config{Now: clk.Now})
+	admin := srv.AdminToken()
+	for _, g := range []Guest{guestByVMID(t, srv, plainVMID), guestByVMID(t, srv, stoppedVMID)} {
+		var rows []map[string]any
+		get(t, srv, admin, fmt.Sprintf("/nodes/%s/qemu/%d/rrddata", g.Node, g.VMID), url.Values{"timeframe": {"hour"}}, &rows)
+		last := rows[len(rows)-2] // the last complete minute
+		switch g.Status {
+		case "running":
+			for _, k := range []string{"cpu", "mem", "memhost", "netin", "diskread", "pressurecpusome", "pressurecpufull", "pressureiosome", "pressureiofull", "pressurememorysome", "pressurememoryfull"} {
+				if _, ok := last[k]; !ok {
+					t.Errorf("running VM %d: rrd row lacks %s: %v", g.VMID, k, last)
+				}
+			}
+		case "stopped":
+			for _, k := range []string{"cpu", "mem", "memhost", "netin", "netout", "diskread", "diskwrite", "pressurecpusome"} {
+				if _, ok := last[k]; ok {
+					t.Errorf("stopped VM %d: rrd row has %s: %v", g.VMID, k, last)
+				}
+			}
+			for _, k := range []string{"maxcpu", "maxmem", "maxdisk"} {
+				if _, ok := last[k]; !ok {
+					t.Errorf("stopped VM %d: rrd row lacks %s", g.VMID, k)
+				}
+			}
+		}
+	}
+	// Only a node's rrddata has a decade in PVE 9.1.
+	for frame, step := range map[string]int64{"hour": 60, "week": 1800, "year": 21600, "decade": 604800} {
+		var rows []map[string]any
+		get(t, srv, admin, "/nodes/pve1/rrddata", url.Values{"timeframe": {frame}}, &rows)
+		for _, r := range rows {
+			if ts := int64(r["time"].(float64)); ts%step != 0 {
+				t.Errorf("%s row at %d is off the %d s epoch grid", frame, ts, step)
+				break
+			}
+		}
+	}
+}

@@ -21,9 +21,12 @@ var rrdFrames = map[string]rrdFrame{
 }
 
 // rrdTimes returns the row timestamps ending with the step that contains
-// now, oldest first, like rrdtool fetch.
+// now, oldest first, like rrdtool fetch: on the grid of multiples of the
+// step since the Unix epoch. (time.Truncate counts from year 1, which for a
+// week's step lands on another weekday.)
 func rrdTimes(frame rrdFrame, now time.Time) []time.Time {
-	last := now.Truncate(frame.step)
+	step := int64(frame.step / time.Second)
+	last := time.Unix(now.Unix()-now.Unix()%step, 0)
 	out := make([]time.Time, frame.rows)
 	for i := range out {
 		out[i] = last.Add(-time.Duration(frame.rows-1-i) * frame.step)
@@ -60,9 +63,11 @@ func (s *Sim) getGuestRRD(c *call) (any, error) {
 		if t.Before(g.created) || t.After(c.now) {
 			continue // no data yet: rrdtool answers NaN, the API omits it
 		}
+		// While the guest is down pvestatd reports only its static
+		// sizes (PVE/Service/pvestatd.pm: the other fields undef), and
+		// the API leaves the unknown values out.
 		p["maxcpu"], p["maxmem"], p["maxdisk"] = g.cores, g.maxmem, g.maxdisk
-		p["cpu"], p["mem"], p["disk"] = 0, 0, 0
-		p["netin"], p["netout"], p["diskread"], p["diskwrite"] = 0, 0, 0, 0
+		p["disk"] = 0
 		if g.kind == "lxc" {
 			p["disk"] = float64(g.maxdisk) * g.diskFrac
 		}
@@ -82,9 +87,12 @@ func (s *Sim) getGuestRRD(c *call) (any, error) {
 		p["diskwrite"] = 0.6 * g.ioBase * rateOf(g.ioWave.shift(1.7))
 		p["netin"] = g.netBase * rateOf(g.netWave)
 		p["netout"] = 0.4 * g.netBase * rateOf(g.netWave.shift(0.9))
-		p["pressurecpusome"] = p["cpu"].(float64) * 3
-		p["pressureiosome"] = 0.8 * avgOrMax(g.ioWave, ts, step, isMax)
-		p["pressurememorysome"] = 0.0
+		// All six pressure stall figures (PVE 9's pve-vm-9.0 RRD).
+		cpuP := p["cpu"].(float64) * 3
+		ioP := 0.8 * avgOrMax(g.ioWave, ts, step, isMax)
+		p["pressurecpusome"], p["pressurecpufull"] = cpuP, cpuP/2
+		p["pressureiosome"], p["pressureiofull"] = ioP, ioP/2
+		p["pressurememorysome"], p["pressurememoryfull"] = 0.0, 0.0
 	}
 	return out, nil
 }
