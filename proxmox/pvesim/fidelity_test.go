@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -517,6 +518,31 @@ func TestGuestRRD(t *testing.T) {
 				t.Errorf("%s row at %d is off the %d s epoch grid", frame, ts, step)
 				break
 			}
+		}
+	}
+}
+
+// TestVNCTicketPortBinding: from qemu-server 9.1.7 a console ticket is
+// bound to its port as well as to the user and /vms/{vmid}; before, to the
+// user and the path only (PVE::AccessControl::verify_vnc_ticket), so the
+// API method accepts it with any port and only the worker's port answers.
+func TestVNCTicketPortBinding(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		srv := NewTestServer(t, Config{LegacyVNC: legacy})
+		admin := srv.AdminToken()
+		g := guestByVMID(t, srv, plainVMID)
+		a := vncProxy(t, srv, admin, "qemu", g.Node, g.VMID, url.Values{"websocket": {"1"}})
+		if legacy && strings.Contains(a.Ticket, ":PVEVNC:") {
+			t.Errorf("legacy ticket %.20q carries a password prefix", a.Ticket)
+		}
+		port, _ := strconv.Atoi(a.Port)
+		path := fmt.Sprintf("/nodes/%s/qemu/%d/vncwebsocket", g.Node, g.VMID)
+		r := request(t, srv, admin, http.MethodGet, path, url.Values{"port": {strconv.Itoa(port + 1)}, "vncticket": {a.Ticket}})
+		switch {
+		case legacy && r.status != http.StatusOK:
+			t.Errorf("legacy: ticket with another port: %d %s; want it verified (it names no port)", r.status, r.reason)
+		case !legacy && r.status != http.StatusUnauthorized:
+			t.Errorf("9.1.7: ticket with another port: %d %s; want 401", r.status, r.reason)
 		}
 	}
 }

@@ -238,7 +238,9 @@ func (s *Sim) verifyVNCTicketLocked(ticket, user string, vmid, port int, now tim
 		ticket = m[1]
 	}
 	tk := s.vnc.tickets[ticket]
-	if tk == nil || tk.user != user || tk.vmid != vmid || tk.port != port {
+	// Before qemu-server 9.1.7 a ticket names only the user and the
+	// path (/vms/{vmid}); from 9.1.7 on it is also bound to the port.
+	if tk == nil || tk.user != user || tk.vmid != vmid || (tk.port != port && !s.cfg.LegacyVNC) {
 		return nil
 	}
 	age := now.Unix() - tk.issued.Unix()
@@ -262,7 +264,7 @@ func vncWebsocketHandler(kind string) func(*Sim, *call) (any, error) {
 		if _, err := s.guestOn(c, kind); err != nil {
 			return nil, err
 		}
-		return &vncUpgrade{s: s, tk: tk, local: c.local}, nil
+		return &vncUpgrade{s: s, tk: tk, local: c.local, port: port}, nil
 	}
 }
 
@@ -279,6 +281,7 @@ type vncUpgrade struct {
 	s     *Sim
 	tk    *vncTicket
 	local string
+	port  int // the port asked for; only the ticket's worker listens there
 }
 
 func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
@@ -318,7 +321,7 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	g := s.guestByID[tk.vmid]
 	// pveproxy connects to localhost:port on the node that received
 	// the request; only the worker's one accept answers there.
-	if tk.used || tk.task.done || u.local != tk.local || g == nil {
+	if tk.used || tk.task.done || u.local != tk.local || u.port != tk.port || g == nil {
 		s.mu.Unlock()
 		return // nothing listens: the connection closes unanswered
 	}
