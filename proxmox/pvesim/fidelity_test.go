@@ -3,6 +3,7 @@ package pvesim
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -543,6 +544,66 @@ func TestVNCTicketPortBinding(t *testing.T) {
 			t.Errorf("legacy: ticket with another port: %d %s; want it verified (it names no port)", r.status, r.reason)
 		case !legacy && r.status != http.StatusUnauthorized:
 			t.Errorf("9.1.7: ticket with another port: %d %s; want 401", r.status, r.reason)
+		}
+	}
+}
+
+// TestLXCConsoleIsVncterm: an LXC console is vncterm (pve-container's
+// vncproxy): it takes several clients on one terminal, waits 20 s for the
+// first, and is 744×400 unless vncproxy gets width and height. Without
+// websocket=1 the stream is not plain VNC: vncterm, like QEMU from 9.1.7,
+// offers VeNCrypt only.
+func TestLXCConsoleIsVncterm(t *testing.T) {
+	clk := newFakeClock()
+	srv := NewTestServer(t, Config{Now: clk.Now})
+	admin := srv.AdminToken()
+	var ct Guest
+	for _, g := range srv.Guests() {
+		if g.Type == "lxc" && g.Status == "running" {
+			ct = g
+			break
+		}
+	}
+	a := vncProxy(t, srv, admin, "lxc", ct.Node, ct.VMID, url.Values{"websocket": {"1"}})
+	clk.Advance(15 * time.Second) // past QEMU's 10 s, within vncterm's 20
+	for i := 0; i < 2; i++ {
+		c, _, err := dialConsole(t, srv, admin, "lxc", ct, a, 0)
+		if err != nil {
+			t.Fatalf("client %d: %v", i+1, err)
+		}
+		if result, reason, w, h, _ := rfbLogin(t, &wsStream{c: c}, a.Password); result != 0 || w != 744 || h != 400 {
+			t.Errorf("client %d: result %d %q, %d×%d; want in, at 744×400", i+1, result, reason, w, h)
+		}
+	}
+
+	q := vncProxy(t, srv, admin, "qemu", guestByVMID(t, srv, plainVMID).Node, plainVMID, url.Values{"websocket": {"1"}})
+	clk.Advance(11 * time.Second)
+	if _, _, err := dialConsole(t, srv, admin, "qemu", guestByVMID(t, srv, plainVMID), q, 0); err == nil {
+		t.Error("a QEMU console connected 11 s after vncproxy; its worker waits 10 s")
+	}
+
+	for _, kind := range []string{"lxc", "qemu"} {
+		g := ct
+		if kind == "qemu" {
+			g = guestByVMID(t, srv, plainVMID)
+		}
+		a := vncProxy(t, srv, admin, kind, g.Node, g.VMID, nil)
+		c, _, err := dialConsole(t, srv, admin, kind, g, a, 0)
+		if err != nil {
+			t.Fatalf("%s console without websocket=1: %v", kind, err)
+		}
+		s := &wsStream{c: c}
+		ver := make([]byte, 12)
+		if _, err := io.ReadFull(s, ver); err != nil {
+			t.Fatal(err)
+		}
+		s.Write(ver)
+		head := make([]byte, 2)
+		if _, err := io.ReadFull(s, head); err != nil {
+			t.Fatal(err)
+		}
+		if head[0] != 1 || head[1] != 19 {
+			t.Errorf("%s console without websocket=1 offers %v; want only VeNCrypt (19)", kind, head)
 		}
 	}
 }

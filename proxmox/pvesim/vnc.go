@@ -47,6 +47,12 @@ const (
 	vncFirstPort      = 5900
 	vncLastPort       = 5999
 	vncConnectTimeout = 10 * time.Second // the worker's accept alarm
+	// lxcConnectTimeout: vncterm, an LXC console's worker, waits at
+	// least 20 s for its first client (pve-container's vncproxy).
+	lxcConnectTimeout = 20 * time.Second
+	// vncterm's default terminal size, unless vncproxy gets width and
+	// height.
+	lxcScreenWidth, lxcScreenHeight = 744, 400
 	vncPasswordTTL    = 30 * time.Second // qm vncproxy: expire_password +30
 	vncTicketMaxAge   = 40               // seconds, verify_rsa_ticket's max_age
 	vncTicketMinAge   = -20
@@ -80,7 +86,12 @@ type vncTicket struct {
 	port     int
 	issued   time.Time
 	task     *task
-	used     bool // the worker accepted its one connection
+	used     bool // the worker accepted a connection (QEMU's worker takes one only)
+	// websocket is whether vncproxy was asked for websocket=1: without
+	// it QEMU (9.1.7 and later) and vncterm speak VeNCrypt (TLS).
+	websocket bool
+	// lxcScreen is the vncterm's terminal, shared by its clients.
+	lxcScreen *rfb.Screen
 	// booted is when the guest last started, as the session began: a
 	// reboot replaces the QEMU process, and the console with it.
 	booted time.Time
@@ -144,7 +155,15 @@ func vncProxyHandler(kind string) func(*Sim, *call) (any, error) {
 		}
 		core := fmt.Sprintf("PVEVNC:%08X::%s", c.now.Unix(), base64.StdEncoding.EncodeToString(sig))
 		tk := &vncTicket{ticket: core, user: c.user, vmid: g.vmid, kind: kind, node: g.node.name,
-			local: c.local, port: port, issued: c.now}
+			local: c.local, port: port, issued: c.now, websocket: c.boolParam("websocket")}
+		accept := vncConnectTimeout
+		if kind == "lxc" {
+			// vncterm: several clients on one terminal, sized by
+			// width and height (744×400 by default).
+			accept = lxcConnectTimeout
+			tk.lxcScreen = rfb.NewScreen(rfb.ScreenConfig{Width: c.intParam("width", lxcScreenWidth),
+				Height: c.intParam("height", lxcScreenHeight), Name: g.name, Boot: g.startedAt, Now: s.now})
+		}
 
 		// Which answer carries a password, and what the VNC server
 		// then accepts (see the package comment).
@@ -173,7 +192,7 @@ func vncProxyHandler(kind string) func(*Sim, *call) (any, error) {
 		// The worker is not serialised with the guest's other tasks
 		// (no guest lock), hence no guest on the task.
 		t := &task{u: u, upid: u.String(), node: n, action: "vncproxy", params: c.params,
-			begun: true, begin: c.now, end: c.now.Add(vncConnectTimeout), exit: "connection timed out"}
+			begun: true, begin: c.now, end: c.now.Add(accept), exit: "connection timed out"}
 		s.tasks = append(s.tasks, t)
 		s.active = append(s.active, t)
 		s.taskByUPID[t.upid] = t
@@ -321,7 +340,7 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	g := s.guestByID[tk.vmid]
 	// pveproxy connects to localhost:port on the node that received
 	// the request; only the worker's one accept answers there.
-	if tk.used || tk.task.done || u.local != tk.local || u.port != tk.port || g == nil {
+	if (tk.used && tk.kind == "qemu") || tk.task.done || u.local != tk.local || u.port != tk.port || g == nil {
 		s.mu.Unlock()
 		return // nothing listens: the connection closes unanswered
 	}
@@ -329,7 +348,11 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	t := tk.task
 	t.end, t.exit = now.Add(100*365*24*time.Hour), ""
 	running := g.running
-	screen := s.guestScreenLocked(g, now)
+	screen := tk.lxcScreen
+	if screen == nil {
+		screen = s.guestScreenLocked(g, now)
+	}
+	vencrypt := !tk.websocket && (tk.kind == "lxc" || !s.cfg.LegacyVNC)
 	name := g.name
 	if g.kind == "qemu" {
 		name = "QEMU (" + g.name + ")"
@@ -377,7 +400,7 @@ func (u *vncUpgrade) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		go func() {
 			defer wg.Done()
 			rfb.Serve(rfbSide, rfb.Config{Name: name, Password: tk.password, PasswordExpires: now.Add(vncPasswordTTL),
-				Now: s.now, Screen: screen})
+				Now: s.now, Screen: screen, VeNCrypt: vencrypt})
 			// The VNC server hung up (after refusing a password, say):
 			// vncToClient still relays what it read before the end,
 			// then finds the end and stops the bridge, as pveproxy

@@ -65,7 +65,15 @@ type Config struct {
 	// Screen is the display to serve; nil makes a new one from Width,
 	// Height, Name and Now. Several connections may share one.
 	Screen *Screen
+	// VeNCrypt offers only security type VeNCrypt (19), as QEMU with TLS
+	// credentials and vncterm do for a console opened without
+	// websocket=1. The server goes no further: a client choosing it is
+	// refused, since the simulator has no TLS credentials to offer.
+	VeNCrypt bool
 }
+
+// SecurityVeNCrypt is RFB's VeNCrypt security type (TLS, then a subtype).
+const SecurityVeNCrypt = 19
 
 // Serve speaks RFB on conn until the client disconnects or breaks the
 // protocol, and closes conn. A client that goes away returns nil;
@@ -166,6 +174,9 @@ func (s *session) handshake() error {
 	if s.cfg.Password == "" {
 		secType = SecurityNone
 	}
+	if s.cfg.VeNCrypt {
+		secType = SecurityVeNCrypt
+	}
 	if s.minor == 3 {
 		if err := binary.Write(s.conn, binary.BigEndian, uint32(secType)); err != nil {
 			return err
@@ -182,6 +193,10 @@ func (s *session) handshake() error {
 			s.securityResult(false, "Unsupported security type\x00")
 			return fmt.Errorf("rfb: client chose security type %d", chosen)
 		}
+	}
+	if secType == SecurityVeNCrypt {
+		s.securityResult(false, "VeNCrypt is not simulated\x00")
+		return errors.New("rfb: a VeNCrypt client; the simulator serves no TLS")
 	}
 	if secType == SecurityVNCAuth {
 		if err := s.vncAuth(); err != nil {
