@@ -53,12 +53,12 @@ const (
 	// vncterm's default terminal size, unless vncproxy gets width and
 	// height.
 	lxcScreenWidth, lxcScreenHeight = 744, 400
-	vncPasswordTTL    = 30 * time.Second // qm vncproxy: expire_password +30
-	vncTicketMaxAge   = 40               // seconds, verify_rsa_ticket's max_age
-	vncTicketMinAge   = -20
-	wsMaxPayload      = 128 << 10 // pveproxy's $max_payload_size
-	vncScreenWidth    = 800
-	vncScreenHeight   = 600
+	vncPasswordTTL                  = 30 * time.Second // qm vncproxy: expire_password +30
+	vncTicketMaxAge                 = 40               // seconds, verify_rsa_ticket's max_age
+	vncTicketMinAge                 = -20
+	wsMaxPayload                    = 128 << 10 // pveproxy's $max_payload_size
+	vncScreenWidth                  = 800
+	vncScreenHeight                 = 600
 )
 
 // vncState is the console side of the simulator, guarded by Sim.mu.
