@@ -1,5 +1,6 @@
 // Which power actions a guest allows right now, and why not when it does not.
 // Pure: the table menu, the guest page and the bulk bar all ask here.
+import { processRuns, statusCategory } from './guests';
 
 import { canAct, CONSOLE_PRIVILEGE, guestPath, POWER_PRIVILEGE } from './permissions';
 import type { Guest, Permissions } from './types';
@@ -44,14 +45,18 @@ function stateAllows(action: Action, status: string): boolean {
     case 'start':
       return status === 'stopped';
     case 'shutdown':
-    case 'stop':
     case 'reboot':
-    case 'reset':
     case 'suspend':
       return status === 'running';
+    case 'stop':
+      // Stop ends the process whatever its processors do.
+      return processRuns(status);
+    case 'reset':
+      return status === 'running' || statusCategory(status) === 'error';
     case 'resume':
-      // /cluster/resources reports a paused VM as "running".
-      return status === 'running' || status === 'paused' || status === 'suspended';
+      // /cluster/resources gives the QMP status: resume what is held
+      // (paused, suspended to RAM, stopped by QEMU on an I/O error).
+      return status === 'paused' || status === 'suspended' || status === 'io-error';
   }
 }
 
@@ -77,9 +82,9 @@ export function unavailable(
   return null;
 }
 
-/** Whether the guest shows a screen a console can open: running, or paused. */
+/** Whether the guest shows a screen a console can open: its process runs. */
 export function consoleLive(status: string): boolean {
-  return status === 'running' || status === 'paused';
+  return processRuns(status);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { guest, inventory, manyGuests } from '../test/fixtures';
+import { setLocale, t } from './i18n/index.svelte';
 import {
   buildRows,
+  GUEST_STATUSES,
   DEFAULT_SORT,
   filterRows,
   fraction,
@@ -27,9 +29,27 @@ describe('statusCategory', () => {
     ['suspended', 'paused'],
     ['unknown', 'unknown'],
     ['', 'unknown'],
-    ['prelaunch', 'unknown'],
+    ['prelaunch', 'paused'],
+    ['inmigrate', 'paused'],
+    ['postmigrate', 'paused'],
+    ['io-error', 'error'],
+    ['internal-error', 'error'],
+    ['guest-panicked', 'error'],
+    ['weird', 'unknown'],
   ])('%j → %s', (status, want) => {
     expect(statusCategory(status)).toBe(want);
+  });
+});
+
+describe('status labels', () => {
+  it('names every status Proxmox reports, distinctly, in both languages', () => {
+    for (const locale of ['en', 'pt-BR'] as const) {
+      setLocale(locale);
+      const labels = GUEST_STATUSES.map((s) => t(`status.${s}`));
+      expect(new Set(labels).size, `${locale}: ${labels}`).toBe(GUEST_STATUSES.length);
+      for (const l of labels) expect(l).not.toMatch(/^status\./);
+    }
+    setLocale('en');
   });
 });
 

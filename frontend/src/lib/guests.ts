@@ -4,11 +4,34 @@
 
 import type { ClusterState, Guest, Inventory, Node } from './types';
 
-export type StatusCategory = 'running' | 'stopped' | 'paused' | 'unknown';
-export const STATUS_FILTERS = ['all', 'running', 'stopped', 'paused', 'unknown'] as const;
+export type StatusCategory = 'running' | 'stopped' | 'paused' | 'error' | 'unknown';
+export const STATUS_FILTERS = ['all', 'running', 'stopped', 'paused', 'error', 'unknown'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
-/** Colour group of a Proxmox status: paused and suspended share amber. */
+/**
+ * Every status Proxmox reports for a guest: a VM's is its QMP status
+ * (/cluster/resources), a container's running or stopped, and "unknown"
+ * once its node has not reported for five minutes.
+ */
+export const GUEST_STATUSES = [
+  'running',
+  'stopped',
+  'paused',
+  'suspended',
+  'prelaunch',
+  'inmigrate',
+  'postmigrate',
+  'io-error',
+  'internal-error',
+  'guest-panicked',
+  'unknown',
+] as const;
+
+/**
+ * Colour group of a Proxmox status. Amber: the VM's processors are held
+ * (paused, suspended to RAM, not started yet, or on either side of a
+ * migration). Red: QEMU stopped it on an error, or the guest panicked.
+ */
 export function statusCategory(status: string): StatusCategory {
   switch (status) {
     case 'running':
@@ -17,10 +40,23 @@ export function statusCategory(status: string): StatusCategory {
       return 'stopped';
     case 'paused':
     case 'suspended':
+    case 'prelaunch':
+    case 'inmigrate':
+    case 'postmigrate':
       return 'paused';
+    case 'io-error':
+    case 'internal-error':
+    case 'guest-panicked':
+      return 'error';
     default:
       return 'unknown';
   }
+}
+
+/** Whether the guest's process runs (whatever its processors do). */
+export function processRuns(status: string): boolean {
+  const c = statusCategory(status);
+  return c === 'running' || c === 'paused' || c === 'error';
 }
 
 /** A guest ready for the table. */
@@ -93,7 +129,7 @@ export function nextSort(current: SortSpec, key: SortKey): SortSpec {
   return { key, dir: DESC_FIRST.has(key) ? 'desc' : 'asc' };
 }
 
-const STATUS_RANK: Record<StatusCategory, number> = { running: 0, paused: 1, stopped: 2, unknown: 3 };
+const STATUS_RANK: Record<StatusCategory, number> = { running: 0, error: 1, paused: 2, stopped: 3, unknown: 4 };
 
 type Compare = (a: GuestRow, b: GuestRow) => number;
 

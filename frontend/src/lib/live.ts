@@ -61,7 +61,7 @@ export function rawValue(value: number | null | undefined): string {
 /** CPU, memory and I/O numbers mean something only for a guest that runs. */
 export function isLive(status: string): boolean {
   const category = statusCategory(status);
-  return category === 'running' || category === 'paused';
+  return category === 'running' || category === 'paused' || category === 'error';
 }
 
 function missing(locale: Locale, raw: string, why: Missing): LiveValue {

@@ -13,12 +13,13 @@ describe('overview', () => {
         ...inventory().guests,
         guest({ vmid: 106, type: 'lxc', status: 'running' }),
         guest({ vmid: 107, status: 'weird' }),
+        guest({ vmid: 108, status: 'guest-panicked' }),
       ],
     });
     const o = computeOverview(buildRows(inv), inv.nodes, ALL);
-    // 101, 100 running; 110 suspended; 9000 stopped template; 107 unknown
-    expect(o.vms).toEqual({ running: 2, stopped: 1, paused: 1, unknown: 1, total: 5 });
-    expect(o.cts).toEqual({ running: 1, stopped: 1, paused: 0, unknown: 0, total: 2 });
+    // 101, 100 running; 110 suspended; 9000 stopped template; 108 panicked; 107 unknown
+    expect(o.vms).toEqual({ running: 2, stopped: 1, paused: 1, error: 1, unknown: 1, total: 6 });
+    expect(o.cts).toEqual({ running: 1, stopped: 1, paused: 0, error: 0, unknown: 0, total: 2 });
     expect([o.nodesOnline, o.nodesOffline]).toEqual([2, 1]);
     expect(o.nodes.map((n) => n.name)).toEqual(['pve1', 'pve2', 'lab1']);
   });
@@ -60,7 +61,7 @@ describe('overview', () => {
     const rows = buildRows(inv);
     const o = computeOverview(rows, inv.nodes, ALL);
     // statuses cycle running ×3, stopped, paused
-    expect(o.vms).toEqual({ running: 6000, stopped: 2000, paused: 2000, unknown: 0, total: 10_000 });
+    expect(o.vms).toEqual({ running: 6000, stopped: 2000, paused: 2000, error: 0, unknown: 0, total: 10_000 });
     expect(o.topCpu).toHaveLength(5);
     expect(o.topCpu[0].cpu).toBe(0.97); // 0.98 and 0.99 fall on paused guests
     expect(o.topCpu.every((r, i, a) => i === 0 || a[i - 1].cpu >= r.cpu)).toBe(true);

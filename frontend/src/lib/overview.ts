@@ -8,8 +8,10 @@ import type { Node } from './types';
 export interface StatusCounts {
   running: number;
   stopped: number;
-  /** Paused or suspended. */
+  /** Paused, suspended, starting or migrating: processors held. */
   paused: number;
+  /** Stopped by QEMU on an error, or panicked. */
+  error: number;
   /** Anything Proxmox reports that is none of the above. */
   unknown: number;
   total: number;
@@ -38,7 +40,7 @@ export interface OverviewScope {
 export const TOP_N = 5;
 
 function emptyCounts(): StatusCounts {
-  return { running: 0, stopped: 0, paused: 0, unknown: 0, total: 0 };
+  return { running: 0, stopped: 0, paused: 0, error: 0, unknown: 0, total: 0 };
 }
 
 /**
@@ -81,6 +83,9 @@ export function computeOverview(
         break;
       case 'paused':
         counts.paused++;
+        break;
+      case 'error':
+        counts.error++;
         break;
       default:
         counts.unknown++;
