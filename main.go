@@ -16,10 +16,13 @@ import (
 	"github.com/wailsapp/wails/v2"
 
 	"cecyber/app"
+	"cecyber/app/desktop"
 	"cecyber/app/logs"
 	"cecyber/app/secrets"
 	"cecyber/app/store"
 	"cecyber/metrics"
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
 )
 
 //go:embed all:frontend/dist
@@ -74,12 +77,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cecyber: %v\n", err)
 		return 1
 	}
-	if handOver(instance) {
+	if desktop.HandOver(instance) {
 		fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
 		return 0
 	}
 
-	avoidCLocale()
+	desktop.AvoidCLocale()
 	log, closeLog, logDir := openLog(stderr)
 	defer closeLog.Close()
 	log.Info("starting", "version", version, "commit", build.Commit, "demo", *demo)
@@ -99,8 +102,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	configDir := filepath.Dir(db.Path())
 	build.LogDir, build.ConfigDir = logDir, configDir
 	a := app.New(app.Options{
-		Version:  version,
-		Demo:     *demo,
+		Version:   version,
+		Demo:      *demo,
+		StartDemo: startDemo,
 		Logger:   log,
 		Store:    db,
 		Keychain: secrets.Keychain{Service: "cecyber"},
@@ -108,7 +112,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Metrics:  history,
 		// The webview's own origin: wails://wails on Linux and macOS,
 		// http://wails.localhost on Windows.
-		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, devOrigins()...),
+		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, desktop.DevOrigins()...),
 		Build:          build,
 		Notifier:       app.OSNotifier{Icon: icon},
 	})
@@ -138,7 +142,23 @@ func instanceID() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return app.InstanceID(filepath.Dir(path), devBuild), nil
+	return app.InstanceID(filepath.Dir(path), desktop.DevBuild), nil
+}
+
+// startDemo starts the built-in demo cluster: the Proxmox VE simulator on
+// loopback, reached like a real cluster, over HTTPS with an API token,
+// pinned to its certificate. The window can open it in any mode; -demo
+// opens it at start.
+func startDemo() (app.DemoCluster, error) {
+	srv, err := pvesim.Start(pvesim.Config{}, "127.0.0.1:0")
+	if err != nil {
+		return app.DemoCluster{}, fmt.Errorf("start demo cluster: %w", err)
+	}
+	tok := srv.AdminToken()
+	return app.DemoCluster{
+		Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint},
+		Close:  srv.Close,
+	}, nil
 }
 
 // openLog returns the app's logger: stderr and a rotated file in the OS log

@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"sort"
@@ -19,7 +18,6 @@ import (
 	"cecyber/console"
 	"cecyber/metrics"
 	"cecyber/proxmox"
-	"cecyber/proxmox/pvesim"
 )
 
 // EventInventory is emitted with an Inventory after every poll.
@@ -41,9 +39,10 @@ type Options struct {
 	// while the window is minimised).
 	PollInterval time.Duration
 
-	// DemoCluster sizes the simulated cluster behind OpenDemo; zero fields
-	// take pvesim's defaults (3 nodes, 24 guests, seed 1).
-	DemoCluster pvesim.Config
+	// StartDemo starts the simulated cluster behind OpenDemo (main wires
+	// proxmox/pvesim here, so that no product package imports it); nil
+	// means this build has no demo.
+	StartDemo func() (DemoCluster, error)
 
 	// Logger receives operational logs; slog.Default() if nil. Nothing
 	// logged ever carries a token secret.
@@ -79,6 +78,12 @@ type Options struct {
 	Build BuildInfo // version details for About; see about.go
 }
 
+// DemoCluster is a running demo cluster: how to reach it, and how to stop it.
+type DemoCluster struct {
+	Config proxmox.Config // loopback endpoint, pinned, with the token
+	Close  func() error   // stops the simulator; nil if nothing needs stopping
+}
+
 // Keychain is where token secrets live: the OS keychain in the app
 // (secrets.Keychain), nothing else. There is no plaintext fallback.
 type Keychain interface {
@@ -105,7 +110,7 @@ type App struct {
 
 	mu       sync.Mutex
 	clusters []*cluster // in the order they were added
-	demo     *pvesim.Server
+	demo     *DemoCluster // running, once OpenDemo started it
 	consoles map[string]string // console ID → local URL
 	// backfilled marks the targets whose rrddata was fetched this session.
 	backfilled map[string]bool
@@ -170,10 +175,17 @@ func (a *App) shutdown() {
 	a.wg.Wait()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.demo != nil {
-		a.demo.Close()
-		a.demo = nil
+	a.closeDemoLocked()
+}
+
+// closeDemoLocked stops the demo cluster, if one runs.
+func (a *App) closeDemoLocked() {
+	if a.demo != nil && a.demo.Close != nil {
+		if err := a.demo.Close(); err != nil {
+			a.log.Warn("stop demo cluster", "err", err)
+		}
 	}
+	a.demo = nil
 }
 
 // Environment tells the window the OS locale, the version and the mode.
@@ -227,26 +239,19 @@ func (a *App) OpenDemo() (ClusterState, error) {
 			}
 		}
 	}
-	srv, err := pvesim.Start(a.opts.DemoCluster, "127.0.0.1:0")
+	if a.opts.StartDemo == nil {
+		a.mu.Unlock()
+		return ClusterState{}, errNoDemo
+	}
+	demo, err := a.opts.StartDemo()
 	if err != nil {
 		a.mu.Unlock()
-		return ClusterState{}, fmt.Errorf("start demo cluster: %w", err)
+		return ClusterState{}, err
 	}
-	a.demo = srv
+	a.demo = &demo
 	a.mu.Unlock()
 
-	tok := srv.AdminToken()
-	c, err := a.addCluster(clusterSpec{
-		id:   "demo",
-		name: "Demo",
-		demo: true,
-		cfg: proxmox.Config{
-			Endpoint:    srv.URL,
-			TokenID:     tok.ID,
-			Secret:      tok.Secret,
-			Fingerprint: srv.Fingerprint,
-		},
-	})
+	c, err := a.addCluster(clusterSpec{id: "demo", name: "Demo", demo: true, cfg: demo.Config})
 	if err != nil {
 		return ClusterState{}, err
 	}
@@ -255,7 +260,10 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	return c.snapshot().state, nil
 }
 
-var errNotStarted = errors.New("app: not started")
+var (
+	errNotStarted = errors.New("app: not started")
+	errNoDemo     = errors.New("this build has no demo cluster")
+)
 
 // addCluster connects to a cluster and starts its poller.
 func (a *App) addCluster(spec clusterSpec) (*cluster, error) {

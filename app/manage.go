@@ -308,9 +308,8 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 			break
 		}
 	}
-	if c.demo && a.demo != nil {
-		a.demo.Close()
-		a.demo = nil
+	if c.demo {
+		a.closeDemoLocked()
 	}
 	a.mu.Unlock()
 	if a.alerts.engine != nil {
