@@ -109,8 +109,8 @@ type App struct {
 	console *console.Proxy // nil until startup
 
 	mu       sync.Mutex
-	clusters []*cluster // in the order they were added
-	demo     *DemoCluster // running, once OpenDemo started it
+	clusters []*cluster        // in the order they were added
+	demo     *DemoCluster      // running, once OpenDemo started it
 	consoles map[string]string // console ID → local URL
 	// backfilled marks the targets whose rrddata was fetched this session.
 	backfilled map[string]bool
