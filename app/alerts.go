@@ -70,51 +70,15 @@ func (a *App) expectStop(clusterID, guestID string) {
 	a.alerts.stops[clusterID+"\x00"+guestID] = a.opts.Now()
 }
 
-// stoppedByUs answers the engine for one cluster; an expectation is used
-// up by the stop it explains.
-func (a *App) stoppedByUs(clusterID string, now time.Time) func(string) bool {
-	return func(guestID string) bool {
-		a.alerts.mu.Lock()
-		defer a.alerts.mu.Unlock()
-		k := clusterID + "\x00" + guestID
-		at, ok := a.alerts.stops[k]
-		delete(a.alerts.stops, k)
-		return ok && now.Sub(at) < expectStopFor
-	}
-}
-
-// evaluateAlerts runs the rules over a cluster's fresh poll, stores what
-// changed, and tells the window and the OS about alerts that fired.
-func (a *App) evaluateAlerts(clusterID string, at time.Time, nodes []Node, guests []Guest) {
-	if a.alerts.engine == nil {
-		return
-	}
-	targets := make([]alerts.Target, 0, len(nodes)+len(guests))
-	for i := range nodes {
-		n := &nodes[i]
-		t := alerts.Target{ID: "node/" + n.Name, Name: n.Name, Node: n.Name, IsNode: true, Status: n.Status,
-			CPU: n.CPU * 100, Mem: percent(n.Mem, n.MaxMem)}
-		if n.NetIn != nil && n.NetOut != nil {
-			t.NetIn, t.NetOut, t.HasRates = *n.NetIn, *n.NetOut, true
-		}
-		targets = append(targets, t)
-	}
-	for i := range guests {
-		g := &guests[i]
-		if g.Template {
-			continue
-		}
-		t := alerts.Target{ID: g.ID, Name: g.Name, Node: g.Node, Tags: g.Tags, Status: g.Status,
-			CPU: g.CPU * 100, Mem: percent(g.Mem, g.MaxMem)}
-		if g.DiskRead != nil && g.DiskWrite != nil && g.NetIn != nil && g.NetOut != nil {
-			t.DiskRead, t.DiskWrite, t.NetIn, t.NetOut, t.HasRates = *g.DiskRead, *g.DiskWrite, *g.NetIn, *g.NetOut, true
-		}
-		targets = append(targets, t)
-	}
-	changes := a.alerts.engine.Evaluate(alerts.Snapshot{
-		Cluster: clusterID, At: at, Targets: targets, StoppedByUs: a.stoppedByUs(clusterID, at),
-	})
-	a.applyAlertChanges(changes)
+// stoppedByUs answers the alert engine whether this app asked Proxmox to
+// stop a guest lately; an expectation is used up by the stop it explains.
+func (a *App) stoppedByUs(clusterID, guestID string, now time.Time) bool {
+	a.alerts.mu.Lock()
+	defer a.alerts.mu.Unlock()
+	k := clusterID + "\x00" + guestID
+	at, ok := a.alerts.stops[k]
+	delete(a.alerts.stops, k)
+	return ok && now.Sub(at) < expectStopFor
 }
 
 // applyAlertChanges stores firing and resolved alerts, and announces the
@@ -152,13 +116,6 @@ func (a *App) applyAlertChanges(changes []alerts.Change) {
 			a.log.Info("OS notification", "err", err)
 		}
 	}
-}
-
-func percent(used, total int64) float64 {
-	if total <= 0 {
-		return -1
-	}
-	return float64(used) * 100 / float64(total)
 }
 
 // openAlerts returns every pending or firing alert for the inventory.

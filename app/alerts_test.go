@@ -67,7 +67,7 @@ func TestCPUAlertFiresAndClears(t *testing.T) {
 	c, _ := a.findCluster("c1")
 	poll := func() {
 		clk.Advance(10 * time.Second)
-		c.pollOnce(context.Background(), clk.Now())
+		c.poller.Poll(context.Background())
 	}
 
 	sim.SetGuestCPU(101, 0.97)
@@ -166,7 +166,7 @@ func TestUnexpectedStopAlert(t *testing.T) {
 	c, _ := a.findCluster("c1")
 	poll := func() {
 		clk.Advance(10 * time.Second)
-		c.pollOnce(context.Background(), clk.Now())
+		c.poller.Poll(context.Background())
 	}
 	poll()
 

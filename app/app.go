@@ -163,7 +163,12 @@ func (a *App) startup(ctx context.Context, emit Emitter) {
 	}
 }
 
-// shutdown stops every poller and the demo cluster, and waits for them.
+// shutdownWait bounds how long shutdown waits for the goroutines: a
+// request stuck past its own timeout must not keep the app from quitting.
+const shutdownWait = 10 * time.Second
+
+// shutdown stops every poller, the publisher, the task followers and the
+// demo cluster, and waits for all of them (at most shutdownWait).
 func (a *App) shutdown() {
 	if a.cancel == nil {
 		return
@@ -172,7 +177,19 @@ func (a *App) shutdown() {
 	if a.console != nil {
 		a.console.Close()
 	}
-	a.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, c := range a.clusterList() {
+			c.poller.Stop()
+		}
+		a.wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(shutdownWait):
+		a.log.Error("shutdown: goroutines still running; quitting anyway", "waited", shutdownWait)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.closeDemoLocked()
@@ -211,11 +228,7 @@ func (a *App) Refresh() (Inventory, error) {
 	}
 	var wg sync.WaitGroup
 	for _, c := range a.clusterList() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.pollOnce(a.ctx, a.opts.Now())
-		}()
+		wg.Go(func() { c.poller.Poll(a.ctx) })
 	}
 	wg.Wait()
 	a.publish()
@@ -255,8 +268,7 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	if err != nil {
 		return ClusterState{}, err
 	}
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 
@@ -271,25 +283,33 @@ func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newCluster(spec, client, a.log, a.opts.Now)
-	c.history = a.opts.Metrics
-	c.polled = a.evaluateAlerts
-	a.mu.Lock()
-	a.clusters = append(a.clusters, c)
-	a.mu.Unlock()
-	a.startPoller(c)
+	c := newCluster(spec, client, a.log)
+	a.startPoller(c, false)
 	return c, nil
 }
 
-// startPoller runs c's poll loop until the app stops or c is removed.
-func (a *App) startPoller(c *cluster) {
-	ctx, cancel := context.WithCancel(a.ctx)
-	c.stop = cancel
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		c.run(ctx, a.pollInterval, a.publish)
-	}()
+// startPoller lists c and starts its poller, which polls at once if
+// pollNow. The poller runs until the app stops or c is removed.
+func (a *App) startPoller(c *cluster, pollNow bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c.poller = metrics.StartPoller(a.ctx, metrics.PollerConfig{
+		Cluster:     c.id,
+		Client:      c.getClient,
+		Interval:    a.pollInterval,
+		PollNow:     pollNow,
+		Store:       a.opts.Metrics,
+		Alerts:      a.alerts.engine,
+		StoppedByUs: a.stoppedByUs,
+		OnPoll: func(p metrics.Poll) {
+			c.apply(p)
+			a.applyAlertChanges(p.Alerts)
+			a.publish()
+		},
+		Now: a.opts.Now,
+		Log: a.log,
+	})
+	a.clusters = append(a.clusters, c)
 }
 
 // findCluster returns the running cluster with that ID.

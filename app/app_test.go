@@ -142,7 +142,7 @@ func connect(t *testing.T, a *App, cfg proxmox.Config) ClusterState {
 	if err != nil {
 		t.Fatalf("addCluster: %v", err)
 	}
-	c.pollOnce(context.Background(), time.Now())
+	c.poller.Poll(context.Background())
 	return c.snapshot().state
 }
 
@@ -208,7 +208,7 @@ func TestClusterErrors(t *testing.T) {
 		sim.SetFault("GET", "/cluster/resources", 500, "simulated failure")
 		defer sim.SetFault("GET", "/cluster/resources", 0, "")
 		c := a.clusterList()[0]
-		c.pollOnce(context.Background(), time.Now())
+		c.poller.Poll(context.Background())
 		s := c.snapshot()
 		if s.state.Status != "error" || s.state.Error.Code != "server" || !strings.Contains(s.state.Error.Detail, "simulated failure") {
 			t.Errorf("after a 500: %+v; want a server error quoting Proxmox", s.state.Error)

@@ -127,8 +127,7 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 		return ClusterState{}, err
 	}
 	a.log.Info("cluster added", "cluster", spec.name, "endpoints", len(sc.Endpoints))
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 
@@ -214,18 +213,9 @@ func (a *App) loadClusters() {
 			}
 			spec.cfg.Failover = append(spec.cfg.Failover, proxmox.Pin{URL: e.URL, Fingerprint: e.Fingerprint})
 		}
-		c := newCluster(spec, nil, a.log, a.opts.Now)
+		c := newCluster(spec, nil, a.log)
 		c.connect = a.keychainConnect(spec)
-		c.history = a.opts.Metrics
-		c.polled = a.evaluateAlerts
-		a.mu.Lock()
-		a.clusters = append(a.clusters, c)
-		a.mu.Unlock()
-		a.startPoller(c)
-		go func() {
-			c.pollOnce(a.ctx, a.opts.Now())
-			a.publish()
-		}()
+		a.startPoller(c, true)
 	}
 }
 
@@ -280,8 +270,7 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 		return ClusterState{}, err
 	}
 	c.rename(name)
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 
@@ -300,7 +289,9 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 			return err
 		}
 	}
-	c.stop()
+	// Wait for the poller to end before deleting anything: a poll in
+	// flight would otherwise write history rows and alerts again.
+	c.poller.Stop()
 	a.mu.Lock()
 	for i, x := range a.clusters {
 		if x == c {
@@ -321,7 +312,7 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		}
 	}
 	if !keepHistory && a.opts.Metrics != nil {
-		if err := a.opts.Metrics.DeleteCluster(id); err != nil {
+		if err := a.opts.Metrics.DeleteCluster(a.ctx, id); err != nil {
 			a.log.Warn("drop the removed cluster's history", "cluster", id, "err", err)
 		}
 	}
@@ -376,8 +367,7 @@ func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterS
 	}
 	c.setClient(client, cfg)
 	a.log.Info("certificate re-trusted", "cluster", clusterID, "endpoint", endpoint, "fingerprint", fp)
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 

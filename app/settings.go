@@ -195,10 +195,7 @@ func (a *App) pollInterval() time.Duration {
 // or a window shown again after a long time minimised, polls at once.
 func (a *App) wakePollers() {
 	for _, c := range a.clusterList() {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.poller.Wake()
 	}
 }
 

@@ -125,8 +125,7 @@ func (a *App) startAction(c *cluster, client *proxmox.Client, g Guest, action st
 		if err == nil || attempt > 0 || !proxmox.IsKind(err, proxmox.KindNotFound) {
 			return upid, g, err
 		}
-		c.pollOnce(ctx, a.opts.Now())
-		a.publish()
+		c.poller.Poll(ctx)
 		moved, ok := c.findVMID(g.VMID)
 		if !ok {
 			return "", g, &guestGoneError{name: g.Name, vmid: g.VMID}
@@ -177,8 +176,7 @@ func (a *App) follow(c *cluster, client *proxmox.Client, t Task) {
 		}
 		// Poll first, so that the guest's new state is in the inventory
 		// by the time the window hears that the task ended.
-		c.refresh(a.ctx, a.opts.Now)
-		a.publish()
+		c.poller.Poll(a.ctx)
 		t.EndedAt = a.opts.Now().UnixMilli()
 		a.tasks.put(t)
 		a.emit.Emit(EventTask, t)

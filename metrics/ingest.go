@@ -28,8 +28,9 @@ type IngestResult struct {
 
 // prevSample is the last counters seen for a target.
 type prevSample struct {
-	ts int64
-	s  Sample
+	ts   int64
+	s    Sample
+	rate *Rate // the rate this sample gave; nil if none or unknown
 }
 
 // acc folds the samples of one open bucket: per value the sum of the
@@ -88,11 +89,12 @@ func wanted(r *proxmox.Resource) bool {
 }
 
 type staged struct {
-	id  int64
-	ts  int64
-	v   vals
-	s   Sample
-	new string // target ID when the target was created in this transaction
+	id   int64
+	ts   int64
+	v    vals
+	s    Sample
+	rate *Rate
+	new  string // target ID when the target was created in this transaction
 }
 
 // Ingest stores one poll of /cluster/resources taken at time at, in one
@@ -100,21 +102,20 @@ type staged struct {
 // counters, and the rollup buckets that this poll closes. If it fails,
 // nothing of the poll is stored and the in-memory state is unchanged, so
 // the poll is a gap and the next one works normally.
-func (s *Store) Ingest(clusterID string, at time.Time, res []proxmox.Resource) (IngestResult, error) {
-	return s.IngestWith(clusterID, at, res, nil)
+func (s *Store) Ingest(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource) (IngestResult, error) {
+	return s.IngestWith(ctx, clusterID, at, res, nil)
 }
 
 // IngestWith is Ingest with the I/O rates of targets that have no counters
 // in /cluster/resources: Proxmox sends none for nodes, so their network
 // rates come from elsewhere (the node's rrddata). A node missing from
 // nodeRates gets no rate (a gap), never zero.
-func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
+func (s *Store) IngestWith(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return IngestResult{}, errors.New("ingest: metrics store is closed")
 	}
-	ctx := context.Background()
 	cs, err := s.clusterLocked(ctx, clusterID)
 	if err != nil {
 		return IngestResult{}, ingestErr(err)
@@ -188,12 +189,17 @@ func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resourc
 			return IngestResult{}, ingestErr(err)
 		}
 		if n, _ := out.RowsAffected(); n == 0 {
-			continue // already have a sample at this second
+			// Already have a sample at this second (a refresh right
+			// after a poll): its rate is still this second's rate.
+			if p, ok := cs.prev[id]; ok && p.ts == ts && p.rate != nil {
+				result.Rates[r.ID] = *p.rate
+			}
+			continue
 		}
 		if rate != nil {
 			result.Rates[r.ID] = *rate
 		}
-		batch = append(batch, staged{id: id, ts: ts, v: v, s: smp, new: created})
+		batch = append(batch, staged{id: id, ts: ts, v: v, s: smp, rate: rate, new: created})
 	}
 
 	if err := s.saveCountersLocked(ctx, tx, cs, batch, ts); err != nil {
@@ -214,7 +220,7 @@ func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resourc
 		if b.new != "" {
 			cs.ids[b.new] = b.id
 		}
-		cs.prev[b.id] = prevSample{ts: b.ts, s: b.s}
+		cs.prev[b.id] = prevSample{ts: b.ts, s: b.s, rate: b.rate}
 		for i := range cs.rollups {
 			rs := &cs.rollups[i]
 			if len(rs.accs) == 0 {

@@ -155,7 +155,7 @@ func selectCols(tier string, ms []string) string {
 // the output hold the average and the max of the rows in them, so a spike
 // of a single sample stays visible in "<metric>_max" however far the
 // range is zoomed out. Buckets without data are nil.
-func (s *Store) History(clusterID, targetID string, metrics []string, from, to time.Time, maxPoints int) (Series, error) {
+func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics []string, from, to time.Time, maxPoints int) (Series, error) {
 	ms, err := checkMetrics(metrics)
 	if err != nil {
 		return Series{}, fmt.Errorf("history: %w", err)
@@ -172,7 +172,6 @@ func (s *Store) History(clusterID, targetID string, metrics []string, from, to t
 	for i := range folds {
 		folds[i] = newFold(len(times))
 	}
-	ctx := context.Background()
 
 	var id int64
 	err = s.db.QueryRowContext(ctx, `SELECT id FROM targets WHERE cluster = ? AND target = ?`, clusterID, targetID).Scan(&id)
@@ -314,7 +313,7 @@ func (a *acc) nulls(i int) (avg, mx *float64) {
 // Sparklines returns one metric's average over [from, to) in at most
 // points buckets for many targets of a cluster, read in one query. Every
 // target asked for has an entry in values, nil where there is no data.
-func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, from, to time.Time, points int) (times []int64, values map[string][]*float64, err error) {
+func (s *Store) Sparklines(ctx context.Context, clusterID string, targetIDs []string, metric string, from, to time.Time, points int) (times []int64, values map[string][]*float64, err error) {
 	c, ok := columns[metric]
 	if !ok {
 		return nil, nil, fmt.Errorf("sparklines: unknown metric %q", metric)
@@ -344,7 +343,7 @@ func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, 
 	q := fmt.Sprintf(`SELECT t.target, t.id, r.ts, %s, r.%s FROM targets t JOIN %s r ON r.target = t.id
 		WHERE t.cluster = ? AND t.target IN (%s) AND r.ts >= ? AND r.ts < ?`,
 		nsel, c.name, tier.Name, strings.TrimSuffix(strings.Repeat("?,", len(args)-3), ","))
-	rows, err := s.db.QueryContext(context.Background(), q, args...)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sparklines: %w", err)
 	}
