@@ -18,6 +18,7 @@ import (
 	"cecyber/console"
 	"cecyber/metrics"
 	"cecyber/proxmox"
+	"cecyber/proxmox/tasks"
 )
 
 // EventInventory is emitted with an Inventory after every poll.
@@ -105,7 +106,7 @@ type App struct {
 	emit   Emitter
 	kick   chan struct{} // asks the publisher to emit the inventory
 
-	tasks   *taskList
+	tasks   *tasks.Tracker // nil until startup
 	console *console.Proxy // nil until startup
 
 	mu       sync.Mutex
@@ -134,7 +135,7 @@ func New(opts Options) *App {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	a := &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(),
+	a := &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1),
 		consoles: map[string]string{}, backfilled: map[string]bool{}}
 	a.settings = a.loadSettings()
 	return a
@@ -145,6 +146,7 @@ func New(opts Options) *App {
 func (a *App) startup(ctx context.Context, emit Emitter) {
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.emit = emit
+	a.tasks = a.newTracker(a.ctx)
 	proxy, err := console.New(console.Options{AllowedOrigins: a.opts.ConsoleOrigins, Logger: a.log.With("part", "console")})
 	if err != nil {
 		a.log.Error("start console proxy; consoles will not open", "err", err)
@@ -180,6 +182,7 @@ func (a *App) shutdown() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		a.tasks.Close()
 		for _, c := range a.clusterList() {
 			c.poller.Stop()
 		}

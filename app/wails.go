@@ -75,7 +75,7 @@ func WailsOptions(a *App, sh Shell) *options.App {
 		OnStartup: func(ctx context.Context) {
 			w.setContext(ctx)
 			if hidden {
-				go w.showAfter(showFallback)
+				w.showAfter(showFallback)
 			}
 			a.startup(ctx, wailsEmitter{ctx})
 		},
@@ -87,7 +87,10 @@ func WailsOptions(a *App, sh Shell) *options.App {
 			w.remember(ctx)
 			return false
 		},
-		OnShutdown:     func(context.Context) { a.shutdown() },
+		OnShutdown: func(context.Context) {
+			w.stopFallback()
+			a.shutdown()
+		},
 		Bind:           []any{a},
 		ErrorFormatter: FormatError,
 		Linux: &linux.Options{
@@ -111,6 +114,9 @@ type window struct {
 	state windowState // as loaded at start; read-only afterwards
 
 	shown sync.Once
+	// fallback shows the window if the page does not (see showAfter); nil
+	// when the window did not start hidden.
+	fallback *time.Timer
 
 	mu  sync.Mutex
 	ctx context.Context // Wails' context, nil until startup
@@ -144,9 +150,21 @@ func (w *window) show(ctx context.Context) {
 // a page that fails to load must still get a window to show its error.
 // It does nothing if the page showed the window first.
 func (w *window) showAfter(d time.Duration) {
-	time.Sleep(d)
-	if ctx := w.context(); ctx != nil {
-		w.show(ctx)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fallback = time.AfterFunc(d, func() {
+		if ctx := w.context(); ctx != nil {
+			w.show(ctx)
+		}
+	})
+}
+
+// stopFallback cancels showAfter's timer, as the app shuts down.
+func (w *window) stopFallback() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fallback != nil {
+		w.fallback.Stop()
 	}
 }
 
