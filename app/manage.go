@@ -7,8 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -133,51 +131,20 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 
 var errNoStore = errors.New("this session cannot save clusters")
 
-// discover talks to a cluster the user just trusted: it checks the token,
-// reads the cluster's name and the local node, and pins every other node
-// with the fingerprint that node reports over the already pinned connection.
+// discover checks the token against the cluster the user just trusted and
+// learns its name and its other nodes (see proxmox.Discover).
 func (a *App) discover(in clusterInput, fp string) (clusterSpec, error) {
 	cfg := proxmox.Config{Endpoint: in.endpoint, TokenID: in.tokenID, Secret: in.secret, Fingerprint: fp}
-	client, err := proxmox.NewClient(cfg)
-	if err != nil {
-		return clusterSpec{}, err
-	}
 	ctx, cancel := context.WithTimeout(a.ctx, connectTimeout)
 	defer cancel()
-	if _, err := client.Version(ctx); err != nil {
-		return clusterSpec{}, err
-	}
-	spec := clusterSpec{name: in.name, nodes: map[string]string{}, cfg: cfg}
-	status, err := client.ClusterStatus(ctx)
-	if err != nil && !proxmox.IsKind(err, proxmox.KindForbidden) {
-		return clusterSpec{}, err
-	}
-	local := ""
-	for _, e := range status {
-		switch {
-		case e.Type == "cluster":
-			spec.clusterName = e.Name
-		case e.Type == "node" && e.Local:
-			local = e.Name
-		}
-	}
-	spec.nodes[in.endpoint] = local
-	u, _ := url.Parse(in.endpoint)
-	_, port, _ := net.SplitHostPort(u.Host)
-	pins, err := client.NodeEndpoints(ctx, port)
+	d, err := proxmox.Discover(ctx, cfg)
 	if err != nil {
-		// Without Sys.Audit the token cannot list nodes' certificates: the
-		// cluster works, only without failover.
-		a.log.Info("no failover endpoints", "cluster", in.name, "err", err)
+		return clusterSpec{}, err
 	}
-	for _, p := range pins {
-		if p.URL == in.endpoint || (local != "" && p.Node == local) {
-			continue
-		}
-		spec.cfg.Failover = append(spec.cfg.Failover, proxmox.Pin{URL: p.URL, Fingerprint: p.Fingerprint})
-		spec.nodes[p.URL] = p.Node
+	if d.NoFailover != nil {
+		a.log.Info("no failover endpoints", "cluster", in.name, "err", d.NoFailover)
 	}
-	return spec, nil
+	return clusterSpec{name: in.name, clusterName: d.ClusterName, nodes: d.Nodes, cfg: d.Config}, nil
 }
 
 func pinsOf(cfg proxmox.Config) []proxmox.Pin {
