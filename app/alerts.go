@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -31,6 +30,10 @@ const expectStopFor = 30 * time.Minute
 type alertState struct {
 	engine *alerts.Engine
 
+	// rulesMu makes every change of the rules one read-modify-write:
+	// read the engine's rules, change them, store them, apply them.
+	rulesMu sync.Mutex
+
 	mu    sync.Mutex
 	stops map[string]time.Time // cluster + "\x00" + guest ID → when this app asked it to stop
 }
@@ -41,7 +44,7 @@ func (a *App) startAlerts() {
 	rules := alerts.DefaultRules()
 	var open []alerts.Alert
 	if db := a.opts.Store; db != nil {
-		ctx := context.Background()
+		ctx := a.context()
 		if saved, ok, err := db.AlertRules(ctx); err != nil {
 			a.log.Error("read alert rules; using the defaults", "err", err)
 		} else if ok {
@@ -106,7 +109,7 @@ func (a *App) applyAlertChanges(changes []alerts.Change) {
 		}
 	}
 	if db := a.opts.Store; db != nil && len(store) > 0 {
-		if err := db.SaveAlerts(context.Background(), store, keepResolved); err != nil {
+		if err := db.SaveAlerts(a.context(), store, keepResolved); err != nil {
 			a.log.Warn("store alerts", "err", err)
 		}
 	}
@@ -147,7 +150,7 @@ func (a *App) Alerts(limit int) (AlertsView, error) {
 		view.Rules = append(view.Rules, ruleDTO(r))
 	}
 	if db := a.opts.Store; db != nil {
-		resolved, err := db.ResolvedAlerts(context.Background(), limit)
+		resolved, err := db.ResolvedAlerts(a.context(), limit)
 		if err != nil {
 			return AlertsView{}, err
 		}
@@ -171,6 +174,8 @@ func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
 		}
 		return AlertRule{}, err
 	}
+	a.alerts.rulesMu.Lock()
+	defer a.alerts.rulesMu.Unlock()
 	rules := a.alerts.engine.Rules()
 	if r.ID == "" {
 		r.ID = "rule-" + newAlertID()[3:]
@@ -184,7 +189,7 @@ func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
 		r.Builtin = rules[i].Builtin
 		rules[i] = r
 	}
-	if err := a.setRules(rules); err != nil {
+	if err := a.setRulesLocked(rules); err != nil {
 		return AlertRule{}, err
 	}
 	return ruleDTO(r), nil
@@ -196,6 +201,8 @@ func (a *App) DeleteAlertRule(id string) error {
 	if a.alerts.engine == nil {
 		return errNotStarted
 	}
+	a.alerts.rulesMu.Lock()
+	defer a.alerts.rulesMu.Unlock()
 	rules := a.alerts.engine.Rules()
 	i := ruleIndex(rules, id)
 	if i < 0 {
@@ -204,14 +211,14 @@ func (a *App) DeleteAlertRule(id string) error {
 	if rules[i].Builtin != "" {
 		return invalid("id", "builtin", "Built-in alert rules cannot be deleted; disable the rule instead.")
 	}
-	return a.setRules(append(rules[:i], rules[i+1:]...))
+	return a.setRulesLocked(append(rules[:i], rules[i+1:]...))
 }
 
-// setRules saves the rules first, so what the engine runs is what the next
-// start loads, then applies them.
-func (a *App) setRules(rules []alerts.Rule) error {
+// setRulesLocked saves the rules first, so what the engine runs is what the
+// next start loads, then applies them. a.alerts.rulesMu must be held.
+func (a *App) setRulesLocked(rules []alerts.Rule) error {
 	if db := a.opts.Store; db != nil {
-		if err := db.SetAlertRules(context.Background(), rules); err != nil {
+		if err := db.SetAlertRules(a.context(), rules); err != nil {
 			return err
 		}
 	}
@@ -256,7 +263,7 @@ func (a *App) saveAlertUpdate(al alerts.Alert, ok bool) error {
 		return invalid("id", "resolved", "That alert has already resolved.")
 	}
 	if db := a.opts.Store; db != nil && al.State == alerts.Firing {
-		if err := db.SaveAlerts(context.Background(), []alerts.Alert{al}, keepResolved); err != nil {
+		if err := db.SaveAlerts(a.context(), []alerts.Alert{al}, keepResolved); err != nil {
 			return err
 		}
 	}

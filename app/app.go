@@ -109,12 +109,22 @@ type App struct {
 	tasks   *tasks.Tracker // nil until startup
 	console *console.Proxy // nil until startup
 
-	mu       sync.Mutex
-	clusters []*cluster        // in the order they were added
-	demo     *DemoCluster      // running, once OpenDemo started it
-	consoles map[string]string // console ID → local URL
-	// backfilled marks the targets whose rrddata was fetched this session.
-	backfilled map[string]bool
+	// State by concern, each under its own lock; a function that expects
+	// one held ends in Locked.
+
+	clustersMu sync.Mutex
+	clusters   []*cluster   // in the order they were added
+	demo       *DemoCluster // running, once OpenDemo started it
+
+	consolesMu sync.Mutex
+	consoles   map[string]string // console ID → local URL
+
+	backfillMu sync.Mutex
+	backfilled map[string]bool // the targets whose rrddata was fetched this session
+
+	// settingsMu is held across saving and applying, so that what is
+	// stored and what runs are the same settings.
+	settingsMu sync.Mutex
 	settings   Settings
 	hidden     bool // the window is minimised or hidden
 
@@ -193,8 +203,8 @@ func (a *App) shutdown() {
 	case <-time.After(shutdownWait):
 		a.log.Error("shutdown: goroutines still running; quitting anyway", "waited", shutdownWait)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
 	a.closeDemoLocked()
 }
 
@@ -246,26 +256,26 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	if a.ctx == nil {
 		return ClusterState{}, errNotStarted
 	}
-	a.mu.Lock()
+	a.clustersMu.Lock()
 	if a.demo != nil {
 		for _, c := range a.clusters {
 			if c.demo {
-				a.mu.Unlock()
+				a.clustersMu.Unlock()
 				return c.snapshot().state, nil
 			}
 		}
 	}
 	if a.opts.StartDemo == nil {
-		a.mu.Unlock()
+		a.clustersMu.Unlock()
 		return ClusterState{}, errNoDemo
 	}
 	demo, err := a.opts.StartDemo()
 	if err != nil {
-		a.mu.Unlock()
+		a.clustersMu.Unlock()
 		return ClusterState{}, err
 	}
 	a.demo = &demo
-	a.mu.Unlock()
+	a.clustersMu.Unlock()
 
 	c, err := a.addCluster(clusterSpec{id: "demo", name: "Demo", demo: true, cfg: demo.Config})
 	if err != nil {
@@ -273,6 +283,15 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	}
 	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
+}
+
+// context is the app's context for calls to the stores: the one startup
+// got, cancelled at shutdown; a background one before startup.
+func (a *App) context() context.Context {
+	if a.ctx == nil {
+		return context.Background()
+	}
+	return a.ctx
 }
 
 var (
@@ -294,8 +313,8 @@ func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
 // startPoller lists c and starts its poller, which polls at once if
 // pollNow. The poller runs until the app stops or c is removed.
 func (a *App) startPoller(c *cluster, pollNow bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
 	c.poller = metrics.StartPoller(a.ctx, metrics.PollerConfig{
 		Cluster:     c.id,
 		Client:      c.getClient,
@@ -317,8 +336,8 @@ func (a *App) startPoller(c *cluster, pollNow bool) {
 
 // findCluster returns the running cluster with that ID.
 func (a *App) findCluster(id string) (*cluster, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
 	for _, c := range a.clusters {
 		if c.id == id {
 			return c, nil
@@ -330,8 +349,8 @@ func (a *App) findCluster(id string) (*cluster, error) {
 var errUnknownCluster = errors.New("no such cluster: it may have been removed")
 
 func (a *App) clusterList() []*cluster {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
 	return append([]*cluster(nil), a.clusters...)
 }
 

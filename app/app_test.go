@@ -247,9 +247,9 @@ func TestNoSecretReachesTheWindow(t *testing.T) {
 	if _, err := a.OpenDemo(); err != nil {
 		t.Fatal(err)
 	}
-	a.mu.Lock()
+	a.clustersMu.Lock()
 	secret := a.demo.Config.Secret
-	a.mu.Unlock()
+	a.clustersMu.Unlock()
 	if len(secret) < 16 {
 		t.Fatalf("demo secret %q is too short to be a useful canary", secret)
 	}

@@ -59,9 +59,9 @@ func (a *App) OpenConsole(clusterID, guestID string) (Console, error) {
 	if err != nil {
 		return Console{}, err
 	}
-	a.mu.Lock()
+	a.consolesMu.Lock()
 	a.consoles[id] = local
-	a.mu.Unlock()
+	a.consolesMu.Unlock()
 	a.log.Info("console opened", "cluster", clusterID, "guest", guestID, "node", g.Node)
 	return Console{
 		ID: id, URL: local, Cluster: clusterID, GuestID: g.ID, GuestName: g.Name,
@@ -71,9 +71,9 @@ func (a *App) OpenConsole(clusterID, guestID string) (Console, error) {
 
 // CloseConsole ends a console session; ending one that already ended is fine.
 func (a *App) CloseConsole(id string) error {
-	a.mu.Lock()
+	a.consolesMu.Lock()
 	local, ok := a.consoles[id]
-	a.mu.Unlock()
+	a.consolesMu.Unlock()
 	if ok && a.console != nil {
 		a.console.End(local)
 	}
@@ -83,9 +83,9 @@ func (a *App) CloseConsole(id string) error {
 // consoleEnded tells the window why a session ended, unless the window
 // itself ended it.
 func (a *App) consoleEnded(id string, reason error) {
-	a.mu.Lock()
+	a.consolesMu.Lock()
 	delete(a.consoles, id)
-	a.mu.Unlock()
+	a.consolesMu.Unlock()
 	ev := ConsoleEnded{ID: id, Error: consoleReason(reason)}
 	a.log.Info("console ended", "id", id, "reason", reason)
 	if a.emit != nil {

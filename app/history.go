@@ -37,10 +37,10 @@ func (a *App) History(clusterID, targetID string, metricNames []string, from, to
 // A failure is logged, not returned: the chart still shows local history.
 func (a *App) backfillOnce(c *cluster, targetID string, from time.Time) {
 	key := c.id + "\x00" + targetID
-	a.mu.Lock()
+	a.backfillMu.Lock()
 	done := a.backfilled[key]
 	a.backfilled[key] = true
-	a.mu.Unlock()
+	a.backfillMu.Unlock()
 	if done {
 		return
 	}
@@ -62,9 +62,9 @@ func (a *App) backfillOnce(c *cluster, targetID string, from time.Time) {
 	// comes back after its history was deleted.
 	if err := c.poller.Backfill(ctx, targetID, guest, timeframes); err != nil {
 		a.log.Warn("backfill from rrddata", "target", targetID, "err", err)
-		a.mu.Lock()
+		a.backfillMu.Lock()
 		delete(a.backfilled, key) // try again next time
-		a.mu.Unlock()
+		a.backfillMu.Unlock()
 	}
 }
 

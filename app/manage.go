@@ -259,7 +259,7 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 	// Wait for the poller to end before deleting anything: a poll in
 	// flight would otherwise write history rows and alerts again.
 	c.poller.Stop()
-	a.mu.Lock()
+	a.clustersMu.Lock()
 	for i, x := range a.clusters {
 		if x == c {
 			a.clusters = append(a.clusters[:i], a.clusters[i+1:]...)
@@ -269,7 +269,7 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 	if c.demo {
 		a.closeDemoLocked()
 	}
-	a.mu.Unlock()
+	a.clustersMu.Unlock()
 	if a.alerts.engine != nil {
 		a.alerts.engine.ForgetCluster(id, a.opts.Now())
 	}
