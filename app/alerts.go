@@ -152,7 +152,8 @@ func (a *App) Alerts(limit int) (AlertsView, error) {
 	if db := a.opts.Store; db != nil {
 		resolved, err := db.ResolvedAlerts(a.context(), limit)
 		if err != nil {
-			return AlertsView{}, err
+			a.log.Error("read resolved alerts", "err", err)
+			return AlertsView{}, stored(err)
 		}
 		names := a.alertNamer()
 		for _, al := range resolved {
@@ -219,7 +220,8 @@ func (a *App) DeleteAlertRule(id string) error {
 func (a *App) setRulesLocked(rules []alerts.Rule) error {
 	if db := a.opts.Store; db != nil {
 		if err := db.SetAlertRules(a.context(), rules); err != nil {
-			return err
+			a.log.Error("save alert rules", "err", err)
+			return stored(err)
 		}
 	}
 	a.applyAlertChanges(a.alerts.engine.SetRules(rules, a.opts.Now()))
@@ -264,7 +266,8 @@ func (a *App) saveAlertUpdate(al alerts.Alert, ok bool) error {
 	}
 	if db := a.opts.Store; db != nil && al.State == alerts.Firing {
 		if err := db.SaveAlerts(a.context(), []alerts.Alert{al}, keepResolved); err != nil {
-			return err
+			a.log.Error("save alert", "err", err)
+			return stored(err)
 		}
 	}
 	a.publish()

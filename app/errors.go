@@ -33,6 +33,14 @@ func errorInfo(err error) ErrorInfo {
 	if errors.Is(err, store.ErrConflict) {
 		return ErrorInfo{Code: "conflict", Message: "A cluster with that name exists already."}
 	}
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrorInfo{Code: "notfound", Message: "That cluster is no longer saved; it may have been removed."}
+	}
+	var se *storageError
+	if errors.As(err, &se) {
+		return ErrorInfo{Code: "storage", Message: "Cecyber could not read or write its " + se.what + ".",
+			Params: map[string]string{"what": se.what}}
+	}
 	if errors.Is(err, errUnknownCluster) {
 		return ErrorInfo{Code: "notfound", Message: err.Error()}
 	}
@@ -103,6 +111,35 @@ func keychainReason(r secrets.Reason) string {
 		return "notfound"
 	}
 	return "other"
+}
+
+// storageError is a failure of one of Cecyber's own files (the database,
+// the metric history): the window hears which, never SQLite's words, which
+// go to the log.
+type storageError struct {
+	what string // "database" or "metric history"
+	err  error
+}
+
+func (e *storageError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
+// stored classifies an error of the settings and clusters database: not
+// found and conflicts keep their meaning, anything else is a storage
+// failure.
+func stored(err error) error {
+	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return &storageError{what: "database", err: err}
+}
+
+// historyErr classifies an error of the metric history.
+func historyErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &storageError{what: "metric history", err: err}
 }
 
 // guestGoneError says a guest no longer exists on its cluster.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"cecyber/metrics"
 	"cecyber/proxmox"
 )
 
@@ -27,7 +28,7 @@ func (a *App) History(clusterID, targetID string, metricNames []string, from, to
 	a.backfillOnce(c, targetID, time.Unix(from, 0))
 	s, err := a.opts.Metrics.History(a.ctx, clusterID, targetID, metricNames, time.Unix(from, 0), time.Unix(to, 0), maxPoints)
 	if err != nil {
-		return Series{}, invalid("metrics", "query", err.Error())
+		return Series{}, a.historyQueryErr(err)
 	}
 	return Series{Times: s.Times, Columns: s.Columns, Step: s.Step, Tier: s.Tier}, nil
 }
@@ -80,7 +81,17 @@ func (a *App) Sparklines(clusterID string, targetIDs []string, metric string, fr
 	}
 	times, values, err := a.opts.Metrics.Sparklines(a.ctx, clusterID, targetIDs, metric, time.Unix(from, 0), time.Unix(to, 0), points)
 	if err != nil {
-		return Sparklines{}, invalid("metrics", "query", err.Error())
+		return Sparklines{}, a.historyQueryErr(err)
 	}
 	return Sparklines{Times: times, Values: values}, nil
+}
+
+// historyQueryErr tells a query the history cannot answer (an unknown
+// metric, an empty range) from a history that cannot be read.
+func (a *App) historyQueryErr(err error) error {
+	if errors.Is(err, metrics.ErrInvalid) {
+		return invalid("metrics", "query", "The chart asked for history Cecyber does not keep.")
+	}
+	a.log.Error("read metric history", "err", err)
+	return historyErr(err)
 }

@@ -118,7 +118,8 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 		if derr := a.opts.Keychain.Delete(spec.id); derr != nil {
 			a.log.Warn("undo keychain entry", "cluster", spec.id, "err", derr)
 		}
-		return ClusterState{}, err
+		a.log.Error("save cluster", "err", err)
+		return ClusterState{}, stored(err)
 	}
 	c, err := a.addCluster(spec)
 	if err != nil {
@@ -234,7 +235,8 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 		c.setClient(client, cfg)
 	}
 	if err := a.opts.Store.RenameCluster(a.ctx, id, name); err != nil {
-		return ClusterState{}, err
+		a.log.Error("rename cluster", "err", err)
+		return ClusterState{}, stored(err)
 	}
 	c.rename(name)
 	c.poller.Poll(a.ctx)
@@ -253,7 +255,8 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 			return err
 		}
 		if err := a.opts.Store.DeleteCluster(a.ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			a.log.Error("delete cluster", "err", err)
+			return stored(err)
 		}
 	}
 	// Wait for the poller to end before deleting anything: a poll in
@@ -329,7 +332,8 @@ func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterS
 	}
 	if !c.demo {
 		if err := a.opts.Store.SetFingerprint(a.ctx, clusterID, endpoint, fp); err != nil {
-			return ClusterState{}, err
+			a.log.Error("save fingerprint", "err", err)
+			return ClusterState{}, stored(err)
 		}
 	}
 	c.setClient(client, cfg)

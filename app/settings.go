@@ -124,7 +124,8 @@ func (a *App) SaveSettings(s Settings) (SettingsView, error) {
 	if db := a.opts.Store; db != nil {
 		if err := db.SetSetting(a.context(), settingsKey, s); err != nil {
 			a.settingsMu.Unlock()
-			return SettingsView{}, err
+			a.log.Error("save settings", "err", err)
+			return SettingsView{}, stored(err)
 		}
 	}
 	a.settings = s

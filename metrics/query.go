@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// ErrInvalid is wrapped by errors of History and Sparklines that come from
+// the query itself (an unknown metric, an empty range), not the database.
+var ErrInvalid = errors.New("invalid history query")
+
 // Series is a history in uPlot's columnar shape: Times are the starts of
 // equal buckets of Step seconds; every column has one value per time, nil
 // where there is no data (a gap). Columns hold "<metric>" (the average
@@ -120,7 +124,7 @@ func checkMetrics(names []string) ([]string, error) {
 	}
 	for _, m := range names {
 		if _, ok := columns[strings.TrimSuffix(m, "_max")]; !ok {
-			return nil, fmt.Errorf("unknown metric %q (want one of %s)", m, strings.Join(Metrics, ", "))
+			return nil, fmt.Errorf("%w: unknown metric %q (want one of %s)", ErrInvalid, m, strings.Join(Metrics, ", "))
 		}
 	}
 	out := make([]string, 0, len(names))
@@ -161,7 +165,7 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 		return Series{}, fmt.Errorf("history: %w", err)
 	}
 	if maxPoints <= 0 || !to.After(from) {
-		return Series{}, fmt.Errorf("history: empty range or no points")
+		return Series{}, fmt.Errorf("history: %w: empty range or no points", ErrInvalid)
 	}
 	f, t := from.Unix(), to.Unix()
 	ti, step := s.pickTier(f, t, maxPoints)
@@ -316,10 +320,10 @@ func (a *acc) nulls(i int) (avg, mx *float64) {
 func (s *Store) Sparklines(ctx context.Context, clusterID string, targetIDs []string, metric string, from, to time.Time, points int) (times []int64, values map[string][]*float64, err error) {
 	c, ok := columns[metric]
 	if !ok {
-		return nil, nil, fmt.Errorf("sparklines: unknown metric %q", metric)
+		return nil, nil, fmt.Errorf("sparklines: %w: unknown metric %q", ErrInvalid, metric)
 	}
 	if points <= 0 || !to.After(from) {
-		return nil, nil, fmt.Errorf("sparklines: empty range or no points")
+		return nil, nil, fmt.Errorf("sparklines: %w: empty range or no points", ErrInvalid)
 	}
 	f, t := from.Unix(), to.Unix()
 	ti, step := s.pickTier(f, t, points)

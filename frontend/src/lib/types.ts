@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'keychain'
   | 'conflict'
   | 'database'
+  | 'storage'
   | 'internal';
 
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -33,6 +34,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'keychain',
   'conflict',
   'database',
+  'storage',
   'internal',
 ];
 
