@@ -1,5 +1,7 @@
 // Command cecyber is a desktop client for Proxmox VE. main only wires: it
-// reads the flags, builds the app and hands it to Wails.
+// reads the flags, opens the stores, chooses real or demo clusters (the
+// demo is the Proxmox VE simulator, started here and nowhere else in the
+// product), builds the app and hands it to Wails.
 package main
 
 import (
@@ -114,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// http://wails.localhost on Windows.
 		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, desktop.DevOrigins()...),
 		Build:          build,
-		Notifier:       app.OSNotifier{Icon: icon},
+		Notifier:       desktop.Notifier{Icon: icon},
 	})
 
 	dist, err := fs.Sub(assets, "frontend/dist")

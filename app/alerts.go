@@ -13,7 +13,7 @@ import (
 // EventAlert is emitted with an Alert when one starts firing.
 const EventAlert = "alert"
 
-// Notifier shows an OS notification; the app's uses beeep (notify.go).
+// Notifier shows an OS notification: desktop.Notifier in the app.
 type Notifier interface {
 	Notify(title, body string) error
 }
