@@ -127,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	shell := app.Shell{
 		Assets:     dist,
 		Icon:       icon,
-		WindowFile: filepath.Join(configDir, app.WindowFile),
+		WindowFile: filepath.Join(configDir, desktop.WindowFile),
 		InstanceID: instance,
 	}
 	if err := wails.Run(app.WailsOptions(a, shell)); err != nil {
