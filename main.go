@@ -199,8 +199,8 @@ func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
 	msg := "The database was damaged; it was moved aside and a new one created. Add your clusters again."
 	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
 	db, err = store.Open(path)
-	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
-		Params: map[string]string{"path": path, "movedTo": moved}}
+	// SQLite's words go to the log, not to the window.
+	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
 	return db, []app.ErrorInfo{notice}, err
 }
 
@@ -220,7 +220,6 @@ func openMetrics(dbPath string, log *slog.Logger) (*metrics.Store, []app.ErrorIn
 	msg := "The metric history was damaged; it was moved aside and a new one started."
 	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
 	s, err = metrics.Open(path)
-	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
-		Params: map[string]string{"path": path, "movedTo": moved}}
+	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
 	return s, []app.ErrorInfo{notice}, err
 }

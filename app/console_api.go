@@ -112,7 +112,8 @@ func consoleReason(reason error) *ErrorInfo {
 	}
 	info := errorInfo(reason)
 	if info.Code == "internal" {
-		info = ErrorInfo{Code: "closed", Message: "The console connection failed.", Detail: reason.Error()}
+		// Go's words (a dial error) stay in the log: consoleEnded logged them.
+		info = ErrorInfo{Code: "closed", Message: "The console connection failed."}
 	}
 	return &info
 }

@@ -68,7 +68,7 @@ func TestRemoveClusterDropsHistory(t *testing.T) {
 	a, _ := newTestApp(t, Options{Metrics: store})
 	tok := sim.AdminToken()
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
-	if err := store.Flush(); err != nil {
+	if err := store.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	count := func() (n int) {

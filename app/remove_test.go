@@ -62,7 +62,7 @@ func TestRemoveClusterWaitsForPollInFlight(t *testing.T) {
 		t.Fatalf("AddCluster: %v", err)
 	}
 	rows := func() (n int) {
-		if err := hist.Flush(); err != nil {
+		if err := hist.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		hist.DB().QueryRow(`SELECT count(*) FROM targets WHERE cluster = ?`, st.ID).Scan(&n)

@@ -161,7 +161,7 @@ func (a *App) applyHistoryLimits(s Settings) {
 	day := 24 * time.Hour
 	keep := []time.Duration{time.Duration(s.RawHours) * time.Hour, time.Duration(s.M5Days) * day,
 		time.Duration(s.M15Days) * day, time.Duration(s.H1Days) * day}
-	if err := m.SetLimits(keep, int64(s.MaxHistoryMB)<<20); err != nil {
+	if err := m.SetLimits(a.context(), keep, int64(s.MaxHistoryMB)<<20); err != nil {
 		a.log.Warn("apply history limits", "err", err)
 	}
 }

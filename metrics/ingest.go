@@ -590,10 +590,10 @@ func (s *Store) flushAllLocked(ctx context.Context) error {
 
 // Flush writes the open rollup buckets and the counters now, as Close
 // does, without closing; queries see open buckets either way.
-func (s *Store) Flush() error {
+func (s *Store) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.flushAllLocked(context.Background()); err != nil {
+	if err := s.flushAllLocked(ctx); err != nil {
 		return fmt.Errorf("flush metrics: %w", err)
 	}
 	return nil

@@ -217,7 +217,7 @@ func TestClockJump(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Flush(); err != nil {
+	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, tier := range []struct {
@@ -362,7 +362,7 @@ func TestRetentionAndCap(t *testing.T) {
 		}
 	}
 	s.Tiers[0].Keep = time.Hour
-	if err := s.Prune(); err != nil {
+	if err := s.Prune(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var oldest int64
@@ -392,7 +392,7 @@ func TestRetentionAndCap(t *testing.T) {
 	var pages, free, size int64
 	s.DB().QueryRow(`SELECT * FROM pragma_page_count, pragma_freelist_count, pragma_page_size`).Scan(&pages, &free, &size)
 	s.MaxBytes = (pages - free) * size / 2
-	if err := s.Prune(); err != nil {
+	if err := s.Prune(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.DB().QueryRow(`SELECT * FROM pragma_page_count, pragma_freelist_count, pragma_page_size`).Scan(&pages, &free, &size)
@@ -478,7 +478,7 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Flush(); err != nil {
+	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// Our own minute is still ours; the day before is Proxmox's.
@@ -653,7 +653,7 @@ func TestKill9(t *testing.T) {
 	if _, err := s.Ingest(context.Background(), "c", t0.Add(24*time.Hour), []proxmox.Resource{guest("qemu/100", 0.5, 1, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Flush(); err != nil {
+	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var rawN, h1N int

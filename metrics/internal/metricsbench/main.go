@@ -367,7 +367,7 @@ func simulateYear(path string, n int) (int64, string, error) {
 	if err := feed(st, "year", gs, day, yearEnd, 10*time.Second, &now); err != nil {
 		return 0, "", err
 	}
-	if err := st.Prune(); err != nil {
+	if err := st.Prune(context.Background()); err != nil {
 		return 0, "", err
 	}
 	if err := st.Close(); err != nil {
