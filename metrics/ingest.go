@@ -110,9 +110,65 @@ func (s *Store) Ingest(ctx context.Context, clusterID string, at time.Time, res 
 // in /cluster/resources: Proxmox sends none for nodes, so their network
 // rates come from elsewhere (the node's rrddata). A node missing from
 // nodeRates gets no rate (a gap), never zero.
+//
+// When it fails, the result still carries the rates that could be computed
+// from the counters already known, so that the live view keeps its rates
+// while the disk is full; the next poll's rates then span both intervals.
 func (s *Store) IngestWith(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	result, err := s.ingestLocked(ctx, clusterID, at, res, nodeRates)
+	if err != nil && result.Rates == nil {
+		result.Rates = s.peekRatesLocked(clusterID, at.Unix(), res, nodeRates)
+	}
+	return result, err
+}
+
+// rateLocked is a target's rate at ts from its previous counters, or nil:
+// a node's comes from nodeRates, a guest's from its counters when the
+// previous sample is recent enough. This is the one place rates are made.
+func (s *Store) rateLocked(cs *clusterState, id int64, known bool, r *proxmox.Resource, smp Sample, ts int64, nodeRates map[string]Rate) *Rate {
+	if r.Type == "node" {
+		if rt, ok := nodeRates[r.ID]; ok {
+			return &rt
+		}
+		return nil
+	}
+	if !known || cs == nil {
+		return nil
+	}
+	p, ok := cs.prev[id]
+	if !ok || ts <= p.ts || ts-p.ts > int64(s.MaxRateGap/time.Second) {
+		return nil
+	}
+	if rt, ok := Rates(p.s, smp, time.Duration(ts-p.ts)*time.Second); ok {
+		return &rt
+	}
+	return nil
+}
+
+// peekRatesLocked computes this poll's rates without storing anything.
+func (s *Store) peekRatesLocked(clusterID string, ts int64, res []proxmox.Resource, nodeRates map[string]Rate) map[string]Rate {
+	out := map[string]Rate{}
+	cs := s.clusters[clusterID]
+	for i := range res {
+		r := &res[i]
+		if !wanted(r) {
+			continue
+		}
+		var id int64
+		known := false
+		if cs != nil {
+			id, known = cs.ids[r.ID]
+		}
+		if rate := s.rateLocked(cs, id, known, r, SampleOf(*r), ts, nodeRates); rate != nil {
+			out[r.ID] = *rate
+		}
+	}
+	return out
+}
+
+func (s *Store) ingestLocked(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
 	if s.closed {
 		return IngestResult{}, errors.New("ingest: metrics store is closed")
 	}
@@ -152,7 +208,6 @@ func (s *Store) IngestWith(ctx context.Context, clusterID string, at time.Time, 
 	newIDs := map[string]int64{}
 	batch := make([]staged, 0, len(res))
 	args := make([]any, 0, 2+nval)
-	maxGap := int64(s.MaxRateGap / time.Second)
 	for i := range res {
 		r := &res[i]
 		if !wanted(r) {
@@ -171,16 +226,7 @@ func (s *Store) IngestWith(ctx context.Context, clusterID string, at time.Time, 
 			}
 		}
 		smp := SampleOf(*r)
-		var rate *Rate
-		if r.Type == "node" {
-			if rt, ok := nodeRates[r.ID]; ok {
-				rate = &rt
-			}
-		} else if p, ok := cs.prev[id]; ok && ts > p.ts && ts-p.ts <= maxGap {
-			if rt, ok := Rates(p.s, smp, time.Duration(ts-p.ts)*time.Second); ok {
-				rate = &rt
-			}
-		}
+		rate := s.rateLocked(cs, id, created == "", r, smp, ts, nodeRates)
 		v := encode(smp, rate)
 		args = append(args[:0], id, ts)
 		args = v.args(args)

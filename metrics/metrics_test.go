@@ -578,12 +578,20 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
+	var last metrics.IngestResult
 	i := 1
 	for ; i < 50 && err == nil; i++ {
-		err = poll(i)
+		for g := range res {
+			res[g] = guest(fmt.Sprintf("qemu/%d", 100+g), 0.5, int64(100+i*10), int64(i)*1000)
+		}
+		last, err = s.Ingest(context.Background(), "c", t0.Add(time.Duration(i)*10*time.Second), res)
 	}
 	if !errors.Is(err, metrics.ErrFull) {
 		t.Fatalf("Ingest on a full disk = %v; want ErrFull", err)
+	}
+	// The live view keeps its rates while the history cannot grow.
+	if len(last.Rates) != len(res) {
+		t.Errorf("a poll that could not be stored has rates for %d guests; want all %d", len(last.Rates), len(res))
 	}
 	t.Logf("full after %d polls: %v", i-1, err)
 	failed := t0.Add(time.Duration(i-1) * 10 * time.Second).Unix()
