@@ -24,7 +24,10 @@ func errorInfo(err error) ErrorInfo {
 	}
 	var ke *secrets.Error
 	if errors.As(err, &ke) {
-		return ErrorInfo{Code: "keychain", Message: ke.Error(), Params: map[string]string{"reason": keychainReason(ke.Reason)}}
+		// ke.Error() ends with the keychain's own (D-Bus, Win32) words:
+		// those are for the log; the window gets the reason.
+		return ErrorInfo{Code: "keychain", Message: ke.Advice() + ".",
+			Params: map[string]string{"reason": keychainReason(ke.Reason)}}
 	}
 	var ge *guestGoneError
 	if errors.As(err, &ge) {
