@@ -1,5 +1,7 @@
 // Command cecyber is a desktop client for Proxmox VE. main only wires: it
-// reads the flags, builds the app and hands it to Wails.
+// reads the flags, opens the stores, chooses real or demo clusters (the
+// demo is the Proxmox VE simulator, started here and nowhere else in the
+// product), builds the app and hands it to Wails.
 package main
 
 import (
@@ -16,10 +18,13 @@ import (
 	"github.com/wailsapp/wails/v2"
 
 	"cecyber/app"
+	"cecyber/app/desktop"
 	"cecyber/app/logs"
 	"cecyber/app/secrets"
 	"cecyber/app/store"
 	"cecyber/metrics"
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
 )
 
 //go:embed all:frontend/dist
@@ -74,12 +79,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cecyber: %v\n", err)
 		return 1
 	}
-	if handOver(instance) {
+	if desktop.HandOver(instance) {
 		fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
 		return 0
 	}
 
-	avoidCLocale()
+	desktop.AvoidCLocale()
 	log, closeLog, logDir := openLog(stderr)
 	defer closeLog.Close()
 	// Whatever logs without a logger of its own (proxmox.Probe's refusal
@@ -102,18 +107,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	configDir := filepath.Dir(db.Path())
 	build.LogDir, build.ConfigDir = logDir, configDir
 	a := app.New(app.Options{
-		Version:  version,
-		Demo:     *demo,
-		Logger:   log,
-		Store:    db,
-		Keychain: secrets.Keychain{Service: "cecyber"},
-		Notices:  notices,
-		Metrics:  history,
+		Version:   version,
+		Demo:      *demo,
+		StartDemo: startDemo,
+		Logger:    log,
+		Store:     db,
+		Keychain:  secrets.Keychain{Service: "cecyber"},
+		Notices:   notices,
+		Metrics:   history,
 		// The webview's own origin: wails://wails on Linux and macOS,
 		// http://wails.localhost on Windows.
-		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, devOrigins()...),
+		ConsoleOrigins: append([]string{"wails://wails", "http://wails.localhost"}, desktop.DevOrigins()...),
 		Build:          build,
-		Notifier:       app.OSNotifier{Icon: icon},
+		Notifier:       desktop.Notifier{Icon: icon},
 	})
 
 	dist, err := fs.Sub(assets, "frontend/dist")
@@ -124,7 +130,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	shell := app.Shell{
 		Assets:     dist,
 		Icon:       icon,
-		WindowFile: filepath.Join(configDir, app.WindowFile),
+		WindowFile: filepath.Join(configDir, desktop.WindowFile),
 		InstanceID: instance,
 	}
 	if err := wails.Run(app.WailsOptions(a, shell)); err != nil {
@@ -141,7 +147,24 @@ func instanceID() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return app.InstanceID(filepath.Dir(path), devBuild), nil
+	return app.InstanceID(filepath.Dir(path), desktop.DevBuild), nil
+}
+
+// startDemo starts the built-in demo cluster: the Proxmox VE simulator on
+// loopback, reached like a real cluster, over HTTPS with an API token,
+// pinned to its certificate. The window can open it in any mode; -demo
+// opens it at start.
+func startDemo() (app.DemoCluster, error) {
+	srv, err := pvesim.Start(pvesim.Config{}, "127.0.0.1:0")
+	if err != nil {
+		return app.DemoCluster{}, fmt.Errorf("start demo cluster: %w", err)
+	}
+	tok := srv.AdminToken()
+	return app.DemoCluster{
+		// Nothing the demo does may leave this machine.
+		Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint, LoopbackOnly: true},
+		Close:  srv.Close,
+	}, nil
 }
 
 // openLog returns the app's logger: stderr and a rotated file in the OS log
@@ -180,8 +203,8 @@ func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
 	msg := "The database was damaged; it was moved aside and a new one created. Add your clusters again."
 	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
 	db, err = store.Open(path)
-	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
-		Params: map[string]string{"path": path, "movedTo": moved}}
+	// SQLite's words go to the log, not to the window.
+	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
 	return db, []app.ErrorInfo{notice}, err
 }
 
@@ -201,7 +224,6 @@ func openMetrics(dbPath string, log *slog.Logger) (*metrics.Store, []app.ErrorIn
 	msg := "The metric history was damaged; it was moved aside and a new one started."
 	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
 	s, err = metrics.Open(path)
-	notice := app.ErrorInfo{Code: "database", Message: msg, Detail: corrupt.Err.Error(),
-		Params: map[string]string{"path": path, "movedTo": moved}}
+	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
 	return s, []app.ErrorInfo{notice}, err
 }

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
+
+	"cecyber/app/desktop"
 )
 
 // License is Cecyber's licence as an SPDX identifier; the text is in LICENSE.
@@ -117,7 +118,7 @@ func (a *App) OpenLogFolder() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return &openFolderError{path: dir, err: err}
 	}
-	if err := openFolder(dir); err != nil {
+	if err := desktop.OpenFolder(dir); err != nil {
 		a.log.Warn("open log folder", "path", dir, "err", err)
 		return &openFolderError{path: dir, err: err}
 	}
@@ -139,37 +140,3 @@ func (e *openFolderError) Error() string {
 }
 
 func (e *openFolderError) Unwrap() error { return e.err }
-
-// folderOpeners is the program each OS opens a folder with. Wails'
-// BrowserOpenURL("file://…") would do too, but it swallows failures.
-var folderOpeners = map[string]string{
-	"linux":   "xdg-open",
-	"freebsd": "xdg-open",
-	"openbsd": "xdg-open",
-	"netbsd":  "xdg-open",
-	"darwin":  "open",
-	"windows": "explorer.exe",
-}
-
-// openFolder starts the OS file manager on dir and does not wait for it:
-// xdg-open may run as long as the file manager does, and explorer.exe exits
-// with 1 even when it worked. Only a missing opener is reported.
-func openFolder(dir string) error {
-	name, ok := folderOpeners[runtime.GOOS]
-	if !ok {
-		return fmt.Errorf("no file manager known on %s", runtime.GOOS)
-	}
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if name == "xdg-open" {
-			return errors.New("xdg-open is missing: install xdg-utils")
-		}
-		return err
-	}
-	cmd := exec.Command(path, dir)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go cmd.Wait() // reap it whenever it ends
-	return nil
-}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -14,7 +13,7 @@ import (
 // EventAlert is emitted with an Alert when one starts firing.
 const EventAlert = "alert"
 
-// Notifier shows an OS notification; the app's uses beeep (notify.go).
+// Notifier shows an OS notification: desktop.Notifier in the app.
 type Notifier interface {
 	Notify(title, body string) error
 }
@@ -31,6 +30,10 @@ const expectStopFor = 30 * time.Minute
 type alertState struct {
 	engine *alerts.Engine
 
+	// rulesMu makes every change of the rules one read-modify-write:
+	// read the engine's rules, change them, store them, apply them.
+	rulesMu sync.Mutex
+
 	mu    sync.Mutex
 	stops map[string]time.Time // cluster + "\x00" + guest ID → when this app asked it to stop
 }
@@ -41,7 +44,7 @@ func (a *App) startAlerts() {
 	rules := alerts.DefaultRules()
 	var open []alerts.Alert
 	if db := a.opts.Store; db != nil {
-		ctx := context.Background()
+		ctx := a.context()
 		if saved, ok, err := db.AlertRules(ctx); err != nil {
 			a.log.Error("read alert rules; using the defaults", "err", err)
 		} else if ok {
@@ -70,51 +73,15 @@ func (a *App) expectStop(clusterID, guestID string) {
 	a.alerts.stops[clusterID+"\x00"+guestID] = a.opts.Now()
 }
 
-// stoppedByUs answers the engine for one cluster; an expectation is used
-// up by the stop it explains.
-func (a *App) stoppedByUs(clusterID string, now time.Time) func(string) bool {
-	return func(guestID string) bool {
-		a.alerts.mu.Lock()
-		defer a.alerts.mu.Unlock()
-		k := clusterID + "\x00" + guestID
-		at, ok := a.alerts.stops[k]
-		delete(a.alerts.stops, k)
-		return ok && now.Sub(at) < expectStopFor
-	}
-}
-
-// evaluateAlerts runs the rules over a cluster's fresh poll, stores what
-// changed, and tells the window and the OS about alerts that fired.
-func (a *App) evaluateAlerts(clusterID string, at time.Time, nodes []Node, guests []Guest) {
-	if a.alerts.engine == nil {
-		return
-	}
-	targets := make([]alerts.Target, 0, len(nodes)+len(guests))
-	for i := range nodes {
-		n := &nodes[i]
-		t := alerts.Target{ID: "node/" + n.Name, Name: n.Name, Node: n.Name, IsNode: true, Status: n.Status,
-			CPU: n.CPU * 100, Mem: percent(n.Mem, n.MaxMem)}
-		if n.NetIn != nil && n.NetOut != nil {
-			t.NetIn, t.NetOut, t.HasRates = *n.NetIn, *n.NetOut, true
-		}
-		targets = append(targets, t)
-	}
-	for i := range guests {
-		g := &guests[i]
-		if g.Template {
-			continue
-		}
-		t := alerts.Target{ID: g.ID, Name: g.Name, Node: g.Node, Tags: g.Tags, Status: g.Status,
-			CPU: g.CPU * 100, Mem: percent(g.Mem, g.MaxMem)}
-		if g.DiskRead != nil && g.DiskWrite != nil && g.NetIn != nil && g.NetOut != nil {
-			t.DiskRead, t.DiskWrite, t.NetIn, t.NetOut, t.HasRates = *g.DiskRead, *g.DiskWrite, *g.NetIn, *g.NetOut, true
-		}
-		targets = append(targets, t)
-	}
-	changes := a.alerts.engine.Evaluate(alerts.Snapshot{
-		Cluster: clusterID, At: at, Targets: targets, StoppedByUs: a.stoppedByUs(clusterID, at),
-	})
-	a.applyAlertChanges(changes)
+// stoppedByUs answers the alert engine whether this app asked Proxmox to
+// stop a guest lately; an expectation is used up by the stop it explains.
+func (a *App) stoppedByUs(clusterID, guestID string, now time.Time) bool {
+	a.alerts.mu.Lock()
+	defer a.alerts.mu.Unlock()
+	k := clusterID + "\x00" + guestID
+	at, ok := a.alerts.stops[k]
+	delete(a.alerts.stops, k)
+	return ok && now.Sub(at) < expectStopFor
 }
 
 // applyAlertChanges stores firing and resolved alerts, and announces the
@@ -142,7 +109,7 @@ func (a *App) applyAlertChanges(changes []alerts.Change) {
 		}
 	}
 	if db := a.opts.Store; db != nil && len(store) > 0 {
-		if err := db.SaveAlerts(context.Background(), store, keepResolved); err != nil {
+		if err := db.SaveAlerts(a.context(), store, keepResolved); err != nil {
 			a.log.Warn("store alerts", "err", err)
 		}
 	}
@@ -152,13 +119,6 @@ func (a *App) applyAlertChanges(changes []alerts.Change) {
 			a.log.Info("OS notification", "err", err)
 		}
 	}
-}
-
-func percent(used, total int64) float64 {
-	if total <= 0 {
-		return -1
-	}
-	return float64(used) * 100 / float64(total)
 }
 
 // openAlerts returns every pending or firing alert for the inventory.
@@ -190,9 +150,10 @@ func (a *App) Alerts(limit int) (AlertsView, error) {
 		view.Rules = append(view.Rules, ruleDTO(r))
 	}
 	if db := a.opts.Store; db != nil {
-		resolved, err := db.ResolvedAlerts(context.Background(), limit)
+		resolved, err := db.ResolvedAlerts(a.context(), limit)
 		if err != nil {
-			return AlertsView{}, err
+			a.log.Error("read resolved alerts", "err", err)
+			return AlertsView{}, stored(err)
 		}
 		names := a.alertNamer()
 		for _, al := range resolved {
@@ -214,6 +175,8 @@ func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
 		}
 		return AlertRule{}, err
 	}
+	a.alerts.rulesMu.Lock()
+	defer a.alerts.rulesMu.Unlock()
 	rules := a.alerts.engine.Rules()
 	if r.ID == "" {
 		r.ID = "rule-" + newAlertID()[3:]
@@ -227,7 +190,7 @@ func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
 		r.Builtin = rules[i].Builtin
 		rules[i] = r
 	}
-	if err := a.setRules(rules); err != nil {
+	if err := a.setRulesLocked(rules); err != nil {
 		return AlertRule{}, err
 	}
 	return ruleDTO(r), nil
@@ -239,6 +202,8 @@ func (a *App) DeleteAlertRule(id string) error {
 	if a.alerts.engine == nil {
 		return errNotStarted
 	}
+	a.alerts.rulesMu.Lock()
+	defer a.alerts.rulesMu.Unlock()
 	rules := a.alerts.engine.Rules()
 	i := ruleIndex(rules, id)
 	if i < 0 {
@@ -247,15 +212,16 @@ func (a *App) DeleteAlertRule(id string) error {
 	if rules[i].Builtin != "" {
 		return invalid("id", "builtin", "Built-in alert rules cannot be deleted; disable the rule instead.")
 	}
-	return a.setRules(append(rules[:i], rules[i+1:]...))
+	return a.setRulesLocked(append(rules[:i], rules[i+1:]...))
 }
 
-// setRules saves the rules first, so what the engine runs is what the next
-// start loads, then applies them.
-func (a *App) setRules(rules []alerts.Rule) error {
+// setRulesLocked saves the rules first, so what the engine runs is what the
+// next start loads, then applies them. a.alerts.rulesMu must be held.
+func (a *App) setRulesLocked(rules []alerts.Rule) error {
 	if db := a.opts.Store; db != nil {
-		if err := db.SetAlertRules(context.Background(), rules); err != nil {
-			return err
+		if err := db.SetAlertRules(a.context(), rules); err != nil {
+			a.log.Error("save alert rules", "err", err)
+			return stored(err)
 		}
 	}
 	a.applyAlertChanges(a.alerts.engine.SetRules(rules, a.opts.Now()))
@@ -299,8 +265,9 @@ func (a *App) saveAlertUpdate(al alerts.Alert, ok bool) error {
 		return invalid("id", "resolved", "That alert has already resolved.")
 	}
 	if db := a.opts.Store; db != nil && al.State == alerts.Firing {
-		if err := db.SaveAlerts(context.Background(), []alerts.Alert{al}, keepResolved); err != nil {
-			return err
+		if err := db.SaveAlerts(a.context(), []alerts.Alert{al}, keepResolved); err != nil {
+			a.log.Error("save alert", "err", err)
+			return stored(err)
 		}
 	}
 	a.publish()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"cecyber/app/store"
+	"cecyber/metrics/alerts"
 	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
@@ -67,7 +69,7 @@ func TestCPUAlertFiresAndClears(t *testing.T) {
 	c, _ := a.findCluster("c1")
 	poll := func() {
 		clk.Advance(10 * time.Second)
-		c.pollOnce(context.Background(), clk.Now())
+		c.poller.Poll(context.Background())
 	}
 
 	sim.SetGuestCPU(101, 0.97)
@@ -166,7 +168,7 @@ func TestUnexpectedStopAlert(t *testing.T) {
 	c, _ := a.findCluster("c1")
 	poll := func() {
 		clk.Advance(10 * time.Second)
-		c.pollOnce(context.Background(), clk.Now())
+		c.poller.Poll(context.Background())
 	}
 	poll()
 
@@ -229,5 +231,30 @@ func TestAlertRuleEditing(t *testing.T) {
 	}
 	if view, _ := a2.Alerts(10); len(view.Rules) != 4 {
 		t.Errorf("after delete: %d rules", len(view.Rules))
+	}
+}
+
+// TestAlertRulesConcurrentSaves: rules saved at the same moment are all
+// kept, in memory and in the database: each save is one read-modify-write.
+func TestAlertRulesConcurrentSaves(t *testing.T) {
+	db := store.MustOpenDB(t)
+	a, _ := newTestApp(t, Options{Store: db})
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := a.SaveAlertRule(AlertRule{Name: fmt.Sprintf("rule %d", i), Metric: "cpu", Scope: "all", Trigger: 50, Clear: 40, Enabled: true}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	want := len(alerts.DefaultRules()) + n
+	if got := len(a.alerts.engine.Rules()); got != want {
+		t.Errorf("%d rules in the engine; want %d", got, want)
+	}
+	saved, _, err := db.AlertRules(context.Background())
+	if err != nil || len(saved) != want {
+		t.Errorf("%d rules in the database (%v); want %d", len(saved), err, want)
 	}
 }

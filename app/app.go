@@ -19,7 +19,7 @@ import (
 	"cecyber/console"
 	"cecyber/metrics"
 	"cecyber/proxmox"
-	"cecyber/proxmox/pvesim"
+	"cecyber/proxmox/tasks"
 )
 
 // EventInventory is emitted with an Inventory after every poll.
@@ -41,9 +41,10 @@ type Options struct {
 	// while the window is minimised).
 	PollInterval time.Duration
 
-	// DemoCluster sizes the simulated cluster behind OpenDemo; zero fields
-	// take pvesim's defaults (3 nodes, 24 guests, seed 1).
-	DemoCluster pvesim.Config
+	// StartDemo starts the simulated cluster behind OpenDemo (main wires
+	// proxmox/pvesim here, so that no product package imports it); nil
+	// means this build has no demo.
+	StartDemo func() (DemoCluster, error)
 
 	// Logger receives operational logs; slog.Default() if nil. Nothing
 	// logged ever carries a token secret.
@@ -79,6 +80,12 @@ type Options struct {
 	Build BuildInfo // version details for About; see about.go
 }
 
+// DemoCluster is a running demo cluster: how to reach it, and how to stop it.
+type DemoCluster struct {
+	Config proxmox.Config // loopback endpoint, pinned, with the token
+	Close  func() error   // stops the simulator; nil if nothing needs stopping
+}
+
 // Keychain is where token secrets live: the OS keychain in the app
 // (secrets.Keychain), nothing else. There is no plaintext fallback.
 type Keychain interface {
@@ -100,15 +107,25 @@ type App struct {
 	emit   Emitter
 	kick   chan struct{} // asks the publisher to emit the inventory
 
-	tasks   *taskList
+	tasks   *tasks.Tracker // nil until startup
 	console *console.Proxy // nil until startup
 
-	mu       sync.Mutex
-	clusters []*cluster // in the order they were added
-	demo     *pvesim.Server
-	consoles map[string]string // console ID → local URL
-	// backfilled marks the targets whose rrddata was fetched this session.
-	backfilled map[string]bool
+	// State by concern, each under its own lock; a function that expects
+	// one held ends in Locked.
+
+	clustersMu sync.Mutex
+	clusters   []*cluster   // in the order they were added
+	demo       *DemoCluster // running, once OpenDemo started it
+
+	consolesMu sync.Mutex
+	consoles   map[string]string // console ID → local URL
+
+	backfillMu sync.Mutex
+	backfilled map[string]bool // the targets whose rrddata was fetched this session
+
+	// settingsMu is held across saving and applying, so that what is
+	// stored and what runs are the same settings.
+	settingsMu sync.Mutex
 	settings   Settings
 	hidden     bool // the window is minimised or hidden
 
@@ -129,7 +146,7 @@ func New(opts Options) *App {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	a := &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), tasks: newTaskList(),
+	a := &App{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1),
 		consoles: map[string]string{}, backfilled: map[string]bool{}}
 	a.settings = a.loadSettings()
 	return a
@@ -140,6 +157,7 @@ func New(opts Options) *App {
 func (a *App) startup(ctx context.Context, emit Emitter) {
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.emit = emit
+	a.tasks = a.newTracker(a.ctx)
 	proxy, err := console.New(console.Options{AllowedOrigins: a.opts.ConsoleOrigins, Logger: a.log.With("part", "console")})
 	if err != nil {
 		a.log.Error("start console proxy; consoles will not open", "err", err)
@@ -158,7 +176,12 @@ func (a *App) startup(ctx context.Context, emit Emitter) {
 	}
 }
 
-// shutdown stops every poller and the demo cluster, and waits for them.
+// shutdownWait bounds how long shutdown waits for the goroutines: a
+// request stuck past its own timeout must not keep the app from quitting.
+const shutdownWait = 10 * time.Second
+
+// shutdown stops every poller, the publisher, the task followers and the
+// demo cluster, and waits for all of them (at most shutdownWait).
 func (a *App) shutdown() {
 	if a.cancel == nil {
 		return
@@ -167,13 +190,33 @@ func (a *App) shutdown() {
 	if a.console != nil {
 		a.console.Close()
 	}
-	a.wg.Wait()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.demo != nil {
-		a.demo.Close()
-		a.demo = nil
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.tasks.Close()
+		for _, c := range a.clusterList() {
+			c.poller.Stop()
+		}
+		a.wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(shutdownWait):
+		a.log.Error("shutdown: goroutines still running; quitting anyway", "waited", shutdownWait)
 	}
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
+	a.closeDemoLocked()
+}
+
+// closeDemoLocked stops the demo cluster, if one runs.
+func (a *App) closeDemoLocked() {
+	if a.demo != nil && a.demo.Close != nil {
+		if err := a.demo.Close(); err != nil {
+			a.log.Warn("stop demo cluster", "err", err)
+		}
+	}
+	a.demo = nil
 }
 
 // Environment tells the window the OS locale, the version and the mode.
@@ -199,11 +242,7 @@ func (a *App) Refresh() (Inventory, error) {
 	}
 	var wg sync.WaitGroup
 	for _, c := range a.clusterList() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.pollOnce(a.ctx, a.opts.Now())
-		}()
+		wg.Go(func() { c.poller.Poll(a.ctx) })
 	}
 	wg.Wait()
 	a.publish()
@@ -218,28 +257,32 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	if a.ctx == nil {
 		return ClusterState{}, errNotStarted
 	}
-	a.mu.Lock()
+	a.clustersMu.Lock()
 	if a.demo != nil {
 		for _, c := range a.clusters {
 			if c.demo {
-				a.mu.Unlock()
+				a.clustersMu.Unlock()
 				return c.snapshot().state, nil
 			}
 		}
 	}
-	srv, err := pvesim.Start(a.opts.DemoCluster, "127.0.0.1:0")
-	if err != nil {
-		a.mu.Unlock()
-		return ClusterState{}, fmt.Errorf("start demo cluster: %w", err)
+	if a.opts.StartDemo == nil {
+		a.clustersMu.Unlock()
+		return ClusterState{}, errNoDemo
 	}
-	a.demo = srv
-	a.mu.Unlock()
+	demo, err := a.opts.StartDemo()
+	if err != nil {
+		a.clustersMu.Unlock()
+		return ClusterState{}, err
+	}
+	a.demo = &demo
+	a.clustersMu.Unlock()
 
 	// Every simulated node listens on its own loopback address: the demo
 	// finds and pins them the way a real cluster's nodes are found, and
 	// its client never dials anything else.
-	tok := srv.AdminToken()
-	spec, err := a.discover(clusterInput{name: "Demo", endpoint: srv.URL, tokenID: tok.ID, secret: tok.Secret}, srv.Fingerprint, true)
+	spec, err := a.discover(clusterInput{name: "Demo", endpoint: demo.Config.Endpoint, tokenID: demo.Config.TokenID,
+		secret: demo.Config.Secret}, demo.Config.Fingerprint, true)
 	if err != nil {
 		return ClusterState{}, fmt.Errorf("connect to the demo cluster: %w", err)
 	}
@@ -248,12 +291,23 @@ func (a *App) OpenDemo() (ClusterState, error) {
 	if err != nil {
 		return ClusterState{}, err
 	}
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 
-var errNotStarted = errors.New("app: not started")
+// context is the app's context for calls to the stores: the one startup
+// got, cancelled at shutdown; a background one before startup.
+func (a *App) context() context.Context {
+	if a.ctx == nil {
+		return context.Background()
+	}
+	return a.ctx
+}
+
+var (
+	errNotStarted = errors.New("app: not started")
+	errNoDemo     = errors.New("this build has no demo cluster")
+)
 
 // newClient builds a Proxmox client that logs to the app's log (a refused
 // non-loopback dial, see proxmox.Config.LoopbackOnly).
@@ -268,31 +322,39 @@ func (a *App) addCluster(spec clusterSpec) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newCluster(spec, client, a.log, a.opts.Now)
-	c.history = a.opts.Metrics
-	c.polled = a.evaluateAlerts
-	a.mu.Lock()
-	a.clusters = append(a.clusters, c)
-	a.mu.Unlock()
-	a.startPoller(c)
+	c := newCluster(spec, client, a.log)
+	a.startPoller(c, false)
 	return c, nil
 }
 
-// startPoller runs c's poll loop until the app stops or c is removed.
-func (a *App) startPoller(c *cluster) {
-	ctx, cancel := context.WithCancel(a.ctx)
-	c.stop = cancel
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		c.run(ctx, a.pollInterval, a.publish)
-	}()
+// startPoller lists c and starts its poller, which polls at once if
+// pollNow. The poller runs until the app stops or c is removed.
+func (a *App) startPoller(c *cluster, pollNow bool) {
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
+	c.poller = metrics.StartPoller(a.ctx, metrics.PollerConfig{
+		Cluster:     c.id,
+		Client:      c.getClient,
+		Interval:    a.pollInterval,
+		PollNow:     pollNow,
+		Store:       a.opts.Metrics,
+		Alerts:      a.alerts.engine,
+		StoppedByUs: a.stoppedByUs,
+		OnPoll: func(p metrics.Poll) {
+			c.apply(p)
+			a.applyAlertChanges(p.Alerts)
+			a.publish()
+		},
+		Now: a.opts.Now,
+		Log: a.log,
+	})
+	a.clusters = append(a.clusters, c)
 }
 
 // findCluster returns the running cluster with that ID.
 func (a *App) findCluster(id string) (*cluster, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
 	for _, c := range a.clusters {
 		if c.id == id {
 			return c, nil
@@ -304,8 +366,8 @@ func (a *App) findCluster(id string) (*cluster, error) {
 var errUnknownCluster = errors.New("no such cluster: it may have been removed")
 
 func (a *App) clusterList() []*cluster {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.clustersMu.Lock()
+	defer a.clustersMu.Unlock()
 	return append([]*cluster(nil), a.clusters...)
 }
 

@@ -54,6 +54,9 @@ func newTestApp(t *testing.T, opts Options) (*App, *recorder) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.StartDemo == nil {
+		opts.StartDemo = simDemo(pvesim.Config{})
+	}
 	a := New(opts)
 	rec := newRecorder()
 	a.startup(context.Background(), rec)
@@ -61,8 +64,23 @@ func newTestApp(t *testing.T, opts Options) (*App, *recorder) {
 	return a, rec
 }
 
+// simDemo starts the simulator as main does in demo mode.
+func simDemo(cfg pvesim.Config) func() (DemoCluster, error) {
+	return func() (DemoCluster, error) {
+		srv, err := pvesim.Start(cfg, "127.0.0.1:0")
+		if err != nil {
+			return DemoCluster{}, err
+		}
+		tok := srv.AdminToken()
+		return DemoCluster{
+			Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint},
+			Close:  srv.Close,
+		}, nil
+	}
+}
+
 func TestOpenDemo(t *testing.T) {
-	a, rec := newTestApp(t, Options{DemoCluster: pvesim.Config{Nodes: 3, Guests: 24, Seed: 1}})
+	a, rec := newTestApp(t, Options{StartDemo: simDemo(pvesim.Config{Nodes: 3, Guests: 24, Seed: 1})})
 	st, err := a.OpenDemo()
 	if err != nil {
 		t.Fatalf("OpenDemo() error = %v", err)
@@ -124,7 +142,7 @@ func connect(t *testing.T, a *App, cfg proxmox.Config) ClusterState {
 	if err != nil {
 		t.Fatalf("addCluster: %v", err)
 	}
-	c.pollOnce(context.Background(), time.Now())
+	c.poller.Poll(context.Background())
 	return c.snapshot().state
 }
 
@@ -190,7 +208,7 @@ func TestClusterErrors(t *testing.T) {
 		sim.SetFault("GET", "/cluster/resources", 500, "simulated failure")
 		defer sim.SetFault("GET", "/cluster/resources", 0, "")
 		c := a.clusterList()[0]
-		c.pollOnce(context.Background(), time.Now())
+		c.poller.Poll(context.Background())
 		s := c.snapshot()
 		if s.state.Status != "error" || s.state.Error.Code != "server" || !strings.Contains(s.state.Error.Detail, "simulated failure") {
 			t.Errorf("after a 500: %+v; want a server error quoting Proxmox", s.state.Error)
@@ -240,9 +258,9 @@ func TestNoSecretReachesTheWindow(t *testing.T) {
 	if _, err := a.OpenDemo(); err != nil {
 		t.Fatal(err)
 	}
-	a.mu.Lock()
-	secret := a.demo.AdminToken().Secret
-	a.mu.Unlock()
+	a.clustersMu.Lock()
+	secret := a.demo.Config.Secret
+	a.clustersMu.Unlock()
 	if len(secret) < 16 {
 		t.Fatalf("demo secret %q is too short to be a useful canary", secret)
 	}

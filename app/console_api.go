@@ -45,9 +45,9 @@ func (a *App) OpenConsole(clusterID, guestID string) (Console, error) {
 	if err != nil {
 		return Console{}, err
 	}
-	a.mu.Lock()
+	a.consolesMu.Lock()
 	a.consoles[id] = local
-	a.mu.Unlock()
+	a.consolesMu.Unlock()
 	a.log.Info("console opened", "cluster", clusterID, "guest", guestID, "node", g.Node)
 	return Console{
 		ID: id, URL: local, Cluster: clusterID, GuestID: g.ID, GuestName: g.Name,
@@ -85,9 +85,9 @@ func consoleTicket(ctx context.Context, c *cluster, ref proxmox.GuestRef) (conso
 
 // CloseConsole ends a console session; ending one that already ended is fine.
 func (a *App) CloseConsole(id string) error {
-	a.mu.Lock()
+	a.consolesMu.Lock()
 	local, ok := a.consoles[id]
-	a.mu.Unlock()
+	a.consolesMu.Unlock()
 	if ok && a.console != nil {
 		a.console.End(local)
 	}
@@ -97,9 +97,9 @@ func (a *App) CloseConsole(id string) error {
 // consoleEnded tells the window why a session ended, unless the window
 // itself ended it.
 func (a *App) consoleEnded(id string, reason error) {
-	a.mu.Lock()
+	a.consolesMu.Lock()
 	delete(a.consoles, id)
-	a.mu.Unlock()
+	a.consolesMu.Unlock()
 	ev := ConsoleEnded{ID: id, Error: consoleReason(reason)}
 	a.log.Info("console ended", "id", id, "reason", reason)
 	if a.emit != nil {
@@ -126,7 +126,8 @@ func consoleReason(reason error) *ErrorInfo {
 	}
 	info := errorInfo(reason)
 	if info.Code == "internal" {
-		info = ErrorInfo{Code: "closed", Message: "The console connection failed.", Detail: reason.Error()}
+		// Go's words (a dial error) stay in the log: consoleEnded logged them.
+		info = ErrorInfo{Code: "closed", Message: "The console connection failed."}
 	}
 	return &info
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
 
@@ -37,9 +38,21 @@ func (l *lockedBuffer) String() string {
 // dial off this machine.
 func TestDemoFailover(t *testing.T) {
 	logs := &lockedBuffer{}
+	var sim *pvesim.Server
 	a, _ := newTestApp(t, Options{
-		DemoCluster: pvesim.Config{Nodes: 3, Guests: 6, Seed: 1},
-		Logger:      slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		StartDemo: func() (DemoCluster, error) {
+			srv, err := pvesim.Start(pvesim.Config{Nodes: 3, Guests: 6, Seed: 1}, "127.0.0.1:0")
+			if err != nil {
+				return DemoCluster{}, err
+			}
+			sim = srv
+			tok := srv.AdminToken()
+			return DemoCluster{
+				Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint},
+				Close:  srv.Close,
+			}, nil
+		},
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	st, err := a.OpenDemo()
 	if err != nil {
@@ -69,9 +82,6 @@ func TestDemoFailover(t *testing.T) {
 		t.Errorf("demo talks to %+v first; want pve1", st.Endpoints)
 	}
 
-	a.mu.Lock()
-	sim := a.demo
-	a.mu.Unlock()
 	sim.SetNodeOnline("pve1", false)
 	inv, err := a.Refresh() // one poll
 	if err != nil {

@@ -24,7 +24,10 @@ func errorInfo(err error) ErrorInfo {
 	}
 	var ke *secrets.Error
 	if errors.As(err, &ke) {
-		return ErrorInfo{Code: "keychain", Message: ke.Error(), Params: map[string]string{"reason": keychainReason(ke.Reason)}}
+		// ke.Error() ends with the keychain's own (D-Bus, Win32) words:
+		// those are for the log; the window gets the reason.
+		return ErrorInfo{Code: "keychain", Message: ke.Advice() + ".",
+			Params: map[string]string{"reason": keychainReason(ke.Reason)}}
 	}
 	var ge *guestGoneError
 	if errors.As(err, &ge) {
@@ -32,6 +35,14 @@ func errorInfo(err error) ErrorInfo {
 	}
 	if errors.Is(err, store.ErrConflict) {
 		return ErrorInfo{Code: "conflict", Message: "A cluster with that name exists already."}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrorInfo{Code: "notfound", Message: "That cluster is no longer saved; it may have been removed."}
+	}
+	var se *storageError
+	if errors.As(err, &se) {
+		return ErrorInfo{Code: "storage", Message: "Cecyber could not read or write its " + se.what + ".",
+			Params: map[string]string{"what": se.what}}
 	}
 	if errors.Is(err, errUnknownCluster) {
 		return ErrorInfo{Code: "notfound", Message: err.Error()}
@@ -109,6 +120,35 @@ func keychainReason(r secrets.Reason) string {
 		return "notfound"
 	}
 	return "other"
+}
+
+// storageError is a failure of one of Cecyber's own files (the database,
+// the metric history): the window hears which, never SQLite's words, which
+// go to the log.
+type storageError struct {
+	what string // "database" or "metric history"
+	err  error
+}
+
+func (e *storageError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
+// stored classifies an error of the settings and clusters database: not
+// found and conflicts keep their meaning, anything else is a storage
+// failure.
+func stored(err error) error {
+	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return &storageError{what: "database", err: err}
+}
+
+// historyErr classifies an error of the metric history.
+func historyErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &storageError{what: "metric history", err: err}
 }
 
 // guestGoneError says a guest no longer exists on its cluster.

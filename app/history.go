@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"cecyber/metrics"
 	"cecyber/proxmox"
 )
 
@@ -25,9 +26,9 @@ func (a *App) History(clusterID, targetID string, metricNames []string, from, to
 		return Series{}, err
 	}
 	a.backfillOnce(c, targetID, time.Unix(from, 0))
-	s, err := a.opts.Metrics.History(clusterID, targetID, metricNames, time.Unix(from, 0), time.Unix(to, 0), maxPoints)
+	s, err := a.opts.Metrics.History(a.ctx, clusterID, targetID, metricNames, time.Unix(from, 0), time.Unix(to, 0), maxPoints)
 	if err != nil {
-		return Series{}, invalid("metrics", "query", err.Error())
+		return Series{}, a.historyQueryErr(err)
 	}
 	return Series{Times: s.Times, Columns: s.Columns, Step: s.Step, Tier: s.Tier}, nil
 }
@@ -37,42 +38,34 @@ func (a *App) History(clusterID, targetID string, metricNames []string, from, to
 // A failure is logged, not returned: the chart still shows local history.
 func (a *App) backfillOnce(c *cluster, targetID string, from time.Time) {
 	key := c.id + "\x00" + targetID
-	a.mu.Lock()
+	a.backfillMu.Lock()
 	done := a.backfilled[key]
 	a.backfilled[key] = true
-	a.mu.Unlock()
+	a.backfillMu.Unlock()
 	if done {
-		return
-	}
-	client, err := c.getClient()
-	if err != nil {
 		return
 	}
 	timeframes := []string{"day"}
 	if a.opts.Now().Sub(from) > 24*time.Hour {
 		timeframes = append(timeframes, "month")
 	}
+	var guest *proxmox.GuestRef
+	if !strings.HasPrefix(targetID, "node/") {
+		g, found := c.findGuest(targetID)
+		if !found {
+			return
+		}
+		guest = &proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}
+	}
 	ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
 	defer cancel()
-	for _, tf := range timeframes {
-		var points []proxmox.RRDPoint
-		if node, ok := strings.CutPrefix(targetID, "node/"); ok {
-			points, err = client.NodeRRDData(ctx, node, tf, "AVERAGE")
-		} else if g, found := c.findGuest(targetID); found {
-			points, err = client.RRDData(ctx, proxmox.GuestRef{Node: g.Node, Type: proxmox.GuestType(g.Type), VMID: g.VMID}, tf, "AVERAGE")
-		} else {
-			return
-		}
-		if err == nil {
-			err = a.opts.Metrics.Backfill(c.id, targetID, points, tf)
-		}
-		if err != nil {
-			a.log.Warn("backfill from rrddata", "target", targetID, "timeframe", tf, "err", err)
-			a.mu.Lock()
-			delete(a.backfilled, key) // try again next time
-			a.mu.Unlock()
-			return
-		}
+	// Through the poller: removing the cluster waits for it, so no row
+	// comes back after its history was deleted.
+	if err := c.poller.Backfill(ctx, targetID, guest, timeframes); err != nil {
+		a.log.Warn("backfill from rrddata", "target", targetID, "err", err)
+		a.backfillMu.Lock()
+		delete(a.backfilled, key) // try again next time
+		a.backfillMu.Unlock()
 	}
 }
 
@@ -83,9 +76,22 @@ func (a *App) Sparklines(clusterID string, targetIDs []string, metric string, fr
 	if a.opts.Metrics == nil {
 		return Sparklines{}, errNoHistory
 	}
-	times, values, err := a.opts.Metrics.Sparklines(clusterID, targetIDs, metric, time.Unix(from, 0), time.Unix(to, 0), points)
+	if a.ctx == nil {
+		return Sparklines{}, errNotStarted
+	}
+	times, values, err := a.opts.Metrics.Sparklines(a.ctx, clusterID, targetIDs, metric, time.Unix(from, 0), time.Unix(to, 0), points)
 	if err != nil {
-		return Sparklines{}, invalid("metrics", "query", err.Error())
+		return Sparklines{}, a.historyQueryErr(err)
 	}
 	return Sparklines{Times: times, Values: values}, nil
+}
+
+// historyQueryErr tells a query the history cannot answer (an unknown
+// metric, an empty range) from a history that cannot be read.
+func (a *App) historyQueryErr(err error) error {
+	if errors.Is(err, metrics.ErrInvalid) {
+		return invalid("metrics", "query", "The chart asked for history Cecyber does not keep.")
+	}
+	a.log.Error("read metric history", "err", err)
+	return historyErr(err)
 }

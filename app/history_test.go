@@ -26,7 +26,7 @@ func TestHistory(t *testing.T) {
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
 	c, _ := a.findCluster("c1")
 	time.Sleep(1100 * time.Millisecond)
-	c.pollOnce(context.Background(), time.Now())
+	c.poller.Poll(context.Background())
 
 	now := time.Now()
 	s, err := a.History("c1", "qemu/101", []string{"cpu", "netin"}, now.Add(-24*time.Hour).Unix(), now.Unix(), 288)
@@ -68,7 +68,7 @@ func TestRemoveClusterDropsHistory(t *testing.T) {
 	a, _ := newTestApp(t, Options{Metrics: store})
 	tok := sim.AdminToken()
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
-	if err := store.Flush(); err != nil {
+	if err := store.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	count := func() (n int) {

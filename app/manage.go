@@ -7,8 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -120,66 +118,36 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 		if derr := a.opts.Keychain.Delete(spec.id); derr != nil {
 			a.log.Warn("undo keychain entry", "cluster", spec.id, "err", derr)
 		}
-		return ClusterState{}, err
+		a.log.Error("save cluster", "err", err)
+		return ClusterState{}, stored(err)
 	}
 	c, err := a.addCluster(spec)
 	if err != nil {
 		return ClusterState{}, err
 	}
 	a.log.Info("cluster added", "cluster", spec.name, "endpoints", len(sc.Endpoints))
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 
 var errNoStore = errors.New("this session cannot save clusters")
 
-// discover talks to a cluster the user just trusted: it checks the token,
-// reads the cluster's name and the local node, and pins every other node
-// with the fingerprint that node reports over the already pinned connection.
-// loopbackOnly keeps every connection on this machine (the demo).
+// discover checks the token against the cluster the user just trusted and
+// learns its name and its other nodes (see proxmox.Discover). loopbackOnly
+// keeps every connection on this machine (the demo).
 func (a *App) discover(in clusterInput, fp string, loopbackOnly bool) (clusterSpec, error) {
-	cfg := proxmox.Config{Endpoint: in.endpoint, TokenID: in.tokenID, Secret: in.secret, Fingerprint: fp, LoopbackOnly: loopbackOnly}
-	client, err := a.newClient(cfg)
-	if err != nil {
-		return clusterSpec{}, err
-	}
+	cfg := proxmox.Config{Endpoint: in.endpoint, TokenID: in.tokenID, Secret: in.secret, Fingerprint: fp,
+		LoopbackOnly: loopbackOnly, Logger: a.log}
 	ctx, cancel := context.WithTimeout(a.ctx, connectTimeout)
 	defer cancel()
-	if _, err := client.Version(ctx); err != nil {
-		return clusterSpec{}, err
-	}
-	spec := clusterSpec{name: in.name, nodes: map[string]string{}, cfg: cfg}
-	status, err := client.ClusterStatus(ctx)
-	if err != nil && !proxmox.IsKind(err, proxmox.KindForbidden) {
-		return clusterSpec{}, err
-	}
-	local := ""
-	for _, e := range status {
-		switch {
-		case e.Type == "cluster":
-			spec.clusterName = e.Name
-		case e.Type == "node" && e.Local:
-			local = e.Name
-		}
-	}
-	spec.nodes[in.endpoint] = local
-	u, _ := url.Parse(in.endpoint)
-	_, port, _ := net.SplitHostPort(u.Host)
-	pins, err := client.NodeEndpoints(ctx, port)
+	d, err := proxmox.Discover(ctx, cfg)
 	if err != nil {
-		// Without Sys.Audit the token cannot list nodes' certificates: the
-		// cluster works, only without failover.
-		a.log.Info("no failover endpoints", "cluster", in.name, "err", err)
+		return clusterSpec{}, err
 	}
-	for _, p := range pins {
-		if p.URL == in.endpoint || (local != "" && p.Node == local) {
-			continue
-		}
-		spec.cfg.Failover = append(spec.cfg.Failover, proxmox.Pin{URL: p.URL, Fingerprint: p.Fingerprint})
-		spec.nodes[p.URL] = p.Node
+	if d.NoFailover != nil {
+		a.log.Info("no failover endpoints", "cluster", in.name, "err", d.NoFailover)
 	}
-	return spec, nil
+	return clusterSpec{name: in.name, clusterName: d.ClusterName, nodes: d.Nodes, cfg: d.Config}, nil
 }
 
 func pinsOf(cfg proxmox.Config) []proxmox.Pin {
@@ -215,18 +183,9 @@ func (a *App) loadClusters() {
 			}
 			spec.cfg.Failover = append(spec.cfg.Failover, proxmox.Pin{URL: e.URL, Fingerprint: e.Fingerprint})
 		}
-		c := newCluster(spec, nil, a.log, a.opts.Now)
+		c := newCluster(spec, nil, a.log)
 		c.connect = a.keychainConnect(spec)
-		c.history = a.opts.Metrics
-		c.polled = a.evaluateAlerts
-		a.mu.Lock()
-		a.clusters = append(a.clusters, c)
-		a.mu.Unlock()
-		a.startPoller(c)
-		go func() {
-			c.pollOnce(a.ctx, a.opts.Now())
-			a.publish()
-		}()
+		a.startPoller(c, true)
 	}
 }
 
@@ -278,11 +237,11 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 		c.setClient(client, cfg)
 	}
 	if err := a.opts.Store.RenameCluster(a.ctx, id, name); err != nil {
-		return ClusterState{}, err
+		a.log.Error("rename cluster", "err", err)
+		return ClusterState{}, stored(err)
 	}
 	c.rename(name)
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 
@@ -298,22 +257,24 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 			return err
 		}
 		if err := a.opts.Store.DeleteCluster(a.ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			a.log.Error("delete cluster", "err", err)
+			return stored(err)
 		}
 	}
-	c.stop()
-	a.mu.Lock()
+	// Wait for the poller to end before deleting anything: a poll in
+	// flight would otherwise write history rows and alerts again.
+	c.poller.Stop()
+	a.clustersMu.Lock()
 	for i, x := range a.clusters {
 		if x == c {
 			a.clusters = append(a.clusters[:i], a.clusters[i+1:]...)
 			break
 		}
 	}
-	if c.demo && a.demo != nil {
-		a.demo.Close()
-		a.demo = nil
+	if c.demo {
+		a.closeDemoLocked()
 	}
-	a.mu.Unlock()
+	a.clustersMu.Unlock()
 	if a.alerts.engine != nil {
 		a.alerts.engine.ForgetCluster(id, a.opts.Now())
 	}
@@ -323,7 +284,7 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		}
 	}
 	if !keepHistory && a.opts.Metrics != nil {
-		if err := a.opts.Metrics.DeleteCluster(id); err != nil {
+		if err := a.opts.Metrics.DeleteCluster(a.ctx, id); err != nil {
 			a.log.Warn("drop the removed cluster's history", "cluster", id, "err", err)
 		}
 	}
@@ -373,13 +334,13 @@ func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterS
 	}
 	if !c.demo {
 		if err := a.opts.Store.SetFingerprint(a.ctx, clusterID, endpoint, fp); err != nil {
-			return ClusterState{}, err
+			a.log.Error("save fingerprint", "err", err)
+			return ClusterState{}, stored(err)
 		}
 	}
 	c.setClient(client, cfg)
 	a.log.Info("certificate re-trusted", "cluster", clusterID, "endpoint", endpoint, "fingerprint", fp)
-	c.pollOnce(a.ctx, a.opts.Now())
-	a.publish()
+	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
 

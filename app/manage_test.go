@@ -275,7 +275,7 @@ func TestFailoverAndCertificateRotation(t *testing.T) {
 	c, _ := m.app.findCluster(st.ID)
 
 	sim.SetNodeOnline("pve1", false)
-	c.pollOnce(context.Background(), time.Now())
+	c.poller.Poll(context.Background())
 	s := c.snapshot()
 	if s.state.Status != "ok" {
 		t.Fatalf("with pve1 down: %+v; want ok through another node", s.state.Error)
@@ -296,7 +296,7 @@ func TestFailoverAndCertificateRotation(t *testing.T) {
 	renewed := sim.RotateCertificate("pve2")
 	sim.SetNodeOnline("pve1", false)
 	sim.SetNodeOnline("pve3", false)
-	c.pollOnce(context.Background(), time.Now())
+	c.poller.Poll(context.Background())
 	s = c.snapshot()
 	if s.state.Status != "error" || s.state.CertChange == nil {
 		t.Fatalf("after pve2's certificate changed: %+v; want an error and a certificate change", s.state)

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"time"
 )
 
@@ -99,7 +98,7 @@ func (a *App) loadSettings() Settings {
 	if a.opts.Store == nil {
 		return s
 	}
-	if _, err := a.opts.Store.Setting(context.Background(), settingsKey, &s); err != nil {
+	if _, err := a.opts.Store.Setting(a.context(), settingsKey, &s); err != nil {
 		a.log.Error("read settings; using the defaults", "err", err)
 		return DefaultSettings()
 	}
@@ -121,15 +120,17 @@ func (a *App) SaveSettings(s Settings) (SettingsView, error) {
 	if err := s.check(); err != nil {
 		return SettingsView{}, err
 	}
+	a.settingsMu.Lock()
 	if db := a.opts.Store; db != nil {
-		if err := db.SetSetting(context.Background(), settingsKey, s); err != nil {
-			return SettingsView{}, err
+		if err := db.SetSetting(a.context(), settingsKey, s); err != nil {
+			a.settingsMu.Unlock()
+			a.log.Error("save settings", "err", err)
+			return SettingsView{}, stored(err)
 		}
 	}
-	a.mu.Lock()
 	a.settings = s
-	a.mu.Unlock()
 	a.applyHistoryLimits(s)
+	a.settingsMu.Unlock()
 	a.wakePollers()
 	return a.settingsView(), nil
 }
@@ -146,8 +147,8 @@ func (a *App) settingsView() SettingsView {
 }
 
 func (a *App) currentSettings() Settings {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.settingsMu.Lock()
+	defer a.settingsMu.Unlock()
 	return a.settings
 }
 
@@ -160,7 +161,7 @@ func (a *App) applyHistoryLimits(s Settings) {
 	day := 24 * time.Hour
 	keep := []time.Duration{time.Duration(s.RawHours) * time.Hour, time.Duration(s.M5Days) * day,
 		time.Duration(s.M15Days) * day, time.Duration(s.H1Days) * day}
-	if err := m.SetLimits(keep, int64(s.MaxHistoryMB)<<20); err != nil {
+	if err := m.SetLimits(a.context(), keep, int64(s.MaxHistoryMB)<<20); err != nil {
 		a.log.Warn("apply history limits", "err", err)
 	}
 }
@@ -168,10 +169,10 @@ func (a *App) applyHistoryLimits(s Settings) {
 // SetWindowHidden tells the app whether the window is minimised or
 // hidden; while it is, clusters are polled at the slower interval.
 func (a *App) SetWindowHidden(hidden bool) {
-	a.mu.Lock()
+	a.settingsMu.Lock()
 	changed := a.hidden != hidden
 	a.hidden = hidden
-	a.mu.Unlock()
+	a.settingsMu.Unlock()
 	if changed {
 		a.log.Info("window visibility changed", "hidden", hidden, "pollEvery", a.pollInterval())
 		a.wakePollers()
@@ -180,8 +181,8 @@ func (a *App) SetWindowHidden(hidden bool) {
 
 // pollInterval is how long pollers wait between polls now.
 func (a *App) pollInterval() time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.settingsMu.Lock()
+	defer a.settingsMu.Unlock()
 	if a.opts.PollInterval > 0 {
 		return a.opts.PollInterval // fixed by the caller (tests, benchmarks)
 	}
@@ -195,10 +196,7 @@ func (a *App) pollInterval() time.Duration {
 // or a window shown again after a long time minimised, polls at once.
 func (a *App) wakePollers() {
 	for _, c := range a.clusterList() {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.poller.Wake()
 	}
 }
 

@@ -1,15 +1,12 @@
 package app
 
 import (
-	"context"
-	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"cecyber/app/store"
 	"cecyber/metrics"
-	"cecyber/proxmox"
 )
 
 // TestSettings: settings are checked, saved, applied at once (history
@@ -68,30 +65,5 @@ func TestSettings(t *testing.T) {
 	a2, _ := newTestApp(t, Options{Store: db})
 	if got := a2.currentSettings(); got != s {
 		t.Errorf("after restart %+v; want %+v", got, s)
-	}
-}
-
-// TestPollerFollowsInterval: a running poller picks up a shorter interval
-// at once rather than after the old one.
-func TestPollerFollowsInterval(t *testing.T) {
-	a, _ := newTestApp(t, Options{})
-	a.opts.PollInterval = 0
-	c := newCluster(clusterSpec{id: "x", name: "x"}, nil, a.log, time.Now)
-	c.connect = func() (*proxmox.Client, error) { return nil, errors.New("no cluster here") }
-	polls := make(chan struct{}, 10)
-	ivMu := make(chan time.Duration, 1) // the interval, passed around
-	ivMu <- time.Hour
-	interval := func() time.Duration { d := <-ivMu; ivMu <- d; return d }
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go c.run(ctx, interval, func() { polls <- struct{}{} })
-	time.Sleep(50 * time.Millisecond)
-	<-ivMu
-	ivMu <- 20 * time.Millisecond
-	c.wake <- struct{}{}
-	select {
-	case <-polls:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no poll after the interval shrank from 1 h to 20 ms")
 	}
 }

@@ -2,48 +2,48 @@ package app
 
 import (
 	"context"
-	"strings"
 	"sync"
-	"time"
 
 	"cecyber/proxmox"
+	"cecyber/proxmox/tasks"
 )
 
-// maxTasks is how many tasks the task list keeps.
-const maxTasks = 200
-
-// taskList keeps the tasks started here, newest first.
-type taskList struct {
-	mu    sync.Mutex
-	tasks []Task
+// newTracker follows the tasks started here: when one ends, its cluster is
+// polled before the window hears of it, so the guest's new state is there.
+func (a *App) newTracker(ctx context.Context) *tasks.Tracker {
+	return tasks.NewTracker(ctx, tasks.Options{
+		Now:            a.opts.Now,
+		RequestTimeout: actionTimeout,
+		Settle: func(ctx context.Context, t tasks.Task) {
+			if c, err := a.findCluster(t.Cluster); err == nil {
+				c.poller.Poll(ctx)
+			}
+		},
+		Changed: func(t tasks.Task) { a.emit.Emit(EventTask, taskDTO(t)) },
+	})
 }
 
-func newTaskList() *taskList { return &taskList{} }
-
-// put adds t or replaces the task with the same UPID.
-func (l *taskList) put(t Task) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i := range l.tasks {
-		if l.tasks[i].UPID == t.UPID {
-			l.tasks[i] = t
-			return
-		}
+// taskDTO is a task as the window sees it.
+func taskDTO(t tasks.Task) Task {
+	out := Task{
+		UPID: string(t.UPID), Cluster: t.Cluster, Node: t.Node, GuestID: t.GuestID, VMID: t.VMID,
+		GuestName: t.GuestName, Action: t.Action, Status: t.Status, ExitStatus: t.ExitStatus,
+		StartedAt: t.StartedAt.UnixMilli(),
 	}
-	l.tasks = append([]Task{t}, l.tasks...)
-	if len(l.tasks) > maxTasks {
-		l.tasks = l.tasks[:maxTasks]
+	if !t.EndedAt.IsZero() {
+		out.EndedAt = t.EndedAt.UnixMilli()
 	}
+	if t.Err != nil {
+		info := errorInfo(t.Err)
+		out.Error = &info
+	}
+	return out
 }
 
-func (l *taskList) list(keep func(Task) bool) []Task {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := []Task{}
-	for _, t := range l.tasks {
-		if keep == nil || keep(t) {
-			out = append(out, t)
-		}
+func taskDTOs(ts []tasks.Task) []Task {
+	out := make([]Task, len(ts))
+	for i, t := range ts {
+		out[i] = taskDTO(t)
 	}
 	return out
 }
@@ -89,22 +89,19 @@ func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions)
 	if err != nil {
 		return Task{}, err
 	}
-	t := Task{
-		UPID:      string(upid),
+	t, err := a.tasks.Follow(client, tasks.Task{
+		UPID:      upid,
 		Cluster:   clusterID,
 		Node:      g.Node,
 		GuestID:   g.ID,
 		VMID:      g.VMID,
 		GuestName: g.Name,
 		Action:    action,
-		Status:    "running",
-		StartedAt: a.opts.Now().UnixMilli(),
+	})
+	if err != nil {
+		return Task{}, errNotStarted // shutting down
 	}
-	a.tasks.put(t)
-	a.emit.Emit(EventTask, t)
-	a.wg.Add(1)
-	go a.follow(c, client, t)
-	return t, nil
+	return taskDTO(t), nil
 }
 
 var errUnknownGuest = invalid("guest", "unknown", "That guest is not in the inventory any more; refresh and try again.")
@@ -125,8 +122,7 @@ func (a *App) startAction(c *cluster, client *proxmox.Client, g Guest, action st
 		if err == nil || attempt > 0 || !proxmox.IsKind(err, proxmox.KindNotFound) {
 			return upid, g, err
 		}
-		c.pollOnce(ctx, a.opts.Now())
-		a.publish()
+		c.poller.Poll(ctx)
 		moved, ok := c.findVMID(g.VMID)
 		if !ok {
 			return "", g, &guestGoneError{name: g.Name, vmid: g.VMID}
@@ -144,57 +140,6 @@ func actionParams(action string, opts ActionOptions) map[string]string {
 		return map[string]string{"timeout": itoa(opts.Timeout)}
 	}
 	return nil
-}
-
-// follow polls a task until it stops, then reports its exit status and
-// refreshes the inventory so the new state shows at once.
-func (a *App) follow(c *cluster, client *proxmox.Client, t Task) {
-	defer a.wg.Done()
-	delay := 300 * time.Millisecond
-	failures := 0
-	for {
-		select {
-		case <-a.ctx.Done():
-			return
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 2*time.Second)
-		ctx, cancel := context.WithTimeout(a.ctx, actionTimeout)
-		st, err := client.TaskStatus(ctx, t.Node, proxmox.UPID(t.UPID))
-		cancel()
-		if err != nil {
-			failures++
-			if failures < 30 && !proxmox.IsKind(err, proxmox.KindInvalid) {
-				continue // the node may be rebooting or briefly unreachable
-			}
-			info := errorInfo(err)
-			t.Status, t.ExitStatus, t.Error = "error", "", &info
-		} else if st.Running {
-			continue
-		} else {
-			t.ExitStatus = st.ExitStatus
-			t.Status = taskOutcome(st.ExitStatus)
-		}
-		// Poll first, so that the guest's new state is in the inventory
-		// by the time the window hears that the task ended.
-		c.refresh(a.ctx, a.opts.Now)
-		a.publish()
-		t.EndedAt = a.opts.Now().UnixMilli()
-		a.tasks.put(t)
-		a.emit.Emit(EventTask, t)
-		return
-	}
-}
-
-// taskOutcome reads Proxmox's exit status: "OK", "WARNINGS: n", or an error.
-func taskOutcome(exit string) string {
-	switch {
-	case exit == "OK":
-		return "ok"
-	case strings.HasPrefix(exit, "WARNINGS"):
-		return "warnings"
-	}
-	return "error"
 }
 
 // bulkParallel is how many actions of a bulk request are sent at once:
@@ -232,7 +177,10 @@ func (a *App) BulkAction(targets []GuestTarget, action string, opts ActionOption
 
 // Tasks returns the tasks started here, newest first.
 func (a *App) Tasks() ([]Task, error) {
-	return a.tasks.list(nil), nil
+	if a.tasks == nil {
+		return []Task{}, nil
+	}
+	return taskDTOs(a.tasks.List(nil)), nil
 }
 
 // TaskLog returns a task's log from Proxmox.
@@ -282,9 +230,9 @@ func (a *App) GuestDetails(clusterID, guestID string) (GuestDetails, error) {
 	return GuestDetails{
 		Guest:  g,
 		Config: cfg,
-		Tasks: a.tasks.list(func(t Task) bool {
+		Tasks: taskDTOs(a.tasks.List(func(t tasks.Task) bool {
 			return t.Cluster == clusterID && t.GuestID == guestID
-		}),
+		})),
 	}, nil
 }
 

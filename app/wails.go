@@ -10,6 +10,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"cecyber/app/desktop"
 )
 
 // This file is the one doorway to Wails: nothing else in the module imports
@@ -41,9 +43,9 @@ const showFallback = 3 * time.Second
 
 // WailsOptions describes the window around a and binds a to it.
 func WailsOptions(a *App, sh Shell) *options.App {
-	w := &window{app: a, path: sh.WindowFile, state: defaultWindow}
+	w := &window{app: a, path: sh.WindowFile, state: desktop.DefaultWindow}
 	if sh.WindowFile != "" {
-		st, err := loadWindowState(sh.WindowFile)
+		st, err := desktop.LoadWindowState(sh.WindowFile)
 		if err != nil {
 			a.log.Warn("window size not restored", "err", err)
 		}
@@ -51,7 +53,7 @@ func WailsOptions(a *App, sh Shell) *options.App {
 	}
 	// Moving the window once it is visible makes it jump: a window that
 	// has a place to go starts hidden and shows when it is there.
-	_, _, hasPlace := w.state.position(nil)
+	_, _, hasPlace := w.state.Position(nil)
 	hidden := hasPlace && !w.state.Maximised
 	startState := options.Normal
 	if w.state.Maximised {
@@ -62,8 +64,8 @@ func WailsOptions(a *App, sh Shell) *options.App {
 		Title:            "Cecyber",
 		Width:            w.state.Width,
 		Height:           w.state.Height,
-		MinWidth:         minWindowWidth,
-		MinHeight:        minWindowHeight,
+		MinWidth:         desktop.MinWindowWidth,
+		MinHeight:        desktop.MinWindowHeight,
 		StartHidden:      hidden,
 		WindowStartState: startState,
 		AssetServer: &assetserver.Options{
@@ -75,7 +77,7 @@ func WailsOptions(a *App, sh Shell) *options.App {
 		OnStartup: func(ctx context.Context) {
 			w.setContext(ctx)
 			if hidden {
-				go w.showAfter(showFallback)
+				w.showAfter(showFallback)
 			}
 			a.startup(ctx, wailsEmitter{ctx})
 		},
@@ -87,7 +89,10 @@ func WailsOptions(a *App, sh Shell) *options.App {
 			w.remember(ctx)
 			return false
 		},
-		OnShutdown:     func(context.Context) { a.shutdown() },
+		OnShutdown: func(context.Context) {
+			w.stopFallback()
+			a.shutdown()
+		},
 		Bind:           []any{a},
 		ErrorFormatter: FormatError,
 		Linux: &linux.Options{
@@ -107,10 +112,13 @@ func WailsOptions(a *App, sh Shell) *options.App {
 // window restores the main window's size and place and remembers them.
 type window struct {
 	app   *App
-	path  string      // window.json; "" remembers nothing
-	state windowState // as loaded at start; read-only afterwards
+	path  string              // window.json; "" remembers nothing
+	state desktop.WindowState // as loaded at start; read-only afterwards
 
 	shown sync.Once
+	// fallback shows the window if the page does not (see showAfter); nil
+	// when the window did not start hidden.
+	fallback *time.Timer
 
 	mu  sync.Mutex
 	ctx context.Context // Wails' context, nil until startup
@@ -133,7 +141,7 @@ func (w *window) context() context.Context {
 // page must not move the window back.
 func (w *window) show(ctx context.Context) {
 	w.shown.Do(func() {
-		if x, y, ok := w.state.position(screens(ctx)); ok && !w.state.Maximised {
+		if x, y, ok := w.state.Position(screens(ctx)); ok && !w.state.Maximised {
 			runtime.WindowSetPosition(ctx, x, y)
 		}
 		runtime.WindowShow(ctx)
@@ -144,22 +152,34 @@ func (w *window) show(ctx context.Context) {
 // a page that fails to load must still get a window to show its error.
 // It does nothing if the page showed the window first.
 func (w *window) showAfter(d time.Duration) {
-	time.Sleep(d)
-	if ctx := w.context(); ctx != nil {
-		w.show(ctx)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fallback = time.AfterFunc(d, func() {
+		if ctx := w.context(); ctx != nil {
+			w.show(ctx)
+		}
+	})
+}
+
+// stopFallback cancels showAfter's timer, as the app shuts down.
+func (w *window) stopFallback() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fallback != nil {
+		w.fallback.Stop()
 	}
 }
 
 // screens returns the size of every monitor, or nil if Wails cannot tell.
-func screens(ctx context.Context) []screen {
+func screens(ctx context.Context) []desktop.Screen {
 	all, err := runtime.ScreenGetAll(ctx)
 	if err != nil {
 		return nil
 	}
-	var out []screen
+	var out []desktop.Screen
 	for _, s := range all {
 		if s.Size.Width > 0 && s.Size.Height > 0 {
-			out = append(out, screen{s.Size.Width, s.Size.Height})
+			out = append(out, desktop.Screen{Width: s.Size.Width, Height: s.Size.Height})
 		}
 	}
 	return out
@@ -172,8 +192,8 @@ func (w *window) remember(ctx context.Context) {
 	}
 	width, height := runtime.WindowGetSize(ctx)
 	x, y := runtime.WindowGetPosition(ctx)
-	st := w.state.closing(width, height, x, y, runtime.WindowIsMaximised(ctx), runtime.WindowIsMinimised(ctx))
-	if err := saveWindowState(w.path, st); err != nil {
+	st := w.state.Closing(width, height, x, y, runtime.WindowIsMaximised(ctx), runtime.WindowIsMinimised(ctx))
+	if err := desktop.SaveWindowState(w.path, st); err != nil {
 		w.app.log.Warn("window size not remembered", "err", err)
 	}
 }

@@ -37,7 +37,7 @@ const rawWeight = 10 * time.Second
 // averages), and a tier at most twice finer (each point repeated): so day
 // (1 min) fills m5, m15 and h1; month (30 min) fills m15 and h1; year (6 h)
 // fills no default tier. The raw tier only ever holds our own polls.
-func (s *Store) Backfill(clusterID, targetID string, points []proxmox.RRDPoint, source string) error {
+func (s *Store) Backfill(ctx context.Context, clusterID, targetID string, points []proxmox.RRDPoint, source string) error {
 	step, ok := rrdSteps[source]
 	if !ok || len(points) >= 2 && points[1].Time-points[0].Time != int64(step/time.Second) {
 		step = inferStep(points)
@@ -50,7 +50,6 @@ func (s *Store) Backfill(clusterID, targetID string, points []proxmox.RRDPoint, 
 	if s.closed {
 		return errors.New("backfill: metrics store is closed")
 	}
-	ctx := context.Background()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return backfillErr(err)
@@ -186,8 +185,7 @@ func rrdVals(m map[string]*float64) (vals, bool) {
 // are subsets of them at the same step), "day" after a hole of more than
 // two minutes in the last day, "day" and "month" after a longer one. None
 // when the history is up to date.
-func (s *Store) NeedsBackfill(clusterID, targetID string, now time.Time) ([]string, error) {
-	ctx := context.Background()
+func (s *Store) NeedsBackfill(ctx context.Context, clusterID, targetID string, now time.Time) ([]string, error) {
 	var id int64
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM targets WHERE cluster = ? AND target = ?`, clusterID, targetID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -7,10 +7,9 @@ import (
 
 // DeleteCluster drops every sample, rollup and counter of a cluster, for
 // when the user removes it without keeping its history.
-func (s *Store) DeleteCluster(clusterID string) error {
+func (s *Store) DeleteCluster(ctx context.Context, clusterID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ctx := context.Background()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("delete history: %w", err)

@@ -1,7 +1,17 @@
-// Package metrics is Cecyber's metric history: a SQLite store of CPU,
-// memory, disk and network samples per node and guest, the tiers that keep
-// it small, the backfill from Proxmox's rrddata and the queries the charts
-// draw from.
+// Package metrics is Cecyber's live view and metric history: the Poller
+// that reads each cluster, a SQLite store of CPU, memory, disk and network
+// samples per node and guest, the tiers that keep it small, the backfill
+// from Proxmox's rrddata, the queries the charts draw from, and (in
+// metrics/alerts) the alert rules.
+//
+// # Polling
+//
+// A Poller owns one goroutine per cluster. Every poll of that cluster,
+// scheduled or asked for, runs there: it reads /cluster/resources through
+// proxmox, ingests it (computing the I/O rates, once), evaluates the alert
+// rules, and hands the result to its OnPoll. Stop cancels and waits for
+// the goroutine, so once it returns nothing more is written for the
+// cluster: removing a cluster stops its poller before deleting its rows.
 //
 // # Tiers
 //

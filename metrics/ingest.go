@@ -28,8 +28,9 @@ type IngestResult struct {
 
 // prevSample is the last counters seen for a target.
 type prevSample struct {
-	ts int64
-	s  Sample
+	ts   int64
+	s    Sample
+	rate *Rate // the rate this sample gave; nil if none or unknown
 }
 
 // acc folds the samples of one open bucket: per value the sum of the
@@ -88,11 +89,12 @@ func wanted(r *proxmox.Resource) bool {
 }
 
 type staged struct {
-	id  int64
-	ts  int64
-	v   vals
-	s   Sample
-	new string // target ID when the target was created in this transaction
+	id   int64
+	ts   int64
+	v    vals
+	s    Sample
+	rate *Rate
+	new  string // target ID when the target was created in this transaction
 }
 
 // Ingest stores one poll of /cluster/resources taken at time at, in one
@@ -100,21 +102,76 @@ type staged struct {
 // counters, and the rollup buckets that this poll closes. If it fails,
 // nothing of the poll is stored and the in-memory state is unchanged, so
 // the poll is a gap and the next one works normally.
-func (s *Store) Ingest(clusterID string, at time.Time, res []proxmox.Resource) (IngestResult, error) {
-	return s.IngestWith(clusterID, at, res, nil)
+func (s *Store) Ingest(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource) (IngestResult, error) {
+	return s.IngestWith(ctx, clusterID, at, res, nil)
 }
 
 // IngestWith is Ingest with the I/O rates of targets that have no counters
 // in /cluster/resources: Proxmox sends none for nodes, so their network
 // rates come from elsewhere (the node's rrddata). A node missing from
 // nodeRates gets no rate (a gap), never zero.
-func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
+//
+// When it fails, the result still carries the rates that could be computed
+// from the counters already known, so that the live view keeps its rates
+// while the disk is full; the next poll's rates then span both intervals.
+func (s *Store) IngestWith(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	result, err := s.ingestLocked(ctx, clusterID, at, res, nodeRates)
+	if err != nil && result.Rates == nil {
+		result.Rates = s.peekRatesLocked(clusterID, at.Unix(), res, nodeRates)
+	}
+	return result, err
+}
+
+// rateLocked is a target's rate at ts from its previous counters, or nil:
+// a node's comes from nodeRates, a guest's from its counters when the
+// previous sample is recent enough. This is the one place rates are made.
+func (s *Store) rateLocked(cs *clusterState, id int64, known bool, r *proxmox.Resource, smp Sample, ts int64, nodeRates map[string]Rate) *Rate {
+	if r.Type == "node" {
+		if rt, ok := nodeRates[r.ID]; ok {
+			return &rt
+		}
+		return nil
+	}
+	if !known || cs == nil {
+		return nil
+	}
+	p, ok := cs.prev[id]
+	if !ok || ts <= p.ts || ts-p.ts > int64(s.MaxRateGap/time.Second) {
+		return nil
+	}
+	if rt, ok := Rates(p.s, smp, time.Duration(ts-p.ts)*time.Second); ok {
+		return &rt
+	}
+	return nil
+}
+
+// peekRatesLocked computes this poll's rates without storing anything.
+func (s *Store) peekRatesLocked(clusterID string, ts int64, res []proxmox.Resource, nodeRates map[string]Rate) map[string]Rate {
+	out := map[string]Rate{}
+	cs := s.clusters[clusterID]
+	for i := range res {
+		r := &res[i]
+		if !wanted(r) {
+			continue
+		}
+		var id int64
+		known := false
+		if cs != nil {
+			id, known = cs.ids[r.ID]
+		}
+		if rate := s.rateLocked(cs, id, known, r, SampleOf(*r), ts, nodeRates); rate != nil {
+			out[r.ID] = *rate
+		}
+	}
+	return out
+}
+
+func (s *Store) ingestLocked(ctx context.Context, clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (IngestResult, error) {
 	if s.closed {
 		return IngestResult{}, errors.New("ingest: metrics store is closed")
 	}
-	ctx := context.Background()
 	cs, err := s.clusterLocked(ctx, clusterID)
 	if err != nil {
 		return IngestResult{}, ingestErr(err)
@@ -151,7 +208,6 @@ func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resourc
 	newIDs := map[string]int64{}
 	batch := make([]staged, 0, len(res))
 	args := make([]any, 0, 2+nval)
-	maxGap := int64(s.MaxRateGap / time.Second)
 	for i := range res {
 		r := &res[i]
 		if !wanted(r) {
@@ -170,16 +226,7 @@ func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resourc
 			}
 		}
 		smp := SampleOf(*r)
-		var rate *Rate
-		if r.Type == "node" {
-			if rt, ok := nodeRates[r.ID]; ok {
-				rate = &rt
-			}
-		} else if p, ok := cs.prev[id]; ok && ts > p.ts && ts-p.ts <= maxGap {
-			if rt, ok := Rates(p.s, smp, time.Duration(ts-p.ts)*time.Second); ok {
-				rate = &rt
-			}
-		}
+		rate := s.rateLocked(cs, id, created == "", r, smp, ts, nodeRates)
 		v := encode(smp, rate)
 		args = append(args[:0], id, ts)
 		args = v.args(args)
@@ -188,12 +235,17 @@ func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resourc
 			return IngestResult{}, ingestErr(err)
 		}
 		if n, _ := out.RowsAffected(); n == 0 {
-			continue // already have a sample at this second
+			// Already have a sample at this second (a refresh right
+			// after a poll): its rate is still this second's rate.
+			if p, ok := cs.prev[id]; ok && p.ts == ts && p.rate != nil {
+				result.Rates[r.ID] = *p.rate
+			}
+			continue
 		}
 		if rate != nil {
 			result.Rates[r.ID] = *rate
 		}
-		batch = append(batch, staged{id: id, ts: ts, v: v, s: smp, new: created})
+		batch = append(batch, staged{id: id, ts: ts, v: v, s: smp, rate: rate, new: created})
 	}
 
 	if err := s.saveCountersLocked(ctx, tx, cs, batch, ts); err != nil {
@@ -214,7 +266,7 @@ func (s *Store) IngestWith(clusterID string, at time.Time, res []proxmox.Resourc
 		if b.new != "" {
 			cs.ids[b.new] = b.id
 		}
-		cs.prev[b.id] = prevSample{ts: b.ts, s: b.s}
+		cs.prev[b.id] = prevSample{ts: b.ts, s: b.s, rate: b.rate}
 		for i := range cs.rollups {
 			rs := &cs.rollups[i]
 			if len(rs.accs) == 0 {
@@ -584,10 +636,10 @@ func (s *Store) flushAllLocked(ctx context.Context) error {
 
 // Flush writes the open rollup buckets and the counters now, as Close
 // does, without closing; queries see open buckets either way.
-func (s *Store) Flush() error {
+func (s *Store) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.flushAllLocked(context.Background()); err != nil {
+	if err := s.flushAllLocked(ctx); err != nil {
 		return fmt.Errorf("flush metrics: %w", err)
 	}
 	return nil

@@ -92,7 +92,7 @@ func TestIngestRatesAndResets(t *testing.T) {
 		{15, 2600, true, 100},
 	}
 	for i, st := range steps {
-		r, err := s.Ingest("c", t0.Add(time.Duration(i)*10*time.Second), []proxmox.Resource{guest("qemu/100", 0.5, st.uptime, st.counter)})
+		r, err := s.Ingest(context.Background(), "c", t0.Add(time.Duration(i)*10*time.Second), []proxmox.Resource{guest("qemu/100", 0.5, st.uptime, st.counter)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,14 +102,14 @@ func TestIngestRatesAndResets(t *testing.T) {
 		}
 	}
 	// A gap longer than MaxRateGap gives no rate either.
-	r, err := s.Ingest("c", t0.Add(time.Hour), []proxmox.Resource{guest("qemu/100", 0.5, 3600, 9000)})
+	r, err := s.Ingest(context.Background(), "c", t0.Add(time.Hour), []proxmox.Resource{guest("qemu/100", 0.5, 3600, 9000)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := r.Rates["qemu/100"]; ok {
 		t.Errorf("rate across a one-hour gap; want none")
 	}
-	h, err := s.History("c", "qemu/100", []string{"diskread"}, t0, t0.Add(time.Minute), 100)
+	h, err := s.History(context.Background(), "c", "qemu/100", []string{"diskread"}, t0, t0.Add(time.Minute), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,12 +124,12 @@ func TestIngestRatesAndResets(t *testing.T) {
 func TestRatesSurviveRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	s, _ := mustOpen(t, path)
-	if _, err := s.Ingest("c", t0, []proxmox.Resource{guest("qemu/100", 0.5, 100, 1000)}); err != nil {
+	if _, err := s.Ingest(context.Background(), "c", t0, []proxmox.Resource{guest("qemu/100", 0.5, 100, 1000)}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	s2, _ := mustOpen(t, path)
-	r, err := s2.Ingest("c", t0.Add(10*time.Second), []proxmox.Resource{guest("qemu/100", 0.5, 110, 2000)})
+	r, err := s2.Ingest(context.Background(), "c", t0.Add(10*time.Second), []proxmox.Resource{guest("qemu/100", 0.5, 110, 2000)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,12 +145,12 @@ func TestRollups(t *testing.T) {
 	// cpu per 50 s poll for ten minutes: bucket 1 = 0.1..0.6, bucket 2 = 0.2 except one 0.9.
 	cpus := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.2, 0.2, 0.9, 0.2, 0.2, 0.2}
 	for i, c := range cpus {
-		if _, err := s.Ingest("c", t0.Add(time.Duration(i)*50*time.Second), []proxmox.Resource{guest("qemu/100", c, 100+int64(i)*50, 0)}); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", t0.Add(time.Duration(i)*50*time.Second), []proxmox.Resource{guest("qemu/100", c, 100+int64(i)*50, 0)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// One more poll in the third five minutes closes the second.
-	if _, err := s.Ingest("c", t0.Add(10*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 700, 0)}); err != nil {
+	if _, err := s.Ingest(context.Background(), "c", t0.Add(10*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 700, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	rows := rollupRows(t, s, "m5")
@@ -167,17 +167,17 @@ func TestRollups(t *testing.T) {
 	check(rows[1], 6, 3167, 9000)
 
 	// A late sample (clock went back) for bucket 1 merges: n 7, avg and max updated.
-	if _, err := s.Ingest("c", t0.Add(75*time.Second), []proxmox.Resource{guest("qemu/100", 1.0, 175, 0)}); err != nil {
+	if _, err := s.Ingest(context.Background(), "c", t0.Add(75*time.Second), []proxmox.Resource{guest("qemu/100", 1.0, 175, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest("c", t0.Add(15*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 1000, 0)}); err != nil {
+	if _, err := s.Ingest(context.Background(), "c", t0.Add(15*time.Minute), []proxmox.Resource{guest("qemu/100", 0.2, 1000, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	rows = rollupRows(t, s, "m5")
 	check(rows[0], 7, 4429, 10000)
 
 	// The open buckets are visible to queries before they are written.
-	h, err := s.History("c", "qemu/100", []string{"cpu"}, t0, t0.Add(20*time.Minute), 4)
+	h, err := s.History(context.Background(), "c", "qemu/100", []string{"cpu"}, t0, t0.Add(20*time.Minute), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,11 +213,11 @@ func TestClockJump(t *testing.T) {
 	s, _ := mustOpen(t, "")
 	times := []time.Duration{0, 10, 20, 3600 * 5, 3600*5 + 10, 30, 40, 50, 60, 3600*5 + 20, 70}
 	for i, d := range times {
-		if _, err := s.Ingest("c", t0.Add(d*time.Second), []proxmox.Resource{guest("qemu/100", 0.25, int64(100+i), 0)}); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", t0.Add(d*time.Second), []proxmox.Resource{guest("qemu/100", 0.25, int64(100+i), 0)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Flush(); err != nil {
+	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, tier := range []struct {
@@ -257,14 +257,14 @@ func TestHistory(t *testing.T) {
 			c = 0.95
 		}
 		res[0] = guest("qemu/100", c, at.Unix()-t0.Unix()+1000, 0)
-		if _, err := s.Ingest("c", at, res[:]); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", at, res[:]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	*now = t0.Add(3 * time.Hour)
 
 	t.Run("RawForOneHour", func(t *testing.T) {
-		h, err := s.History("c", "qemu/100", nil, t0.Add(30*time.Minute), t0.Add(90*time.Minute), 1000)
+		h, err := s.History(context.Background(), "c", "qemu/100", nil, t0.Add(30*time.Minute), t0.Add(90*time.Minute), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +284,7 @@ func TestHistory(t *testing.T) {
 		}
 	})
 	t.Run("SpikeInMax", func(t *testing.T) {
-		h, err := s.History("c", "qemu/100", []string{"cpu"}, t0, t0.Add(3*time.Hour), 12)
+		h, err := s.History(context.Background(), "c", "qemu/100", []string{"cpu"}, t0, t0.Add(3*time.Hour), 12)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,13 +303,13 @@ func TestHistory(t *testing.T) {
 		}
 	})
 	t.Run("Unknown", func(t *testing.T) {
-		h, err := s.History("c", "qemu/999", []string{"cpu"}, t0, t0.Add(time.Hour), 10)
+		h, err := s.History(context.Background(), "c", "qemu/999", []string{"cpu"}, t0, t0.Add(time.Hour), 10)
 		if err != nil || len(h.Times) == 0 || h.Columns["cpu"][0] != nil {
 			t.Errorf("History of an unknown target = %+v, %v; want all nulls", h, err)
 		}
 	})
 	t.Run("BadMetric", func(t *testing.T) {
-		if _, err := s.History("c", "qemu/100", []string{"nope"}, t0, t0.Add(time.Hour), 10); err == nil {
+		if _, err := s.History(context.Background(), "c", "qemu/100", []string{"nope"}, t0, t0.Add(time.Hour), 10); err == nil {
 			t.Error("unknown metric accepted")
 		}
 	})
@@ -323,12 +323,12 @@ func TestSparklines(t *testing.T) {
 		if i >= 30 {
 			res = res[:1] // 101 stops reporting
 		}
-		if _, err := s.Ingest("c", at, res); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", at, res); err != nil {
 			t.Fatal(err)
 		}
 	}
 	*now = t0.Add(time.Hour)
-	times, vals, err := s.Sparklines("c", []string{"qemu/100", "qemu/101", "qemu/102"}, metrics.CPU, t0, t0.Add(time.Hour), 6)
+	times, vals, err := s.Sparklines(context.Background(), "c", []string{"qemu/100", "qemu/101", "qemu/102"}, metrics.CPU, t0, t0.Add(time.Hour), 6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,12 +357,12 @@ func TestRetentionAndCap(t *testing.T) {
 	for i := range 200 {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		*now = at
-		if _, err := s.Ingest("c", at, []proxmox.Resource{guest("qemu/100", 0.5, int64(i)*60+100, 0)}); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", at, []proxmox.Resource{guest("qemu/100", 0.5, int64(i)*60+100, 0)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.Tiers[0].Keep = time.Hour
-	if err := s.Prune(); err != nil {
+	if err := s.Prune(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var oldest int64
@@ -384,7 +384,7 @@ func TestRetentionAndCap(t *testing.T) {
 		for g := range res {
 			res[g] = guest(fmt.Sprintf("qemu/%d", 100+g), 0.5, int64(i)*60+100, int64(i)*1000)
 		}
-		if _, err := s.Ingest("c", at, res); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", at, res); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -392,7 +392,7 @@ func TestRetentionAndCap(t *testing.T) {
 	var pages, free, size int64
 	s.DB().QueryRow(`SELECT * FROM pragma_page_count, pragma_freelist_count, pragma_page_size`).Scan(&pages, &free, &size)
 	s.MaxBytes = (pages - free) * size / 2
-	if err := s.Prune(); err != nil {
+	if err := s.Prune(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.DB().QueryRow(`SELECT * FROM pragma_page_count, pragma_freelist_count, pragma_page_size`).Scan(&pages, &free, &size)
@@ -435,7 +435,7 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last, err = s.Ingest("sim", now, res); err != nil {
+		if last, err = s.Ingest(context.Background(), "sim", now, res); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -455,15 +455,15 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 	}
 
 	*snow = now
-	need, err := s.NeedsBackfill("sim", "qemu/424242", now)
+	need, err := s.NeedsBackfill(context.Background(), "sim", "qemu/424242", now)
 	if err != nil || len(need) != 2 {
 		t.Errorf("NeedsBackfill(new target) = %v, %v; want day and month", need, err)
 	}
-	need, err = s.NeedsBackfill("sim", id, now)
+	need, err = s.NeedsBackfill(context.Background(), "sim", id, now)
 	if err != nil || len(need) != 0 {
 		t.Errorf("NeedsBackfill(just polled) = %v, %v; want nothing", need, err)
 	}
-	need, _ = s.NeedsBackfill("sim", id, now.Add(3*time.Hour))
+	need, _ = s.NeedsBackfill(context.Background(), "sim", id, now.Add(3*time.Hour))
 	if len(need) != 1 || need[0] != "day" {
 		t.Errorf("NeedsBackfill(3 h later) = %v; want [day]", need)
 	}
@@ -474,11 +474,11 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Backfill("sim", id, pts, tf); err != nil {
+		if err := s.Backfill(context.Background(), "sim", id, pts, tf); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Flush(); err != nil {
+	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// Our own minute is still ours; the day before is Proxmox's.
@@ -500,7 +500,7 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 	if h1 < 24*20 {
 		t.Errorf("h1 has %d Proxmox rows; want about a month", h1)
 	}
-	h, err := s.History("sim", id, []string{"cpu", "netin"}, t0.Add(-12*time.Hour), t0, 1000)
+	h, err := s.History(context.Background(), "sim", id, []string{"cpu", "netin"}, t0.Add(-12*time.Hour), t0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +511,7 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 	var before int
 	s.DB().QueryRow(`SELECT total(n) FROM m15`).Scan(&before)
 	pts, _ := c.RRDData(ctx, ref, "day", "AVERAGE")
-	if err := s.Backfill("sim", id, pts, "day"); err != nil {
+	if err := s.Backfill(context.Background(), "sim", id, pts, "day"); err != nil {
 		t.Fatal(err)
 	}
 	var after int
@@ -549,7 +549,7 @@ func TestCorruptFile(t *testing.T) {
 		t.Errorf("damaged file not kept: %v", err)
 	}
 	s, _ := mustOpen(t, path)
-	if _, err := s.Ingest("c", t0, []proxmox.Resource{guest("qemu/100", 0.5, 100, 0)}); err != nil {
+	if _, err := s.Ingest(context.Background(), "c", t0, []proxmox.Resource{guest("qemu/100", 0.5, 100, 0)}); err != nil {
 		t.Errorf("fresh store: %v", err)
 	}
 }
@@ -566,7 +566,7 @@ func TestDiskFull(t *testing.T) {
 		for g := range res {
 			res[g] = guest(fmt.Sprintf("qemu/%d", 100+g), 0.5, int64(100+i*10), int64(i)*1000)
 		}
-		_, err := s.Ingest("c", t0.Add(time.Duration(i)*10*time.Second), res)
+		_, err := s.Ingest(context.Background(), "c", t0.Add(time.Duration(i)*10*time.Second), res)
 		return err
 	}
 	if err := poll(0); err != nil {
@@ -578,12 +578,20 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
+	var last metrics.IngestResult
 	i := 1
 	for ; i < 50 && err == nil; i++ {
-		err = poll(i)
+		for g := range res {
+			res[g] = guest(fmt.Sprintf("qemu/%d", 100+g), 0.5, int64(100+i*10), int64(i)*1000)
+		}
+		last, err = s.Ingest(context.Background(), "c", t0.Add(time.Duration(i)*10*time.Second), res)
 	}
 	if !errors.Is(err, metrics.ErrFull) {
 		t.Fatalf("Ingest on a full disk = %v; want ErrFull", err)
+	}
+	// The live view keeps its rates while the history cannot grow.
+	if len(last.Rates) != len(res) {
+		t.Errorf("a poll that could not be stored has rates for %d guests; want all %d", len(last.Rates), len(res))
 	}
 	t.Logf("full after %d polls: %v", i-1, err)
 	failed := t0.Add(time.Duration(i-1) * 10 * time.Second).Unix()
@@ -650,10 +658,10 @@ func TestKill9(t *testing.T) {
 		t.Errorf("%d polls in raw; child had committed %d", polls, last+1)
 	}
 	// The next Ingest folds what the crash left unfolded: h1 counts every raw sample.
-	if _, err := s.Ingest("c", t0.Add(24*time.Hour), []proxmox.Resource{guest("qemu/100", 0.5, 1, 0)}); err != nil {
+	if _, err := s.Ingest(context.Background(), "c", t0.Add(24*time.Hour), []proxmox.Resource{guest("qemu/100", 0.5, 1, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Flush(); err != nil {
+	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var rawN, h1N int
@@ -682,7 +690,7 @@ func TestKillChild(t *testing.T) {
 		for g := range res {
 			res[g] = guest(fmt.Sprintf("qemu/%d", 100+g), 0.5, int64(100+i*10), int64(i)*1000)
 		}
-		if _, err := s.Ingest("c", t0.Add(time.Duration(i)*10*time.Second), res); err != nil {
+		if _, err := s.Ingest(context.Background(), "c", t0.Add(time.Duration(i)*10*time.Second), res); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Println(i)

@@ -38,10 +38,9 @@ func (s *Store) pruneSome(ctx context.Context, tx *sql.Tx, cs *clusterState, bat
 // Prune applies every tier's retention to every target now, and then the
 // size cap. Ingest does the same a few targets at a time; Prune is for
 // settings changes and tests.
-func (s *Store) Prune() error {
+func (s *Store) Prune(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ctx := context.Background()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)

@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// ErrInvalid is wrapped by errors of History and Sparklines that come from
+// the query itself (an unknown metric, an empty range), not the database.
+var ErrInvalid = errors.New("invalid history query")
+
 // Series is a history in uPlot's columnar shape: Times are the starts of
 // equal buckets of Step seconds; every column has one value per time, nil
 // where there is no data (a gap). Columns hold "<metric>" (the average
@@ -120,7 +124,7 @@ func checkMetrics(names []string) ([]string, error) {
 	}
 	for _, m := range names {
 		if _, ok := columns[strings.TrimSuffix(m, "_max")]; !ok {
-			return nil, fmt.Errorf("unknown metric %q (want one of %s)", m, strings.Join(Metrics, ", "))
+			return nil, fmt.Errorf("%w: unknown metric %q (want one of %s)", ErrInvalid, m, strings.Join(Metrics, ", "))
 		}
 	}
 	out := make([]string, 0, len(names))
@@ -155,13 +159,13 @@ func selectCols(tier string, ms []string) string {
 // the output hold the average and the max of the rows in them, so a spike
 // of a single sample stays visible in "<metric>_max" however far the
 // range is zoomed out. Buckets without data are nil.
-func (s *Store) History(clusterID, targetID string, metrics []string, from, to time.Time, maxPoints int) (Series, error) {
+func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics []string, from, to time.Time, maxPoints int) (Series, error) {
 	ms, err := checkMetrics(metrics)
 	if err != nil {
 		return Series{}, fmt.Errorf("history: %w", err)
 	}
 	if maxPoints <= 0 || !to.After(from) {
-		return Series{}, fmt.Errorf("history: empty range or no points")
+		return Series{}, fmt.Errorf("history: %w: empty range or no points", ErrInvalid)
 	}
 	f, t := from.Unix(), to.Unix()
 	ti, step := s.pickTier(f, t, maxPoints)
@@ -172,7 +176,6 @@ func (s *Store) History(clusterID, targetID string, metrics []string, from, to t
 	for i := range folds {
 		folds[i] = newFold(len(times))
 	}
-	ctx := context.Background()
 
 	var id int64
 	err = s.db.QueryRowContext(ctx, `SELECT id FROM targets WHERE cluster = ? AND target = ?`, clusterID, targetID).Scan(&id)
@@ -314,13 +317,13 @@ func (a *acc) nulls(i int) (avg, mx *float64) {
 // Sparklines returns one metric's average over [from, to) in at most
 // points buckets for many targets of a cluster, read in one query. Every
 // target asked for has an entry in values, nil where there is no data.
-func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, from, to time.Time, points int) (times []int64, values map[string][]*float64, err error) {
+func (s *Store) Sparklines(ctx context.Context, clusterID string, targetIDs []string, metric string, from, to time.Time, points int) (times []int64, values map[string][]*float64, err error) {
 	c, ok := columns[metric]
 	if !ok {
-		return nil, nil, fmt.Errorf("sparklines: unknown metric %q", metric)
+		return nil, nil, fmt.Errorf("sparklines: %w: unknown metric %q", ErrInvalid, metric)
 	}
 	if points <= 0 || !to.After(from) {
-		return nil, nil, fmt.Errorf("sparklines: empty range or no points")
+		return nil, nil, fmt.Errorf("sparklines: %w: empty range or no points", ErrInvalid)
 	}
 	f, t := from.Unix(), to.Unix()
 	ti, step := s.pickTier(f, t, points)
@@ -344,7 +347,7 @@ func (s *Store) Sparklines(clusterID string, targetIDs []string, metric string, 
 	q := fmt.Sprintf(`SELECT t.target, t.id, r.ts, %s, r.%s FROM targets t JOIN %s r ON r.target = t.id
 		WHERE t.cluster = ? AND t.target IN (%s) AND r.ts >= ? AND r.ts < ?`,
 		nsel, c.name, tier.Name, strings.TrimSuffix(strings.Repeat("?,", len(args)-3), ","))
-	rows, err := s.db.QueryContext(context.Background(), q, args...)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sparklines: %w", err)
 	}

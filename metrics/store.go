@@ -126,7 +126,7 @@ func (s *Store) Close() error {
 // SetLimits changes how long each tier is kept (finest first; a zero
 // keeps the tier's current retention) and the size cap (0: none). Tighter
 // limits apply at once, dropping what they no longer allow.
-func (s *Store) SetLimits(keep []time.Duration, maxBytes int64) error {
+func (s *Store) SetLimits(ctx context.Context, keep []time.Duration, maxBytes int64) error {
 	if len(keep) != len(s.Tiers) {
 		return fmt.Errorf("set limits: want %d retentions, got %d", len(s.Tiers), len(keep))
 	}
@@ -147,7 +147,7 @@ func (s *Store) SetLimits(keep []time.Duration, maxBytes int64) error {
 	if !tighter {
 		return nil
 	}
-	return s.Prune()
+	return s.Prune(ctx)
 }
 
 // Path returns the file the store was opened from.

@@ -120,22 +120,8 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var advice string
-	switch e.Reason {
-	case ReasonUnavailable:
-		advice = unavailableAdvice()
-	case ReasonLocked:
-		advice = lockedAdvice()
-	case ReasonDenied:
-		advice = "the keychain denied Cecyber access to its secret: allow access when the keychain asks " +
-			"(or in the keychain's settings), then try again"
-	case ReasonNotFound:
-		advice = "no token secret is stored in the keychain for this cluster: enter the token secret again"
-	default:
-		advice = "the keychain reported an error"
-	}
 	var b strings.Builder
-	b.WriteString(advice)
+	b.WriteString(e.Advice())
 	b.WriteString(" (")
 	if e.Op != "" {
 		b.WriteString(e.Op)
@@ -270,4 +256,24 @@ func scrub(err error, secret string) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), secret, "[secret]"))
+}
+
+// Advice says what the user can do about the error, without the
+// keychain's own words (which Error adds, for the log).
+func (e *Error) Advice() string {
+	var advice string
+	switch e.Reason {
+	case ReasonUnavailable:
+		advice = unavailableAdvice()
+	case ReasonLocked:
+		advice = lockedAdvice()
+	case ReasonDenied:
+		advice = "the keychain denied Cecyber access to its secret: allow access when the keychain asks " +
+			"(or in the keychain's settings), then try again"
+	case ReasonNotFound:
+		advice = "no token secret is stored in the keychain for this cluster: enter the token secret again"
+	default:
+		advice = "the keychain reported an error"
+	}
+	return advice
 }

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'conflict'
   | 'database'
   | 'notloopback'
+  | 'storage'
   | 'internal';
 
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -35,6 +36,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'conflict',
   'database',
   'notloopback',
+  'storage',
   'internal',
 ];
 

@@ -161,7 +161,7 @@ func run(guests, polls, yearGuests int) error {
 			return err
 		}
 		c1 := cpuNow()
-		r, err := st.Ingest("bench", at, res)
+		r, err := st.Ingest(context.Background(), "bench", at, res)
 		if err != nil {
 			return err
 		}
@@ -223,7 +223,7 @@ func run(guests, polls, yearGuests int) error {
 	var series metrics.Series
 	for range 21 {
 		t0 := time.Now()
-		series, err = qs.History("year", "qemu/100", nil, end.Add(-30*24*time.Hour), end, 1000)
+		series, err = qs.History(context.Background(), "year", "qemu/100", nil, end.Add(-30*24*time.Hour), end, 1000)
 		if err != nil {
 			return err
 		}
@@ -329,7 +329,7 @@ func feed(st *metrics.Store, cluster string, gs []*synth, from, to time.Time, st
 		for i, g := range gs {
 			res[i] = g.resource(i, t.Unix(), step.Seconds())
 		}
-		if _, err := st.Ingest(cluster, t, res); err != nil {
+		if _, err := st.Ingest(context.Background(), cluster, t, res); err != nil {
 			return err
 		}
 	}
@@ -367,7 +367,7 @@ func simulateYear(path string, n int) (int64, string, error) {
 	if err := feed(st, "year", gs, day, yearEnd, 10*time.Second, &now); err != nil {
 		return 0, "", err
 	}
-	if err := st.Prune(); err != nil {
+	if err := st.Prune(context.Background()); err != nil {
 		return 0, "", err
 	}
 	if err := st.Close(); err != nil {
@@ -428,7 +428,7 @@ func sparklines(path string, n int) (time.Duration, int, string, error) {
 	var times []int64
 	for range 11 {
 		t0 := time.Now()
-		times, _, err = st.Sparklines("spark", ids, metrics.CPU, end.Add(-24*time.Hour), end, 96)
+		times, _, err = st.Sparklines(context.Background(), "spark", ids, metrics.CPU, end.Add(-24*time.Hour), end, 96)
 		if err != nil {
 			return 0, 0, "", err
 		}

@@ -160,6 +160,7 @@ export const en = {
 
   'error.code.keychain': 'The system keychain could not store or read the token secret.',
   'error.code.conflict': 'This cluster is already in Cecyber.',
+  'error.code.storage': 'Cecyber could not read or write its local files (its database or the metric history). Check that the disk has free space; restarting Cecyber may help.',
   'error.code.database': 'Cecyber’s database was damaged and moved aside to {movedTo}; a new, empty one was started. Your clusters may need to be added again.',
   'error.keychain.unavailable': 'No keychain is available. On Linux install and start a Secret Service provider such as GNOME Keyring (package gnome-keyring) or KeePassXC with Secret Service enabled; Cecyber never stores secrets in plain files.',
   'error.keychain.locked': 'Your keychain is locked; unlock it and try again.',

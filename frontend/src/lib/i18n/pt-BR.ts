@@ -159,6 +159,7 @@ export const ptBR: Messages = {
 
   'error.code.keychain': 'O chaveiro do sistema não conseguiu guardar nem ler o segredo do token.',
   'error.code.conflict': 'Este cluster já está no Cecyber.',
+  'error.code.storage': 'O Cecyber não conseguiu ler ou gravar seus arquivos locais (o banco de dados ou o histórico de métricas). Verifique se há espaço livre no disco; reiniciar o Cecyber pode ajudar.',
   'error.code.database': 'O banco de dados do Cecyber estava danificado e foi movido para {movedTo}; um novo, vazio, foi iniciado. Talvez seja preciso adicionar seus clusters de novo.',
   'error.keychain.unavailable': 'Nenhum chaveiro está disponível. No Linux, instale e inicie um provedor de Secret Service, como o GNOME Keyring (pacote gnome-keyring) ou o KeePassXC com o Secret Service ativado; o Cecyber nunca guarda segredos em arquivos comuns.',
   'error.keychain.locked': 'Seu chaveiro está bloqueado; desbloqueie-o e tente de novo.',

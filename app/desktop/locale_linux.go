@@ -1,16 +1,16 @@
-package main
+package desktop
 
 import (
 	"os"
 	"strings"
 )
 
-// avoidCLocale gives the webview a real language when the session has none
+// AvoidCLocale gives the webview a real language when the session has none
 // (LANG=C.UTF-8 or POSIX, common on servers and in containers): WebKitGTK
 // then reports navigator.languages = ["C"], and the window stayed blank.
 // Cecyber picks its own language from the OS locale or the user's choice,
 // so English here changes nothing else the user sees.
-func avoidCLocale() {
+func AvoidCLocale() {
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		v := os.Getenv(k)
 		if v == "" {

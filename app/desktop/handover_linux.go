@@ -1,4 +1,4 @@
-package main
+package desktop
 
 import (
 	"context"
@@ -10,14 +10,14 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-// handOver asks a Cecyber already running on the same config folder to show
+// HandOver asks a Cecyber already running on the same config folder to show
 // its window, and reports whether one did. It speaks the D-Bus protocol of
 // Wails v2.9's single-instance lock on Linux (internal/frontend/desktop/
 // linux/single_instance.go), whose own check only runs once the app has
 // started: without this, a second launch would open the databases, read the
 // keychain and start polling before Wails made it exit. If anything here
 // fails, the app starts and Wails' lock still decides.
-func handOver(instanceID string) bool {
+func HandOver(instanceID string) bool {
 	conn, err := dbus.SessionBusPrivateNoAutoStartup()
 	if err != nil {
 		return false

@@ -1,16 +1,20 @@
 //go:build dev
 
-package main
+package desktop
 
 import (
 	"net"
 	"os"
 )
 
-// devOrigins lets the console proxy accept the pages a dev build serves: the
+// DevBuild gives dev builds their own single-instance lock (see
+// app.InstanceID), so `make dev` starts while the installed app is open.
+const DevBuild = true
+
+// DevOrigins lets the console proxy accept the pages a dev build serves: the
 // Wails dev server (a browser at http://127.0.0.1:34115 or wherever
 // "devserver" points) besides the webview itself.
-func devOrigins() []string {
+func DevOrigins() []string {
 	addr := os.Getenv("devserver")
 	if addr == "" {
 		addr = "localhost:34115"

@@ -1,4 +1,4 @@
-package app
+package desktop
 
 import (
 	"os"
@@ -11,17 +11,17 @@ import (
 
 func TestWindowStateRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "Cecyber", WindowFile)
-	got, err := loadWindowState(path)
-	if err != nil || got != defaultWindow {
-		t.Fatalf("loadWindowState(missing) = %+v, %v; want the default window", got, err)
+	got, err := LoadWindowState(path)
+	if err != nil || got != DefaultWindow {
+		t.Fatalf("LoadWindowState(missing) = %+v, %v; want the default window", got, err)
 	}
-	want := windowState{Width: 1000, Height: 700, X: 40, Y: 30, HasPosition: true}
-	if err := saveWindowState(path, want); err != nil {
-		t.Fatalf("saveWindowState() error = %v", err)
+	want := WindowState{Width: 1000, Height: 700, X: 40, Y: 30, HasPosition: true}
+	if err := SaveWindowState(path, want); err != nil {
+		t.Fatalf("SaveWindowState() error = %v", err)
 	}
-	got, err = loadWindowState(path)
+	got, err = LoadWindowState(path)
 	if err != nil {
-		t.Fatalf("loadWindowState() error = %v", err)
+		t.Fatalf("LoadWindowState() error = %v", err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
@@ -33,7 +33,7 @@ func TestWindowStateRoundTrip(t *testing.T) {
 		}
 	}
 	// Overwriting leaves no temporary files behind.
-	if err := saveWindowState(path, defaultWindow); err != nil {
+	if err := SaveWindowState(path, DefaultWindow); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
@@ -47,9 +47,9 @@ func TestLoadWindowStateDamaged(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"width": 12`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadWindowState(path)
-	if err == nil || got != defaultWindow {
-		t.Errorf("loadWindowState(damaged) = %+v, %v; want the default window and an error", got, err)
+	got, err := LoadWindowState(path)
+	if err == nil || got != DefaultWindow {
+		t.Errorf("LoadWindowState(damaged) = %+v, %v; want the default window and an error", got, err)
 	}
 }
 
@@ -58,28 +58,28 @@ func TestLoadWindowStateClamps(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"width": 10, "height": 999999, "x": 5, "y": 6, "hasPosition": true}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadWindowState(path)
-	want := windowState{Width: minWindowWidth, Height: maxWindowSide, X: 5, Y: 6, HasPosition: true}
+	got, err := LoadWindowState(path)
+	want := WindowState{Width: MinWindowWidth, Height: maxWindowSide, X: 5, Y: 6, HasPosition: true}
 	if err != nil || got != want {
-		t.Errorf("loadWindowState() = %+v, %v; want %+v", got, err, want)
+		t.Errorf("LoadWindowState() = %+v, %v; want %+v", got, err, want)
 	}
 }
 
 func TestWindowClampSize(t *testing.T) {
-	laptop := []screen{{1366, 768}}
+	laptop := []Screen{{1366, 768}}
 	tests := []struct {
 		name    string
-		in      windowState
-		screens []screen
+		in      WindowState
+		screens []Screen
 		wantW   int
 		wantH   int
 	}{
-		{"OK", windowState{Width: 1000, Height: 700}, laptop, 1000, 700},
-		{"TooSmall", windowState{Width: 200, Height: 100}, laptop, minWindowWidth, minWindowHeight},
-		{"LargerThanScreen", windowState{Width: 2560, Height: 1440}, laptop, 1366, 768},
-		{"LargestOfTwoScreens", windowState{Width: 2560, Height: 1440}, []screen{{1366, 768}, {2560, 1440}}, 2560, 1440},
-		{"ScreenSmallerThanMinimum", windowState{Width: 1000, Height: 700}, []screen{{800, 480}}, minWindowWidth, minWindowHeight},
-		{"UnknownScreen", windowState{Width: 1 << 30, Height: -5}, nil, maxWindowSide, minWindowHeight},
+		{"OK", WindowState{Width: 1000, Height: 700}, laptop, 1000, 700},
+		{"TooSmall", WindowState{Width: 200, Height: 100}, laptop, MinWindowWidth, MinWindowHeight},
+		{"LargerThanScreen", WindowState{Width: 2560, Height: 1440}, laptop, 1366, 768},
+		{"LargestOfTwoScreens", WindowState{Width: 2560, Height: 1440}, []Screen{{1366, 768}, {2560, 1440}}, 2560, 1440},
+		{"ScreenSmallerThanMinimum", WindowState{Width: 1000, Height: 700}, []Screen{{800, 480}}, MinWindowWidth, MinWindowHeight},
+		{"UnknownScreen", WindowState{Width: 1 << 30, Height: -5}, nil, maxWindowSide, MinWindowHeight},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,19 +92,19 @@ func TestWindowClampSize(t *testing.T) {
 }
 
 func TestWindowPosition(t *testing.T) {
-	at := func(x, y int) windowState {
-		return windowState{Width: 1000, Height: 700, X: x, Y: y, HasPosition: true}
+	at := func(x, y int) WindowState {
+		return WindowState{Width: 1000, Height: 700, X: x, Y: y, HasPosition: true}
 	}
-	one := []screen{{1920, 1080}}
-	two := []screen{{1920, 1080}, {1280, 1024}}
+	one := []Screen{{1920, 1080}}
+	two := []Screen{{1920, 1080}, {1280, 1024}}
 	tests := []struct {
 		name    string
-		in      windowState
-		screens []screen
+		in      WindowState
+		screens []Screen
 		wantOK  bool
 	}{
 		{"OK", at(100, 50), one, true},
-		{"NoneSaved", windowState{Width: 1000, Height: 700}, one, false},
+		{"NoneSaved", WindowState{Width: 1000, Height: 700}, one, false},
 		{"Origin", at(0, 0), one, true},
 		{"PartlyLeftOfScreen", at(-800, 10), one, true},
 		{"EntirelyLeftOfScreen", at(-1000, 10), one, false},
@@ -118,37 +118,37 @@ func TestWindowPosition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x, y, ok := tt.in.position(tt.screens)
+			x, y, ok := tt.in.Position(tt.screens)
 			if ok != tt.wantOK || (ok && (x != tt.in.X || y != tt.in.Y)) {
-				t.Errorf("%+v.position(%v) = %d, %d, %v; want ok=%v", tt.in, tt.screens, x, y, ok, tt.wantOK)
+				t.Errorf("%+v.Position(%v) = %d, %d, %v; want ok=%v", tt.in, tt.screens, x, y, ok, tt.wantOK)
 			}
 		})
 	}
 }
 
 func TestWindowClosing(t *testing.T) {
-	before := windowState{Width: 1000, Height: 700, X: 40, Y: 30, HasPosition: true}
+	before := WindowState{Width: 1000, Height: 700, X: 40, Y: 30, HasPosition: true}
 	tests := []struct {
 		name                 string
 		w, h, x, y           int
 		maximised, minimised bool
-		want                 windowState
+		want                 WindowState
 	}{
-		{"Normal", 1100, 750, 60, 70, false, false, windowState{Width: 1100, Height: 750, X: 60, Y: 70, HasPosition: true}},
-		{"MaximisedKeepsNormalSize", 1920, 1080, 0, 0, true, false, windowState{Width: 1000, Height: 700, X: 40, Y: 30, HasPosition: true, Maximised: true}},
+		{"Normal", 1100, 750, 60, 70, false, false, WindowState{Width: 1100, Height: 750, X: 60, Y: 70, HasPosition: true}},
+		{"MaximisedKeepsNormalSize", 1920, 1080, 0, 0, true, false, WindowState{Width: 1000, Height: 700, X: 40, Y: 30, HasPosition: true, Maximised: true}},
 		{"MinimisedKeepsAll", 0, 0, -32000, -32000, false, true, before},
-		{"TinyIsClamped", 10, 10, 5, 5, false, false, windowState{Width: minWindowWidth, Height: minWindowHeight, X: 5, Y: 5, HasPosition: true}},
+		{"TinyIsClamped", 10, 10, 5, 5, false, false, WindowState{Width: MinWindowWidth, Height: MinWindowHeight, X: 5, Y: 5, HasPosition: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := before.closing(tt.w, tt.h, tt.x, tt.y, tt.maximised, tt.minimised)
+			got := before.Closing(tt.w, tt.h, tt.x, tt.y, tt.maximised, tt.minimised)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("closing(%d, %d, %d, %d, %v, %v) (-want +got):\n%s", tt.w, tt.h, tt.x, tt.y, tt.maximised, tt.minimised, diff)
 			}
 		})
 	}
 	// Un-maximised after a maximised run: Maximised is cleared.
-	got := windowState{Width: 1000, Height: 700, Maximised: true}.closing(1000, 700, 1, 2, false, false)
+	got := WindowState{Width: 1000, Height: 700, Maximised: true}.Closing(1000, 700, 1, 2, false, false)
 	if got.Maximised {
 		t.Errorf("closing a normal window kept Maximised")
 	}

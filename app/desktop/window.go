@@ -1,4 +1,4 @@
-package app
+package desktop
 
 import (
 	"encoding/json"
@@ -14,8 +14,8 @@ const WindowFile = "window.json"
 // Bounds of the remembered window. The minimum is the smallest size the
 // layout works at; it is also the window's MinWidth/MinHeight.
 const (
-	minWindowWidth      = 900
-	minWindowHeight     = 560
+	MinWindowWidth      = 900
+	MinWindowHeight     = 560
 	defaultWindowWidth  = 1280
 	defaultWindowHeight = 800
 	// maxWindowSide caps a size read from the file when the screen's size
@@ -26,9 +26,9 @@ const (
 	grip = 100
 )
 
-// windowState is window.json: the window's size and place when it last
+// WindowState is window.json: the window's size and place when it last
 // closed. X and Y are Wails' window position, relative to the screen.
-type windowState struct {
+type WindowState struct {
 	Width       int  `json:"width"`
 	Height      int  `json:"height"`
 	X           int  `json:"x"`
@@ -37,32 +37,32 @@ type windowState struct {
 	Maximised   bool `json:"maximised"`
 }
 
-// defaultWindow is the window of a first run.
-var defaultWindow = windowState{Width: defaultWindowWidth, Height: defaultWindowHeight}
+// DefaultWindow is the window of a first run.
+var DefaultWindow = WindowState{Width: defaultWindowWidth, Height: defaultWindowHeight}
 
-// screen is one monitor's size in the units Wails positions windows in.
-type screen struct{ Width, Height int }
+// Screen is one monitor's size in the units Wails positions windows in.
+type Screen struct{ Width, Height int }
 
-// loadWindowState reads path. A missing or unreadable file gives the
+// LoadWindowState reads path. A missing or unreadable file gives the
 // default window: a forgotten size is never worth an error.
-func loadWindowState(path string) (windowState, error) {
+func LoadWindowState(path string) (WindowState, error) {
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return defaultWindow, nil
+		return DefaultWindow, nil
 	}
 	if err != nil {
-		return defaultWindow, fmt.Errorf("read window size: %w", err)
+		return DefaultWindow, fmt.Errorf("read window size: %w", err)
 	}
-	var s windowState
+	var s WindowState
 	if err := json.Unmarshal(data, &s); err != nil {
-		return defaultWindow, fmt.Errorf("read window size from %s: %w; it will be rewritten when the window closes", path, err)
+		return DefaultWindow, fmt.Errorf("read window size from %s: %w; it will be rewritten when the window closes", path, err)
 	}
 	return s.clampSize(nil), nil
 }
 
-// saveWindowState writes s to path atomically (a temporary file renamed
+// SaveWindowState writes s to path atomically (a temporary file renamed
 // over the old one) so a crash never leaves half a file, private to the user.
-func saveWindowState(path string, s windowState) error {
+func SaveWindowState(path string, s WindowState) error {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
@@ -94,21 +94,21 @@ func saveWindowState(path string, s windowState) error {
 
 // clampSize keeps the size between the minimum and the largest screen (or
 // maxWindowSide when screens is empty).
-func (s windowState) clampSize(screens []screen) windowState {
+func (s WindowState) clampSize(screens []Screen) WindowState {
 	maxW, maxH := maxWindowSide, maxWindowSide
 	if len(screens) > 0 {
 		maxW, maxH = 0, 0
 		for _, sc := range screens {
 			maxW, maxH = max(maxW, sc.Width), max(maxH, sc.Height)
 		}
-		maxW, maxH = max(maxW, minWindowWidth), max(maxH, minWindowHeight)
+		maxW, maxH = max(maxW, MinWindowWidth), max(maxH, MinWindowHeight)
 	}
-	s.Width = min(max(s.Width, minWindowWidth), maxW)
-	s.Height = min(max(s.Height, minWindowHeight), maxH)
+	s.Width = min(max(s.Width, MinWindowWidth), maxW)
+	s.Height = min(max(s.Height, MinWindowHeight), maxH)
 	return s
 }
 
-// position returns where to put the window, or false to let the OS place
+// Position returns where to put the window, or false to let the OS place
 // it: when none was saved, or when the saved one would leave too little of
 // the window on any screen (a monitor was unplugged, the resolution fell).
 //
@@ -116,7 +116,7 @@ func (s windowState) clampSize(screens []screen) windowState {
 // so the check assumes they sit side by side or stacked from the origin: the
 // area spans the sum of their widths and of their heights. That keeps every
 // real arrangement reachable and still refuses negative or huge values.
-func (s windowState) position(screens []screen) (x, y int, ok bool) {
+func (s WindowState) Position(screens []Screen) (x, y int, ok bool) {
 	if !s.HasPosition {
 		return 0, 0, false
 	}
@@ -135,10 +135,10 @@ func (s windowState) position(screens []screen) (x, y int, ok bool) {
 	return s.X, s.Y, true
 }
 
-// closing returns the state to save when the window closes with the given
+// Closing returns the state to save when the window closes with the given
 // geometry. A maximised or minimised window keeps the normal size and place
 // it had before, so un-maximising next time goes back there.
-func (s windowState) closing(width, height, x, y int, maximised, minimised bool) windowState {
+func (s WindowState) Closing(width, height, x, y int, maximised, minimised bool) WindowState {
 	switch {
 	case minimised:
 		return s
@@ -146,5 +146,5 @@ func (s windowState) closing(width, height, x, y int, maximised, minimised bool)
 		s.Maximised = true
 		return s
 	}
-	return windowState{Width: width, Height: height, X: x, Y: y, HasPosition: true}.clampSize(nil)
+	return WindowState{Width: width, Height: height, X: x, Y: y, HasPosition: true}.clampSize(nil)
 }
