@@ -48,7 +48,7 @@ func (a *App) startAlerts() {
 		if saved, ok, err := db.AlertRules(ctx); err != nil {
 			a.log.Error("read alert rules; using the defaults", "err", err)
 		} else if ok {
-			rules = saved
+			rules = alerts.WithNewDefaults(saved)
 		}
 		var err error
 		if open, err = db.OpenAlerts(ctx); err != nil {

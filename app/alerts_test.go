@@ -148,8 +148,8 @@ func TestCPUAlertFiresAndClears(t *testing.T) {
 	if len(view.History) != 1 || view.History[0].State != "resolved" || view.History[0].ResolvedAt != clk.Now().UnixMilli() {
 		t.Errorf("history %+v; want the resolved alert", view.History)
 	}
-	if len(view.Rules) != 4 {
-		t.Errorf("rules %+v; want the 4 defaults", view.Rules)
+	if len(view.Rules) != len(alerts.DefaultRules()) {
+		t.Errorf("rules %+v; want the %d defaults", view.Rules, len(alerts.DefaultRules()))
 	}
 	if len(n.all()) != 1 {
 		t.Errorf("notifications %q; want still one", n.all())
@@ -223,13 +223,14 @@ func TestAlertRuleEditing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(view.Rules) != 5 || view.Rules[0].Trigger != 75 || view.Rules[4].Name != "hot disks" || view.Rules[4].ForSeconds != 120 {
+	last := len(alerts.DefaultRules())
+	if len(view.Rules) != last+1 || view.Rules[0].Trigger != 75 || view.Rules[last].Name != "hot disks" || view.Rules[last].ForSeconds != 120 {
 		t.Fatalf("rules after restart: %+v", view.Rules)
 	}
 	if err := a2.DeleteAlertRule(r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if view, _ := a2.Alerts(10); len(view.Rules) != 4 {
+	if view, _ := a2.Alerts(10); len(view.Rules) != len(alerts.DefaultRules()) {
 		t.Errorf("after delete: %d rules", len(view.Rules))
 	}
 }
@@ -256,5 +257,47 @@ func TestAlertRulesConcurrentSaves(t *testing.T) {
 	saved, _, err := db.AlertRules(context.Background())
 	if err != nil || len(saved) != want {
 		t.Errorf("%d rules in the database (%v); want %d", len(saved), err, want)
+	}
+}
+
+// TestGuestErrorAlert: a VM that QEMU halts on a disk error, or whose guest
+// panics, shows its own status in the inventory and fires the built-in
+// guest-error alert at once, with an OS notification; running again, it
+// resolves.
+func TestGuestErrorAlert(t *testing.T) {
+	clk := &steppedClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1, Now: clk.Now})
+	n := &notes{}
+	a, _ := newTestApp(t, Options{Now: clk.Now, Notifier: n})
+	tok := sim.AdminToken()
+	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
+	c, _ := a.findCluster("c1")
+	poll := func() {
+		clk.Advance(10 * time.Second)
+		c.poller.Poll(context.Background())
+	}
+	for _, status := range []string{"io-error", "guest-panicked"} {
+		if !sim.SetGuestQMPStatus(101, status) {
+			t.Fatalf("SetGuestQMPStatus(101, %s) refused", status)
+		}
+		poll()
+		inv, _ := a.Inventory()
+		for _, g := range inv.Guests {
+			if g.VMID == 101 && g.Status != status {
+				t.Errorf("guest 101 status %q; want %q", g.Status, status)
+			}
+		}
+		got := alertsFor(a, "qemu/101")
+		if len(got) != 1 || got[0].State != "firing" || got[0].Builtin != "guest-error" {
+			t.Fatalf("%s: alerts %+v; want the guest-error alert firing", status, got)
+		}
+		sim.SetGuestQMPStatus(101, "")
+		poll()
+		if got := alertsFor(a, "qemu/101"); len(got) != 0 {
+			t.Errorf("running again: alerts %+v; want none open", got)
+		}
+	}
+	if len(n.all()) != 2 {
+		t.Errorf("%d notifications; want one per error", len(n.all()))
 	}
 }

@@ -249,8 +249,8 @@ type Sparklines struct {
 type AlertRule struct {
 	ID         string  `json:"id"`
 	Name       string  `json:"name"`    // the user's name; "" for a built-in, which the window names
-	Builtin    string  `json:"builtin"` // "cpu", "mem", "node-offline", "unexpected-stop" for shipped defaults
-	Metric     string  `json:"metric"`  // cpu, mem, diskread, diskwrite, netin, netout, node-offline, unexpected-stop
+	Builtin    string  `json:"builtin"` // "cpu", "mem", "node-offline", "unexpected-stop", "guest-error" for shipped defaults
+	Metric     string  `json:"metric"`  // cpu, mem, diskread, diskwrite, netin, netout, node-offline, unexpected-stop, guest-error
 	Scope      string  `json:"scope"`   // all, cluster, node, guest, tag
 	Cluster    string  `json:"cluster"`
 	Node       string  `json:"node"`

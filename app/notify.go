@@ -42,8 +42,8 @@ func describeAlert(m map[string]string, al Alert) string {
 		return fmt.Sprintf(m[al.Metric], al.Value/1e6, al.Trigger/1e6, al.ClusterName)
 	case "node-offline":
 		return fmt.Sprintf(m["node-offline"], name, al.ClusterName)
-	case "unexpected-stop":
-		return fmt.Sprintf(m["unexpected-stop"], name, al.ClusterName)
+	case "unexpected-stop", "guest-error":
+		return fmt.Sprintf(m[al.Metric], name, al.ClusterName)
 	}
 	return name
 }
@@ -63,6 +63,7 @@ var notifyMessages = map[string]map[string]string{
 		"netout":          "Network out at %.1f MB/s (limit %.1f MB/s) in %s",
 		"node-offline":    "Node %s is offline (%s)",
 		"unexpected-stop": "%s stopped, and not from Cecyber (%s)",
+		"guest-error":     "%s is halted on an error or panicked (%s)",
 	},
 	"pt-BR": {
 		"one":             "Alerta: %s",
@@ -76,5 +77,6 @@ var notifyMessages = map[string]map[string]string{
 		"netout":          "Rede (saída) em %.1f MB/s (limite %.1f MB/s) em %s",
 		"node-offline":    "O nó %s está offline (%s)",
 		"unexpected-stop": "%s parou, e não pelo Cecyber (%s)",
+		"guest-error":     "%s está parado por um erro ou em pane (%s)",
 	},
 }

@@ -262,6 +262,8 @@ func (e *Engine) mightStart(r *Rule, t *Target, prev map[string]string) bool {
 		return offline(t.Status)
 	case UnexpectedStop:
 		return t.Status == "stopped" && prev[t.ID] == "running"
+	case GuestError:
+		return guestError(t.Status)
 	}
 	v, known := value(r.Metric, t)
 	return known && v > r.Trigger
@@ -350,6 +352,11 @@ func (e *Engine) condition(r *Rule, a *openAlert, t *Target, prev map[string]str
 			return 1, true, true
 		}
 		return 0, true, false
+	case GuestError:
+		if guestError(t.Status) {
+			return 1, true, true
+		}
+		return 0, true, false
 	case UnexpectedStop:
 		if t.Status != "stopped" {
 			return 0, true, false
@@ -399,6 +406,12 @@ func value(metric string, t *Target) (float64, bool) {
 }
 
 func offline(status string) bool { return status == "offline" || status == "unknown" }
+
+// guestError: the VM's QMP status says QEMU stopped it on an error or the
+// guest panicked.
+func guestError(status string) bool {
+	return status == "io-error" || status == "internal-error" || status == "guest-panicked"
+}
 
 func sortChanges(cs []Change) {
 	sort.SliceStable(cs, func(i, j int) bool {

@@ -338,3 +338,39 @@ func BenchmarkEvaluate10k(b *testing.B) {
 		at = at.Add(10 * time.Second)
 	}
 }
+
+// TestGuestError: a VM that QEMU stopped on an error, or whose guest
+// panicked, fires at once and resolves when it runs again; nodes and
+// healthy guests never match.
+func TestGuestError(t *testing.T) {
+	node := func(status string) Target {
+		return Target{ID: "node/pve1", Name: "pve1", Node: "pve1", IsNode: true, Status: status}
+	}
+	r := Rule{ID: "r-err", Metric: GuestError, Scope: ScopeAll, Enabled: true, Notify: true}
+	s := newSim(t, r)
+	if cs := s.poll(node("online"), guest("qemu/101", "running", 5), guest("qemu/102", "paused", 0)); len(cs) != 0 {
+		t.Fatalf("healthy guests: %v", states(cs))
+	}
+	cs := s.poll(node("online"), guest("qemu/101", "guest-panicked", 0), guest("qemu/102", "io-error", 0))
+	if states(cs) != "[r-err qemu/101 →firing][r-err qemu/102 →firing]" || !cs[0].Notify {
+		t.Fatalf("errors: %v; want both firing at once, notified", states(cs))
+	}
+	if cs := s.poll(node("online"), guest("qemu/101", "running", 5), guest("qemu/102", "io-error", 0)); states(cs) != "[r-err qemu/101 firing→resolved]" {
+		t.Errorf("back to running: %v", states(cs))
+	}
+}
+
+func TestWithNewDefaults(t *testing.T) {
+	saved := []Rule{DefaultRules()[0], {ID: "mine", Name: "mine", Metric: CPU, Scope: ScopeAll, Trigger: 50, Clear: 40}}
+	got := WithNewDefaults(saved)
+	if len(got) != 2+len(DefaultRules())-1 || got[1].ID != "mine" {
+		t.Fatalf("WithNewDefaults = %d rules; want the saved two, then the missing defaults", len(got))
+	}
+	var has bool
+	for _, r := range got {
+		has = has || r.Builtin == GuestError
+	}
+	if !has {
+		t.Error("the guest-error default was not added to saved rules")
+	}
+}

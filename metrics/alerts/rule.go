@@ -33,6 +33,10 @@ const (
 	NetOut         = "netout"    // bytes per second
 	NodeOffline    = "node-offline"
 	UnexpectedStop = "unexpected-stop"
+	// GuestError: QEMU stopped the VM on an error (io-error,
+	// internal-error) or the guest kernel panicked (guest-panicked), as
+	// /cluster/resources reports a VM's QMP status.
+	GuestError = "guest-error"
 )
 
 // Scopes a rule can cover.
@@ -58,7 +62,7 @@ type Rule struct {
 
 	// Trigger starts the alert when the value is above it; Clear ends a
 	// firing alert when the value falls below it. Both are in the metric's
-	// unit and are ignored for NodeOffline and UnexpectedStop.
+	// unit and are ignored for NodeOffline, UnexpectedStop and GuestError.
 	Trigger, Clear float64
 	// For is how long the condition must hold before the alert fires.
 	For time.Duration
@@ -74,7 +78,27 @@ func DefaultRules() []Rule {
 		{ID: "builtin-mem", Builtin: Mem, Metric: Mem, Scope: ScopeAll, Trigger: 95, Clear: 90, For: 5 * time.Minute, Enabled: true, Notify: true},
 		{ID: "builtin-node-offline", Builtin: NodeOffline, Metric: NodeOffline, Scope: ScopeAll, Enabled: true, Notify: true},
 		{ID: "builtin-unexpected-stop", Builtin: UnexpectedStop, Metric: UnexpectedStop, Scope: ScopeAll, Enabled: true, Notify: true},
+		{ID: "builtin-guest-error", Builtin: GuestError, Metric: GuestError, Scope: ScopeAll, Enabled: true, Notify: true},
 	}
+}
+
+// WithNewDefaults returns saved rules plus every shipped default they lack
+// (by Builtin), so that a default added in a later version reaches an
+// installation whose rules were saved before it.
+func WithNewDefaults(saved []Rule) []Rule {
+	have := make(map[string]bool, len(saved))
+	for _, r := range saved {
+		if r.Builtin != "" {
+			have[r.Builtin] = true
+		}
+	}
+	out := append([]Rule(nil), saved...)
+	for _, d := range DefaultRules() {
+		if !have[d.Builtin] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // FieldError says which field of a rule is wrong and why.
@@ -103,7 +127,7 @@ func (r Rule) Validate() error {
 		return &FieldError{"name", "tooLong"}
 	}
 	switch r.Metric {
-	case CPU, Mem, DiskRead, DiskWrite, NetIn, NetOut, NodeOffline, UnexpectedStop:
+	case CPU, Mem, DiskRead, DiskWrite, NetIn, NetOut, NodeOffline, UnexpectedStop, GuestError:
 	default:
 		return &FieldError{"metric", "unknown"}
 	}
@@ -165,7 +189,7 @@ func (r *Rule) covers(cluster string, t *Target) bool {
 		if !t.IsNode {
 			return false
 		}
-	case UnexpectedStop:
+	case UnexpectedStop, GuestError:
 		if t.IsNode {
 			return false
 		}

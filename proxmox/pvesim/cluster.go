@@ -77,6 +77,9 @@ type guest struct {
 
 	running bool
 	paused  bool
+	// qmpFault is a QMP status forced on a running VM ("io-error",
+	// "guest-panicked", …; see SetGuestQMPStatus); "" for none.
+	qmpFault string
 	// The guest was up from startedAt until stoppedAt (or until now when
 	// running); a zero startedAt means it never ran. Counters and uptime
 	// derive from startedAt, which is what makes them reset on (re)start.

@@ -265,6 +265,9 @@ const rrdExpiry = 5 * time.Minute
 // qmpStatus is the status pvestatd reports for a guest: a running VM's QMP
 // status ("paused" …), otherwise running or stopped.
 func (g *guest) qmpStatus() string {
+	if g.kind == "qemu" && g.running && g.qmpFault != "" {
+		return g.qmpFault
+	}
 	if g.kind == "qemu" && g.running && g.paused {
 		return "paused"
 	}
@@ -507,12 +510,7 @@ func (s *Sim) guestStatusMap(g *guest, now time.Time, full, current bool) map[st
 	}
 	if g.kind == "qemu" {
 		m["memhost"] = st.memhost
-		switch {
-		case g.running && g.paused:
-			m["qmpstatus"] = "paused"
-		default:
-			m["qmpstatus"] = g.status()
-		}
+		m["qmpstatus"] = g.qmpStatus()
 		if g.running {
 			m["running-machine"] = "pc-i440fx-10.1+pve0"
 			m["running-qemu"] = "10.1.2"

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -501,6 +502,30 @@ func (s *Sim) SetGuestIgnoresACPI(vmid int, ignore bool) {
 	if g := s.guestByID[vmid]; g != nil {
 		g.ignoreACPI = ignore
 	}
+}
+
+// QMPStatuses are the QMP run states SetGuestQMPStatus accepts: those
+// /cluster/resources reports for a running VM other than running and
+// paused.
+var QMPStatuses = []string{"suspended", "prelaunch", "inmigrate", "postmigrate", "io-error", "internal-error", "guest-panicked"}
+
+// SetGuestQMPStatus makes a running VM report a QMP status, as QEMU does
+// when it stops a VM on a disk error (io-error) or the guest kernel
+// panics (guest-panicked); "" gives it back its own. It reports whether
+// vmid is a running VM and status one of QMPStatuses (or "").
+func (s *Sim) SetGuestQMPStatus(vmid int, status string) bool {
+	if status != "" && !slices.Contains(QMPStatuses, status) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked(s.now())
+	g := s.guestByID[vmid]
+	if g == nil || g.kind != "qemu" || !g.running {
+		return false
+	}
+	g.qmpFault = status
+	return true
 }
 
 // SetGuestCPU fixes a guest's CPU load, as a fraction of its CPUs (0.97

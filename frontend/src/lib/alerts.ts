@@ -17,9 +17,10 @@ export const ALERT_METRICS: readonly AlertMetric[] = [
   'netout',
   'node-offline',
   'unexpected-stop',
+  'guest-error',
 ];
 export const ALERT_SCOPES: readonly AlertScope[] = ['all', 'cluster', 'node', 'guest', 'tag'];
-export const BUILTINS = ['cpu', 'mem', 'node-offline', 'unexpected-stop'] as const;
+export const BUILTINS = ['cpu', 'mem', 'node-offline', 'unexpected-stop', 'guest-error'] as const;
 
 /** Snooze choices in minutes: 15 min, 1 h, 4 h, 1 day. */
 export const SNOOZE_MINUTES = [15, 60, 240, 1440] as const;
@@ -225,9 +226,9 @@ export function alertText(locale: Locale, alert: Alert, now: number): string {
         duration,
       });
     case 'none':
-      return alert.metric === 'node-offline'
-        ? translate(locale, 'alert.text.offline', { target, duration })
-        : translate(locale, 'alert.text.stopped', { target, duration });
+      if (alert.metric === 'node-offline') return translate(locale, 'alert.text.offline', { target, duration });
+      if (alert.metric === 'guest-error') return translate(locale, 'alert.text.guestError', { target, duration });
+      return translate(locale, 'alert.text.stopped', { target, duration });
   }
 }
 

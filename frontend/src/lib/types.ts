@@ -341,7 +341,8 @@ export type AlertMetric =
   | 'netin'
   | 'netout'
   | 'node-offline'
-  | 'unexpected-stop';
+  | 'unexpected-stop'
+  | 'guest-error';
 
 export type AlertScope = 'all' | 'cluster' | 'node' | 'guest' | 'tag';
 

@@ -11,6 +11,8 @@
 // the cluster:
 //
 //	cpu VMID LOAD     fix a guest's CPU load (0.97 is 97%); LOAD "-" undoes it
+//	qmp VMID STATUS   make a running VM report a QMP status (io-error,
+//	                  guest-panicked, …); STATUS "-" undoes it
 //	node NAME online  bring a node back (or: offline, to take it away)
 //
 // It listens on loopback only, one address per node (127.0.0.1, 127.0.0.2,
@@ -181,9 +183,22 @@ func command(srv *pvesim.Server, f []string) error {
 		}
 		srv.SetGuestCPU(vmid, load)
 		return nil
+	case len(f) == 3 && f[0] == "qmp":
+		vmid, err := strconv.Atoi(f[1])
+		if err != nil {
+			return fmt.Errorf("bad VMID %q", f[1])
+		}
+		status := f[2]
+		if status == "-" {
+			status = ""
+		}
+		if !srv.SetGuestQMPStatus(vmid, status) {
+			return fmt.Errorf("VM %d is not a running VM, or %q is not one of %s or -", vmid, f[2], strings.Join(pvesim.QMPStatuses, ", "))
+		}
+		return nil
 	case len(f) == 3 && f[0] == "node" && (f[2] == "online" || f[2] == "offline"):
 		srv.SetNodeOnline(f[1], f[2] == "online")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q: want \"cpu VMID LOAD\" or \"node NAME online|offline\"", strings.Join(f, " "))
+	return fmt.Errorf("unknown command %q: want \"cpu VMID LOAD\", \"qmp VMID STATUS\" or \"node NAME online|offline\"", strings.Join(f, " "))
 }
