@@ -11,10 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/gorilla/websocket"
 )
@@ -54,12 +52,7 @@ func resetAfterFlush(rw io.ReadWriter) error {
 	}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		unsent := -1
-		_ = raw.Control(func(fd uintptr) {
-			var n int32
-			if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n))); errno == 0 {
-				unsent = int(n)
-			}
-		})
+		_ = raw.Control(func(fd uintptr) { unsent = unsentBytes(fd) })
 		if unsent == 0 {
 			break
 		}
@@ -113,6 +106,9 @@ func TestProxyUpstreamCloseLosesNothing(t *testing.T) {
 		{"TypingIntoReset", true, 100 * time.Millisecond, resetAfterFlush},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "TypingIntoReset" && !canCountUnsent {
+				t.Skip("resetAfterFlush needs the socket's unsent byte count (TIOCOUTQ), which only Linux gives")
+			}
 			u := startUpstream(t, vncServer{Chunk: upstreamChunk, AfterRFB: func(rw io.ReadWriter) error {
 				if _, err := rw.Write(bytes.Repeat([]byte{0x5a}, burst)); err != nil {
 					return err
