@@ -46,7 +46,10 @@ dev: setup
 
 ## check: the loop to run before every commit (a few minutes): lint, go test -race with a real
 ## Secret Service, the frontend unit tests. No root, no packaging, no browser, no window.
-check: setup-check lint test-go test-frontend
+# The lints and the two test suites run side by side (most of go test's time is
+# tests waiting, not the CPU); each one's output is printed when it ends.
+check: setup-check
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint test-go test-frontend
 
 ## test: everything, as CI and a release run it: make check, end-to-end in Chromium, the real
 ## window under Xvfb, the packages (as root), and the Windows tests and installer under Wine
