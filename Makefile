@@ -15,16 +15,24 @@ COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # The commit's date, not the clock's, so that building a commit twice gives the same binary.
 BUILD_DATE := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
-GOFILES  := $(shell git ls-files '*.go' 2>/dev/null)
+# Tracked Go files and new ones not yet added (but not ignored ones).
+GOFILES  := $(shell git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null)
+# Everything vite build reads: frontend/dist is rebuilt when any of it changes.
+FRONTEND_SRC := $(shell find frontend/src frontend/wailsjs -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/vite.config.* frontend/svelte.config.* \
+	frontend/tsconfig*.json frontend/package.json frontend/package-lock.json)
+# The end-to-end suites, found by name; the real window has its own target.
+E2E_TESTS := $(filter-out frontend/e2e/window.e2e.mjs,$(sort $(wildcard frontend/e2e/*.e2e.mjs)))
 
-.PHONY: run build dev test lint setup setup-test bindings frontend \
-	test-go test-frontend test-e2e test-window bench-pvesim bench-console bench-metrics clean \
-	icons build-windows package-linux test-package lint-workflows
+.PHONY: run build dev check test lint setup setup-check setup-test bindings frontend \
+	lint-go lint-bindings lint-frontend lint-workflows \
+	test-go test-frontend test-e2e test-window test-windows test-windows-go test-windows-installer \
+	bench-pvesim bench-console bench-metrics clean icons build-windows package-linux test-package
 
 ## run: set up, build, and open the app on its built-in demo cluster
 run: build
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
-		echo "make run: no display (DISPLAY is empty). Run it in a desktop session, or under Xvfb: xvfb-run make run" >&2; exit 1; fi
+		echo "make run: no display (DISPLAY is empty). Run it in a desktop session, or under Xvfb: tools/with-xvfb.sh make run" >&2; exit 1; fi
 	./build/bin/cecyber --demo
 
 ## build: the production binary, build/bin/cecyber
@@ -36,20 +44,39 @@ build: setup
 dev: setup
 	$(WAILS) dev -tags $(TAGS) -m -appargs "--demo"
 
-## test: set up, then every test: Go, frontend unit tests and checks, end-to-end in Chromium, the real window under Xvfb
-test: setup-test lint test-go test-frontend test-e2e test-window test-package
+## check: the loop to run before every commit (a few minutes): lint, go test -race with a real
+## Secret Service, the frontend unit tests. No root, no packaging, no browser, no window.
+# The lints and the two test suites run side by side (most of go test's time is
+# tests waiting, not the CPU); each one's output is printed when it ends.
+check: setup-check
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint test-go test-frontend
 
-## lint: formatting, vet, generated bindings up to date, svelte-check, the release workflow
-lint: setup bindings lint-workflows
+## test: everything, as CI and a release run it: make check, end-to-end in Chromium, the real
+## window under Xvfb, the packages (as root), and the Windows tests and installer under Wine
+test: setup-test check test-e2e test-window test-package test-windows
+
+## lint: gofmt, go vet, frontend/wailsjs up to date with app/, svelte-check and the i18n lint,
+## actionlint on the workflows. Rewrites nothing.
+lint: lint-go lint-bindings lint-frontend lint-workflows
+
+lint-go:
 	@unformatted=$$(gofmt -l $(GOFILES)); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	go vet ./...
-	@if [ -n "$$(git -c core.fileMode=false status --porcelain -- frontend/wailsjs 2>/dev/null)" ]; then \
-		echo "frontend/wailsjs is out of date with app/: commit the regenerated bindings" >&2; \
-		git -c core.fileMode=false status --short -- frontend/wailsjs >&2; exit 1; fi
+
+# Generates the bindings into a temporary folder and compares (make bindings rewrites them).
+lint-bindings:
+	tools/check-bindings.sh $(TAGS)
+
+lint-frontend: frontend/node_modules/.installed
 	cd frontend && npm run check
 
 setup: frontend/node_modules/.installed $(WAILS) frontend/dist/index.html
 	@tools/setup.sh build
+
+# What make check needs: the build group and a Secret Service and ShellCheck;
+# nothing is built that check does not run.
+setup-check: frontend/node_modules/.installed $(ACTIONLINT)
+	@tools/setup.sh check
 
 setup-test:
 	@tools/setup.sh test
@@ -80,16 +107,20 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 bindings: $(WAILS)
 	$(WAILS) generate module -tags $(TAGS) >/dev/null
 
-## frontend: build frontend/dist (the assets main.go embeds)
-frontend frontend/dist/index.html: frontend/node_modules/.installed
+## frontend: build frontend/dist (the assets main.go embeds), again whenever a source changes
+frontend: frontend/dist/index.html
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
 	cd frontend && npm run build
+	@touch $@
 
 # Tests that need the OS keychain get a real Secret Service: a private D-Bus
 # session with an unlocked gnome-keyring, gone when the tests end.
 KEYRING := app/secrets/testdata/with-keyring.sh
 
-test-go: frontend/dist/index.html
-	$(KEYRING) go test -count=1 ./...
+# No test reads frontend/dist (main.go embeds the committed placeholder when it is empty).
+test-go:
+	$(KEYRING) go test -race -count=1 ./...
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm test
@@ -101,8 +132,9 @@ build/bin/cecyber-dev: frontend/dist/index.html $(GOFILES)
 build/bin/pvesim: $(GOFILES)
 	go build -o $@ ./proxmox/pvesim/cmd/pvesim
 
+## test-e2e: every frontend/e2e/*.e2e.mjs but the window's, in headless Chromium against the dev build
 test-e2e: build/bin/cecyber-dev build/bin/pvesim
-	cd frontend && ../$(KEYRING) node --test e2e/inventory.e2e.mjs e2e/empty.e2e.mjs e2e/clusters.e2e.mjs e2e/console.e2e.mjs e2e/alerts.e2e.mjs e2e/failover.e2e.mjs
+	cd frontend && ../$(KEYRING) node --test $(E2E_TESTS:frontend/%=%)
 
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs
@@ -110,6 +142,18 @@ test-window: build
 ## lint-workflows: check .github/workflows with actionlint (and shellcheck on their scripts when it is installed)
 lint-workflows: $(ACTIONLINT)
 	$(ACTIONLINT) -no-color
+
+## test-windows: every Go package's tests as Windows binaries under Wine, then the NSIS installer
+## installed silently under Wine and its cecyber.exe --version (see tools/test-windows.sh)
+test-windows: test-windows-go test-windows-installer
+
+test-windows-go:
+	@tools/setup.sh windows
+	tools/test-windows.sh
+
+test-windows-installer: build-windows
+	@tools/setup.sh windows
+	tools/test-windows-installer.sh '$(VERSION)' $(INSTALLER)
 
 # Packaging. Package versions come from git: a tag v1.2.3 on HEAD gives 1.2.3
 # (v1.2.3-rc1 gives 1.2.3~rc1), any other commit wails.json's productVersion
@@ -182,4 +226,4 @@ bench-metrics:
 	go run ./metrics/internal/metricsbench
 
 clean:
-	rm -rf build/bin frontend/dist/assets .bin build/windows/installer/tmp
+	rm -rf build/bin frontend/dist/assets frontend/dist/index.html .bin build/windows/installer/tmp

@@ -87,8 +87,16 @@ func TestOpenLog(t *testing.T) {
 // never deleted, a fresh one opens, and the user is told.
 func TestOpenStoreRecoversCorruptDatabase(t *testing.T) {
 	dir := t.TempDir()
+	// The store lives in os.UserConfigDir, which reads XDG_CONFIG_HOME on
+	// Linux, APPDATA on Windows and HOME on macOS.
 	t.Setenv("XDG_CONFIG_HOME", dir)
-	path := filepath.Join(dir, "Cecyber", "cecyber.db")
+	t.Setenv("APPDATA", dir)
+	t.Setenv("HOME", dir)
+	config, err := os.UserConfigDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(config, "Cecyber", "cecyber.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}

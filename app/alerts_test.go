@@ -57,6 +57,8 @@ func TestCPUAlertFiresAndClears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Closed before the folder is removed: Windows cannot delete an open file.
+	t.Cleanup(func() { db.Close() })
 	n := &notes{}
 	a, rec := newTestApp(t, Options{Now: clk.Now, Store: db, Notifier: n, Getenv: func(k string) string {
 		if k == "LANG" {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,9 @@ func TestKeychainUnavailable(t *testing.T) {
 	if path := os.Getenv("CECYBER_TEST_CHILD_DB"); path != "" {
 		keychainUnavailableChild(path)
 		return
+	}
+	if runtime.GOOS != "linux" {
+		t.Skipf("an unreachable Secret Service (D-Bus) is Linux's failure; %s's keychain is always there", runtime.GOOS)
 	}
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "cecyber.db")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +27,8 @@ import (
 // skip with CECYBER_NO_KEYCHAIN_TESTS=1.
 func testKeychain(t *testing.T) secrets.Keychain {
 	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+	// Windows (Credential Manager) and macOS (Keychain) always have theirs.
+	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("CECYBER_NO_KEYCHAIN_TESTS") == "1" {
 			t.Skip("no Secret Service; CECYBER_NO_KEYCHAIN_TESTS=1")
 		}

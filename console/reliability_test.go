@@ -11,10 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/gorilla/websocket"
 )
@@ -57,12 +55,7 @@ func resetAfterFlush(rw io.ReadWriter, hungUp func()) error {
 	// FIN acknowledged), and it tells no one: poll it.
 	sent := eventually(10*time.Second, func() bool {
 		unsent := -1
-		_ = raw.Control(func(fd uintptr) {
-			var n int32
-			if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n))); errno == 0 {
-				unsent = int(n)
-			}
-		})
+		_ = raw.Control(func(fd uintptr) { unsent = unsentBytes(fd) })
 		return unsent == 0
 	})
 	tcp.Close()
@@ -122,6 +115,9 @@ func TestProxyUpstreamCloseLosesNothing(t *testing.T) {
 		{"TypingIntoReset", 1<<20 + 12345, true, true, resetAfterFlush},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "TypingIntoReset" && !canCountUnsent {
+				t.Skip("resetAfterFlush needs the socket's unsent byte count (TIOCOUTQ), which only Linux gives")
+			}
 			hungUp := make(chan struct{})
 			u := startUpstream(t, vncServer{Chunk: upstreamChunk, AfterRFB: func(rw io.ReadWriter) error {
 				if _, err := rw.Write(bytes.Repeat([]byte{0x5a}, tt.burst)); err != nil {
@@ -178,6 +174,10 @@ func openFDs(t testing.TB) int {
 // TestProxyOpenCloseCycles: 1,000 sessions opened and ended every which
 // way leave no goroutine and no file descriptor behind.
 func TestProxyOpenCloseCycles(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		// Under Wine /proc/self/fd exists but counts Wine's own descriptors.
+		t.Skip("counts file descriptors in /proc/self/fd, which only Linux has")
+	}
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		t.Skip("no /proc/self/fd")
 	}

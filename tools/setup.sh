@@ -2,6 +2,8 @@
 # setup.sh GROUP... installs what the named groups need and is missing, and
 # nothing else, so that running it again is instant.
 #   build    compilers and libraries to build the app (GTK 3, WebKitGTK 4.1)
+#   check    the build group plus a Secret Service (dbus, gnome-keyring) and
+#            ShellCheck: what make check needs
 #   test     the build group plus what the tests drive: Xvfb, Chromium, ImageMagick,
 #            a Secret Service (gnome-keyring), QEMU for a real VNC server, and
 #            ShellCheck, which make lint-workflows runs on the workflow's scripts
@@ -10,6 +12,9 @@
 #   package  makensis for the Windows installer, osslsigncode to sign it; file,
 #            7z and desktop-file-validate to inspect what was built
 #            (make build-windows, make package-linux, make test-package)
+#   windows  Wine (Debian's wine64) to run the Windows test binaries and the
+#            installer, and MinGW to build the bcryptprimitives.dll shim that
+#            Wine 8.0 lacks (make test-windows)
 # As root it installs the missing Debian packages itself; as any other user it
 # prints the exact apt-get command to run and stops.
 set -euo pipefail
@@ -20,19 +25,23 @@ build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # qemu-system-x86 backs one console test with a real QEMU, as on Proxmox.
 # dunst is a real notification server for the alerts test (OS notifications);
 # openbox a real window manager, to minimise the real window.
+check_pkgs=(dbus gnome-keyring shellcheck)
 test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86 dunst openbox shellcheck)
 icons_pkgs=(librsvg2-bin)
 package_pkgs=(nsis osslsigncode file p7zip-full desktop-file-utils)
+windows_pkgs=(wine64 gcc-mingw-w64-x86-64-win32)
 
 want=()
 for group in "$@"; do
 	case "$group" in
 	build) want+=("${build_pkgs[@]}") ;;
+	check) want+=("${build_pkgs[@]}" "${check_pkgs[@]}") ;;
 	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
 	bench) want+=(websockify) ;; # the peer make bench-console compares against
 	icons) want+=("${icons_pkgs[@]}") ;;
 	package) want+=("${package_pkgs[@]}") ;;
-	*) echo "setup.sh: unknown group $group (want build, test, bench, icons or package)" >&2; exit 2 ;;
+	windows) want+=("${windows_pkgs[@]}") ;;
+	*) echo "setup.sh: unknown group $group (want build, check, test, bench, icons, package or windows)" >&2; exit 2 ;;
 	esac
 done
 

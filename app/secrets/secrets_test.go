@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,8 @@ func testKeychain(t *testing.T) secrets.Keychain {
 // find a Secret Service on, unless the skip variable is set.
 func requireSecretService(t *testing.T) {
 	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+	// Windows (Credential Manager) and macOS (Keychain) always have theirs.
+	if runtime.GOOS != "linux" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		return
 	}
 	if os.Getenv(skipVar) == "1" {
@@ -61,6 +63,15 @@ func requireSecretService(t *testing.T) {
 	t.Fatalf("DBUS_SESSION_BUS_ADDRESS is not set, so there is no Secret Service to test against: "+
 		"run the tests inside one with app/secrets/testdata/with-keyring.sh go test ./app/secrets/ "+
 		"(needs apt-get install -y --no-install-recommends dbus gnome-keyring), or set %s=1 to skip them", skipVar)
+}
+
+// skipUnlessSecretService skips the tests of a missing or locked Secret
+// Service where the keychain is not one: D-Bus and gnome-keyring are Linux's.
+func skipUnlessSecretService(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skipf("the Secret Service (D-Bus, gnome-keyring) is Linux's keychain; %s has its own, always there", runtime.GOOS)
+	}
 }
 
 // requireTools fails the test when the D-Bus and gnome-keyring programs the
@@ -305,6 +316,7 @@ func checkAll(t *testing.T, rs []result, reason secrets.Reason, advice ...string
 const unavailableAdvice = "no Secret Service is running: install and start GNOME Keyring (gnome-keyring) or KeePassXC"
 
 func TestUnavailable(t *testing.T) {
+	skipUnlessSecretService(t)
 	t.Run("BusAddressPointsNowhere", func(t *testing.T) {
 		dir := t.TempDir()
 		rs := runHelper(t, "all", []string{
@@ -356,6 +368,7 @@ func TestUnavailable(t *testing.T) {
 // a second session starts gnome-keyring without unlocking it: the unlock
 // prompt cannot be shown (no display), as when the user dismisses it.
 func TestLocked(t *testing.T) {
+	skipUnlessSecretService(t)
 	requireTools(t, "dbus-run-session", "gnome-keyring-daemon")
 	dir := t.TempDir()
 	env := []string{

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,9 @@ func TestOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
+		if runtime.GOOS == "windows" {
+			t.Skip("Windows has no Unix permission bits (Go reports 0666 and 0777); the folder is private by its ACL under %APPDATA%")
+		}
 		// A write creates the -wal and -shm files; they must be private too.
 		mustCreate(t, db, "pve")
 		for _, p := range []string{path, path + "-wal", path + "-shm"} {
@@ -59,6 +63,9 @@ func TestOpen(t *testing.T) {
 	})
 
 	t.Run("TightensExistingFile", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("Windows has no Unix permission bits (Go reports 0666 and 0777)")
+		}
 		path := filepath.Join(t.TempDir(), "cecyber.db")
 		if err := os.WriteFile(path, nil, 0o644); err != nil {
 			t.Fatal(err)

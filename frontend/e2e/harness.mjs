@@ -44,19 +44,42 @@ function track(child, name) {
   return entry;
 }
 
-/** startXvfb starts an X server on the first free display from :90. */
+/**
+ * startXvfb starts a private X server and returns its display (":N"). Xvfb
+ * picks a free display number itself and writes it to a pipe once it accepts
+ * connections (-displayfd), so there are no fixed numbers, no lock files to
+ * guess from and no race with other X servers starting at the same time.
+ */
 export async function startXvfb(size = '1280x800x24') {
-  for (let n = 90; n < 140; n++) {
-    if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
-    const x = track(spawn('Xvfb', [`:${n}`, '-screen', '0', size, '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'pipe'] }), 'Xvfb');
-    try {
-      await waitFor(`Xvfb :${n}`, () => existsSync(`/tmp/.X11-unix/X${n}`) || x.child.exitCode !== null, 5000, 50);
-    } catch {
-      /* fall through to the exit check */
-    }
-    if (x.child.exitCode === null) return `:${n}`;
-  }
-  throw new Error('no free X display between :90 and :139');
+  const x = track(
+    spawn('Xvfb', ['-displayfd', '3', '-screen', '0', size, '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    }),
+    'Xvfb',
+  );
+  const display = await new Promise((resolve, reject) => {
+    let got = '';
+    const fail = (why) => reject(new Error(`Xvfb ${why}\n${output(x)}`));
+    const timer = setTimeout(() => fail('did not report a display within 10 s'), 10000);
+    x.child.stdio[3].on('data', (d) => {
+      got += String(d);
+      const m = got.match(/^(\d+)\n/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`:${m[1]}`);
+      }
+    });
+    x.child.once('error', (e) => {
+      clearTimeout(timer);
+      fail(`did not start: ${e.message}`);
+    });
+    x.child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(`exited (${signal ?? code}) before it reported a display`);
+    });
+  });
+  x.child.stdio[3].destroy();
+  return display;
 }
 
 export function freePort() {

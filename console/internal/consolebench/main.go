@@ -1,3 +1,8 @@
+//go:build unix
+
+// The benchmark drives Unix processes (signals, getrusage) and Debian's peers:
+// it is a tool for this Linux machine, not part of Cecyber on Windows.
+
 // Command consolebench compares the console proxy side by side, in one run,
 // with the client talking straight to the upstream and with Debian's
 // websockify in the proxy's place, and prints name=value lines on stdout

@@ -1,3 +1,8 @@
+//go:build unix
+
+// The benchmark drives Unix processes (signals, getrusage) and Debian's peers:
+// it is a tool for this Linux machine, not part of Cecyber on Windows.
+
 // Command metricsbench measures the metrics store side by side with a naive
 // baseline in one run and prints name=value lines:
 //
