@@ -54,6 +54,11 @@ describe('status labels', () => {
 });
 
 describe('buildRows', () => {
+  it('names a guest Proxmox reports without a name as Proxmox does', () => {
+    const rows = buildRows(inventory({ guests: [guest({ vmid: 104, name: '', status: 'unknown' }), guest({ vmid: 105, type: 'lxc', name: '' })] }));
+    expect(rows.map((r) => r.name)).toEqual(['VM 104', 'CT 105']);
+  });
+
   it('keys rows by cluster so equal VMIDs in two clusters stay apart', () => {
     const inv = inventory({
       clusters: [

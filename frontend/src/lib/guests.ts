@@ -2,6 +2,7 @@
 // the summary. Pure functions over plain data, so they are unit-tested and the
 // components only render.
 
+import { t } from './i18n/index.svelte';
 import type { ClusterState, Guest, Inventory, Node } from './types';
 
 export type StatusCategory = 'running' | 'stopped' | 'paused' | 'error' | 'unknown';
@@ -76,14 +77,18 @@ export function buildRows(inv: Inventory): GuestRow[] {
   return inv.guests.map((g) => {
     const cluster = clusters.get(g.cluster);
     const tags = g.tags ?? [];
+    // A guest whose node has not reported for five minutes comes without
+    // its name; Proxmox itself then says "VM 101".
+    const name = g.name || `${t(g.type === 'lxc' ? 'type.lxc' : 'type.qemu')} ${g.vmid}`;
     return {
       ...g,
+      name,
       tags,
       key: `${g.cluster}/${g.id}`,
       clusterName: cluster?.name ?? g.cluster,
       category: statusCategory(g.status),
       stale: cluster?.status === 'error',
-      haystack: [g.name, String(g.vmid), g.node, ...tags].join('\u0000').toLowerCase(),
+      haystack: [name, String(g.vmid), g.node, ...tags].join('\u0000').toLowerCase(),
     };
   });
 }
