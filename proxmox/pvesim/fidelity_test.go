@@ -607,3 +607,21 @@ func TestLXCConsoleIsVncterm(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedKeysAreArrays: pve-http-server turns a repeated form or
+// query key into an array (decode_urlencoded), which a parameter that is
+// not an array fails (PVE::JSONSchema::check_type), instead of the last
+// value winning.
+func TestRepeatedKeysAreArrays(t *testing.T) {
+	srv := NewTestServer(t, Config{Now: newFakeClock().Now})
+	admin := srv.AdminToken()
+	r := request(t, srv, admin, http.MethodGet, "/nodes/pve1/tasks", url.Values{"typefilter": {"qmstart", "qmstop"}})
+	if r.status != http.StatusBadRequest || r.errors["typefilter"] != "type check ('string') failed - got ARRAY" {
+		t.Errorf("repeated typefilter: %d %v; want 400 type check ('string') failed - got ARRAY", r.status, r.errors)
+	}
+	g := guestByVMID(t, srv, plainVMID)
+	r = request(t, srv, admin, http.MethodPost, fmt.Sprintf("/nodes/%s/qemu/%d/status/shutdown", g.Node, g.VMID), url.Values{"timeout": {"5", "10"}})
+	if r.status != http.StatusBadRequest || r.errors["timeout"] != "type check ('integer') failed - got ARRAY" {
+		t.Errorf("repeated timeout in a form: %d %v; want 400 type check ('integer') failed - got ARRAY", r.status, r.errors)
+	}
+}

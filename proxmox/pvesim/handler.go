@@ -308,7 +308,7 @@ func readParams(r *http.Request) (map[string]string, *apiError) {
 	params := make(map[string]string)
 	for k, v := range r.URL.Query() {
 		if len(v) > 0 {
-			params[k] = v[len(v)-1]
+			params[k] = joinRepeated(v)
 		}
 	}
 	if r.Body == nil {
@@ -350,11 +350,20 @@ func readParams(r *http.Request) (map[string]string, *apiError) {
 	}
 	for k, v := range form {
 		if len(v) > 0 {
-			params[k] = v[len(v)-1]
+			params[k] = joinRepeated(v)
 		}
 	}
 	return params, nil
 }
+
+// arraySep joins the values of a repeated key. pve-http-server's
+// decode_urlencoded (PVE/APIServer/AnyEvent.pm) turns "vms=1&vms=2" into
+// an array, "like CGI.pm", which represents one as \0-separated values;
+// a parameter the schema does not declare an array then fails its type
+// check.
+const arraySep = "\x00"
+
+func joinRepeated(v []string) string { return strings.Join(v, arraySep) }
 
 // withTotal is a handler's answer that carries a result attribute "total"
 // next to "data", as PVE::RPCEnvironment's set_result_attrib('total', …)
@@ -475,6 +484,11 @@ func (rt *route) validate(params map[string]string) *apiError {
 			if p.required {
 				errs[p.name] = "property is missing and it is not optional"
 			}
+			continue
+		}
+		if strings.Contains(v, arraySep) && p.typ != "array" {
+			// PVE::JSONSchema::check_type on an ARRAY reference.
+			errs[p.name] = fmt.Sprintf("type check ('%s') failed - got ARRAY", p.typ)
 			continue
 		}
 		if msg := p.check(v); msg != "" {
