@@ -70,9 +70,16 @@ export class InventoryStore {
     new Map(this.inventory.nodes.map((n) => [nodeKey(n.cluster, n.name), n.status])),
   );
   readonly rowByKey = $derived(new Map(this.rows.map((r) => [r.key, r])));
+  /**
+   * The selected guests the table shows: the only ones a bulk action may
+   * touch. A ticked guest the search or a filter hides is left out (and
+   * counted in hiddenSelected), never acted on unseen.
+   */
   readonly selectedRows = $derived(
-    this.selection.keys.size === 0 ? [] : this.sortedRows.filter((r) => this.selection.keys.has(r.key)),
+    this.selection.keys.size === 0 ? [] : this.visibleRows.filter((r) => this.selection.keys.has(r.key)),
   );
+  /** Selected guests the search or a filter hides now. */
+  readonly hiddenSelected = $derived(this.selection.keys.size - this.selectedRows.length);
   readonly tree = $derived(
     buildTree(this.inventory.clusters, this.nodes, sortRows(this.rows, DEFAULT_SORT, this.collator)),
   );

@@ -34,6 +34,22 @@ describe('InventoryStore', () => {
     expect((backend.listenerCount('inventory') > 0)).toBe(false);
   });
 
+  it('never counts a selected guest the search or a filter hides as selected', async () => {
+    backend.Inventory.mockResolvedValue(inventory());
+    const store = new InventoryStore();
+    await store.start();
+    const [a, b] = store.visibleRows;
+    store.selection = { keys: new Set([a.key, b.key]), anchor: null };
+    expect(store.selectedRows.map((r) => r.key)).toEqual([a.key, b.key]);
+    expect(store.hiddenSelected).toBe(0);
+    store.query = String(b.vmid);
+    expect(store.selectedRows.map((r) => r.key)).toEqual([b.key]);
+    expect(store.hiddenSelected).toBe(1);
+    store.query = '';
+    expect(store.hiddenSelected).toBe(0);
+    store.stop();
+  });
+
   it('applies every inventory event', async () => {
     backend.Inventory.mockResolvedValue(inventory());
     const store = new InventoryStore();

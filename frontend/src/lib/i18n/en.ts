@@ -249,6 +249,8 @@ export const en = {
   'bulk.label': 'Actions for the selected guests',
   'bulk.selected.one': '{count} selected',
   'bulk.selected.other': '{count} selected',
+  'bulk.hidden.one': '(1 more hidden by the search or filters: left out)',
+  'bulk.hidden.other': '({count} more hidden by the search or filters: left out)',
   'bulk.clear': 'Clear selection',
   'select.row': 'Select {name}',
   'select.all': 'Select every guest shown',

@@ -248,6 +248,8 @@ export const ptBR: Messages = {
   'bulk.label': 'Ações para os itens selecionados',
   'bulk.selected.one': '{count} selecionado',
   'bulk.selected.other': '{count} selecionados',
+  'bulk.hidden.one': '(mais 1 oculto pela busca ou pelos filtros: fica de fora)',
+  'bulk.hidden.other': '(mais {count} ocultos pela busca ou pelos filtros: ficam de fora)',
   'bulk.clear': 'Limpar seleção',
   'select.row': 'Selecionar {name}',
   'select.all': 'Selecionar tudo o que está sendo exibido',
