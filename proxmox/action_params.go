@@ -10,8 +10,9 @@ import (
 // anything else is refused before a request is made.
 var actionParam = map[Action]map[string]*regexp.Regexp{
 	Shutdown: {"timeout": regexp.MustCompile(`^[0-9]{1,5}$`), "forceStop": regexp.MustCompile(`^[01]$`)},
-	Stop:     {"timeout": regexp.MustCompile(`^[0-9]{1,5}$`)},
-	Reboot:   {"timeout": regexp.MustCompile(`^[0-9]{1,5}$`)},
+	// overrule-shutdown aborts a running shutdown first (PVE 8.1 and later).
+	Stop:   {"timeout": regexp.MustCompile(`^[0-9]{1,5}$`), "overrule-shutdown": regexp.MustCompile(`^[01]$`)},
+	Reboot: {"timeout": regexp.MustCompile(`^[0-9]{1,5}$`)},
 }
 
 // GuestActionWith is GuestAction with parameters, e.g. a shutdown's

@@ -625,3 +625,43 @@ func TestRepeatedKeysAreArrays(t *testing.T) {
 		t.Errorf("repeated timeout in a form: %d %v; want 400 type check ('integer') failed - got ARRAY", r.status, r.errors)
 	}
 }
+
+// TestStopOverrulesShutdown: a stop with overrule-shutdown=1 first aborts
+// the guest's running shutdown (abort_guest_tasks: it ends "received
+// interrupt") and says so in its log, then stops the guest; without it the
+// stop waits for the shutdown. HA guests refuse the option.
+func TestStopOverrulesShutdown(t *testing.T) {
+	clk := newFakeClock()
+	srv := NewTestServer(t, Config{Now: clk.Now})
+	admin := srv.AdminToken()
+	g := guestByVMID(t, srv, plainVMID)
+	srv.SetGuestIgnoresACPI(g.VMID, true)
+	shutdown := actionTask(t, srv, admin, g, "shutdown", url.Values{"timeout": {"600"}})
+	clk.Advance(5 * time.Second)
+	stop := actionTask(t, srv, admin, g, "stop", url.Values{"overrule-shutdown": {"1"}})
+	clk.Advance(5 * time.Second)
+	var st struct {
+		Status     string `json:"status"`
+		ExitStatus string `json:"exitstatus"`
+	}
+	get(t, srv, admin, "/nodes/"+g.Node+"/tasks/"+url.PathEscape(shutdown)+"/status", nil, &st)
+	if st.Status != "stopped" || st.ExitStatus != "received interrupt" {
+		t.Errorf("the overruled shutdown: %+v; want stopped, received interrupt", st)
+	}
+	if typ, exit := finishedTask(t, srv, clk, admin, g.Node, stop); typ != "qmstop" || exit != "OK" {
+		t.Errorf("the overruling stop: %s %q; want qmstop OK", typ, exit)
+	}
+	var lines []logLine
+	get(t, srv, admin, "/nodes/"+g.Node+"/tasks/"+url.PathEscape(stop)+"/log", nil, &lines)
+	if len(lines) == 0 || !strings.Contains(lines[0].T, "overruled qmshutdown tasks: "+shutdown) {
+		t.Errorf("stop log %+v; want it to name the overruled shutdown", lines)
+	}
+	if s, _ := srv.GuestStatus(g.VMID); s != "stopped" {
+		t.Errorf("guest %s; want stopped", s)
+	}
+	ha := guestByVMID(t, srv, haVMID)
+	r := request(t, srv, admin, http.MethodPost, fmt.Sprintf("/nodes/%s/qemu/%d/status/stop", ha.Node, ha.VMID), url.Values{"overrule-shutdown": {"1"}})
+	if r.status != http.StatusBadRequest || r.errors["overrule-shutdown"] != "Not applicable for HA resources." {
+		t.Errorf("overrule on an HA VM: %d %v", r.status, r.errors)
+	}
+}

@@ -440,9 +440,45 @@ func actionHandler(kind, action string) func(*Sim, *call) (any, error) {
 				}
 			}
 		}
+		overrule := action == "stop" && c.boolParam("overrule-shutdown")
+		if overrule && ha {
+			return nil, paramError(map[string]string{"overrule-shutdown": "Not applicable for HA resources."})
+		}
+		var overruled []string
+		if overrule {
+			overruled = s.abortShutdownsLocked(c, g, c.now)
+		}
 		t := s.newTaskLocked(c, g, action, typ)
+		if len(overruled) > 0 {
+			t.lines = append(t.lines, fmt.Sprintf("overruled %s tasks: %s", shutdownType[kind], strings.Join(overruled, ", ")))
+		}
 		return t.upid, nil
 	}
+}
+
+var shutdownType = map[string]string{"qemu": "qmshutdown", "lxc": "vzshutdown"}
+
+// abortShutdownsLocked is what a stop with overrule-shutdown does first
+// (qemu-server's vm_stop, pve-container's vm_stop): pve-guest-common's
+// abort_guest_tasks kills the guest's running shutdown tasks that the
+// caller may abort (Sys.Modify on the node, or its own, a token's by the
+// token or its user), which end "received interrupt" (the worker's TERM
+// handler in PVE::RESTEnvironment). It returns their UPIDs.
+func (s *Sim) abortShutdownsLocked(c *call, g *guest, now time.Time) []string {
+	canAll := s.hasPrivsLocked(c.tok, "/nodes/"+g.node.name, "Sys.Modify")
+	var out []string
+	for _, a := range append([]*task(nil), s.active...) {
+		if a.guest != g || !a.begun || a.u.Type != shutdownType[g.kind] {
+			continue
+		}
+		if !canAll && !taskUserMatches(a.u.User, c.user) {
+			continue
+		}
+		a.end, a.exit, a.effect = now, "received interrupt", nil
+		s.finishLocked(a)
+		out = append(out, a.upid)
+	}
+	return out
 }
 
 func (s *Sim) newTaskLocked(c *call, g *guest, action, typ string) *task {
