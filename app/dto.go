@@ -186,6 +186,9 @@ type Task struct {
 type ActionOptions struct {
 	// Timeout is the graceful shutdown's limit in seconds; 0 = Proxmox's default.
 	Timeout int `json:"timeout,omitempty"`
+	// OverruleShutdown makes a stop abort the guest's running shutdown
+	// first (overrule-shutdown=1), instead of waiting behind it.
+	OverruleShutdown bool `json:"overruleShutdown,omitempty"`
 }
 
 // GuestTarget names one guest of one cluster, for bulk actions.

@@ -380,6 +380,27 @@ func TestGuestActions(t *testing.T) {
 		}
 	})
 
+	t.Run("StopOverrulesShutdown", func(t *testing.T) {
+		// 101 ignores ACPI (above): its shutdown would run for 10 minutes.
+		shutdown, err := a.GuestAction("c1", "qemu/101", "shutdown", ActionOptions{Timeout: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop, err := a.GuestAction("c1", "qemu/101", "stop", ActionOptions{OverruleShutdown: true})
+		if err != nil {
+			t.Fatalf("stop overruling the shutdown: %v", err)
+		}
+		if end := waitTask(t, rec, stop.UPID); end.Status != "ok" {
+			t.Errorf("the overruling stop ended %+v; want OK", end)
+		}
+		if end := waitTask(t, rec, shutdown.UPID); end.Status != "error" || end.ExitStatus != "received interrupt" {
+			t.Errorf("the overruled shutdown ended %+v; want received interrupt", end)
+		}
+		if s, _ := sim.GuestStatus(101); s != "stopped" {
+			t.Errorf("VM 101 is %s; want stopped", s)
+		}
+	})
+
 	t.Run("ErrNoResetForContainers", func(t *testing.T) {
 		wantCode(t, "reset of a container", func() error { _, err := a.GuestAction("c1", "lxc/105", "reset", ActionOptions{}); return err }(), "invalid")
 	})

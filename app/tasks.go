@@ -136,8 +136,11 @@ func (a *App) startAction(c *cluster, client *proxmox.Client, g Guest, action st
 }
 
 func actionParams(action string, opts ActionOptions) map[string]string {
-	if action == "shutdown" && opts.Timeout > 0 {
+	switch {
+	case action == "shutdown" && opts.Timeout > 0:
 		return map[string]string{"timeout": itoa(opts.Timeout)}
+	case action == "stop" && opts.OverruleShutdown:
+		return map[string]string{"overrule-shutdown": "1"}
 	}
 	return nil
 }

@@ -37,6 +37,9 @@ describe('action availability', () => {
     ['start a hibernated VM', guest({ status: 'stopped', lock: 'suspended' }), 'start', ok, null],
     ['stop on an offline node', running, 'stop', { ...ok, nodeOnline: false }, 'nodeOffline'],
     ['stop while busy', running, 'stop', { ...ok, busy: true }, 'busy'],
+    // Proxmox lets Stop overrule a running shutdown (overrule-shutdown=1).
+    ['stop while shutting down', running, 'stop', { ...ok, busy: true, shuttingDown: true }, null],
+    ['reboot while shutting down', running, 'reboot', { ...ok, busy: true, shuttingDown: true }, 'busy'],
     ['stop on a failed cluster', running, 'stop', { ...ok, clusterUp: false }, 'clusterDown'],
     ['stop without VM.PowerMgmt', running, 'stop', { ...ok, permissions: { '/': { 'VM.Audit': true } } }, 'permission'],
     ['stop with VM.PowerMgmt on /vms', running, 'stop', { ...ok, permissions: { '/vms': { 'VM.PowerMgmt': true } } }, null],

@@ -32,6 +32,8 @@ export interface ActionContext {
   clusterUp: boolean;
   /** A task started here is still running on this guest. */
   busy: boolean;
+  /** That task is a shutdown: Stop may overrule it (overrule-shutdown). */
+  shuttingDown?: boolean;
   permissions: Permissions | null | undefined;
 }
 
@@ -74,7 +76,8 @@ export function unavailable(
   if (guest.lock && !(guest.lock === 'suspended' && action === 'start')) {
     return { code: 'locked', lock: guest.lock };
   }
-  if (ctx.busy) return { code: 'busy' };
+  // Proxmox lets Stop overrule a shutdown that hangs (overrule-shutdown).
+  if (ctx.busy && !(action === 'stop' && ctx.shuttingDown)) return { code: 'busy' };
   if (!stateAllows(action, guest.status)) return { code: 'state', status: guest.status };
   if (!canAct(ctx.permissions, guest.vmid, POWER_PRIVILEGE)) {
     return { code: 'permission', privilege: POWER_PRIVILEGE, path: guestPath(guest.vmid) };

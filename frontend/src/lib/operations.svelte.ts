@@ -31,6 +31,8 @@ export interface ConfirmRequest {
   bulk: boolean;
   /** Shutdown's limit in seconds. */
   timeout: number;
+  /** A stop that aborts the running shutdown of its guest first. */
+  overrule?: boolean;
 }
 
 type Row = Pick<GuestRow, 'key' | 'cluster' | 'id' | 'vmid' | 'name' | 'node'> &
@@ -48,6 +50,7 @@ export class Operations {
       nodeOnline: nodeStatus === undefined ? true : nodeStatus === 'online',
       clusterUp: !!cluster && cluster.status !== 'error' && !cluster.certChange,
       busy: tasksStore.busy.has(row.key) || this.pending.has(row.key),
+      shuttingDown: tasksStore.shuttingDown.has(row.key) && !this.pending.has(row.key),
       permissions: cluster?.permissions,
     };
   }
@@ -68,14 +71,16 @@ export class Operations {
   request(action: Action, rows: readonly GuestRow[], bulk = false): void {
     const eligible = rows.filter((r) => this.reason(r, action) === null);
     if (eligible.length === 0) return;
+    const overrule = action === 'stop' && eligible.some((r) => tasksStore.shuttingDown.has(r.key));
     const req: ConfirmRequest = {
       action,
       rows: eligible,
       skipped: rows.length - eligible.length,
       bulk,
       timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+      overrule,
     };
-    if (bulk || needsConfirm(action, eligible.length)) this.confirm = req;
+    if (bulk || overrule || needsConfirm(action, eligible.length)) this.confirm = req;
     else void this.run(req);
   }
 
@@ -92,7 +97,12 @@ export class Operations {
   }
 
   async run(req: ConfirmRequest): Promise<void> {
-    const opts = req.action === 'shutdown' && req.timeout > 0 ? { timeout: Math.round(req.timeout) } : {};
+    const opts =
+      req.action === 'shutdown' && req.timeout > 0
+        ? { timeout: Math.round(req.timeout) }
+        : req.overrule
+          ? { overruleShutdown: true }
+          : {};
     this.#setPending(req.rows, true);
     try {
       if (req.rows.length === 1 && !req.bulk) {

@@ -2,7 +2,7 @@
 // "task" event, merged by UPID. Logs are read on demand.
 
 import * as backend from './backend';
-import { busyGuests, mergeTask, mergeTasks, runningCount, taskKey } from './tasks';
+import { busyGuests, mergeTask, mergeTasks, runningCount, shuttingDownGuests, taskKey } from './tasks';
 import { toErrorInfo, type ErrorInfo, type Task, type TaskLogLine } from './types';
 
 /** How many tasks the list keeps (running ones are never dropped). */
@@ -24,6 +24,7 @@ export class TasksStore {
 
   readonly running = $derived(runningCount(this.tasks));
   readonly busy = $derived(busyGuests(this.tasks));
+  readonly shuttingDown = $derived(shuttingDownGuests(this.tasks));
   readonly byKey = $derived(new Map(this.tasks.map((t) => [taskKey(t), t])));
 
   #unsubscribe: (() => void) | null = null;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Task } from './types';
-import { busyGuests, mergeTask, mergeTasks, runningCount, taskKey } from './tasks';
+import { busyGuests, mergeTask, mergeTasks, runningCount, shuttingDownGuests, taskKey } from './tasks';
 import { backend } from '../test/fakebackend';
 
 const { TasksStore } = await import('./tasks.svelte');
@@ -52,6 +52,15 @@ describe('task merging', () => {
     ]);
     expect(runningCount(list)).toBe(2);
     expect([...busyGuests(list)].sort()).toEqual(['c1/lxc/200', 'c1/qemu/101']);
+  });
+
+  it('knows the guests whose shutdown still runs, which Stop may overrule', () => {
+    const list = mergeTasks([], [
+      task({ action: 'shutdown' }),
+      task({ upid: 'U2', guestId: 'lxc/200', vmid: 200, action: 'start' }),
+      task({ upid: 'U3', guestId: 'qemu/102', vmid: 102, action: 'shutdown', status: 'error' }),
+    ]);
+    expect([...shuttingDownGuests(list)]).toEqual(['c1/qemu/101']);
   });
 });
 

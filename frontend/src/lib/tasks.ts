@@ -54,6 +54,13 @@ export function runningCount(list: readonly Task[]): number {
 }
 
 /** Row keys of guests with a running task. */
+/** Guests with a shutdown running: Stop may overrule it. */
+export function shuttingDownGuests(list: readonly Task[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of list) if (isRunning(t) && t.action === 'shutdown') out.add(taskGuestKey(t));
+  return out;
+}
+
 export function busyGuests(list: readonly Task[]): Set<string> {
   const busy = new Set<string>();
   for (const t of list) if (isRunning(t)) busy.add(taskGuestKey(t));

@@ -143,6 +143,8 @@ export interface Task {
 export interface ActionOptions {
   /** Graceful shutdown limit in seconds; 0/absent = Proxmox's default. */
   timeout?: number;
+  /** A stop aborts the guest's running shutdown first. */
+  overruleShutdown?: boolean;
 }
 
 export interface GuestTarget {

@@ -30,6 +30,7 @@ export namespace app {
 	}
 	export class ActionOptions {
 	    timeout?: number;
+	    overruleShutdown?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new ActionOptions(source);
@@ -38,6 +39,7 @@ export namespace app {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.timeout = source["timeout"];
+	        this.overruleShutdown = source["overruleShutdown"];
 	    }
 	}
 	export class Alert {

@@ -237,6 +237,8 @@ export const en = {
   'confirm.title.one': '{action} {name}?',
   'confirm.title.other': '{action} {count} guests?',
   'confirm.stopWarn': 'Stop cuts the power at once, like pulling the plug: unsaved data in the guest is lost. Prefer Shut down when the guest answers.',
+  'confirm.overruleWarn':
+    'A shutdown is still running: Stop aborts it and cuts the power at once, like pulling the plug. Unsaved data in the guest is lost.',
   'confirm.resetWarn': 'Reset restarts the VM at once without shutting its system down: unsaved data is lost.',
   'confirm.skipped.one': '{count} selected guest cannot do this now and is left out.',
   'confirm.skipped.other': '{count} selected guests cannot do this now and are left out.',

@@ -236,6 +236,8 @@ export const ptBR: Messages = {
   'confirm.title.one': '{action} {name}?',
   'confirm.title.other': '{action} {count} VMs e contêineres?',
   'confirm.stopWarn': 'Parar corta a energia na hora, como puxar o cabo: dados não salvos dentro da VM ou contêiner se perdem. Prefira Desligar quando ela responde.',
+  'confirm.overruleWarn':
+    'Um desligamento ainda está em andamento: Parar o interrompe e corta a energia na hora, como tirar da tomada. Dados não salvos no convidado são perdidos.',
   'confirm.resetWarn': 'O reset reinicia a VM na hora, sem desligar o sistema dela: dados não salvos se perdem.',
   'confirm.skipped.one': '{count} item selecionado não pode fazer isso agora e fica de fora.',
   'confirm.skipped.other': '{count} itens selecionados não podem fazer isso agora e ficam de fora.',
