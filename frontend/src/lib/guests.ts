@@ -116,6 +116,23 @@ export function filterRows(
 }
 
 export const SORT_KEYS = ['name', 'vmid', 'type', 'node', 'status', 'cpu', 'mem', 'uptime'] as const;
+
+/** Sorts by a figure that changes at every poll: rows would move by themselves. */
+export function isLiveSort(sort: { key: SortKey }): boolean {
+  return sort.key === 'cpu' || sort.key === 'mem' || sort.key === 'uptime' || sort.key === 'status';
+}
+
+/**
+ * Keeps rows in a held order (key → position): known rows where they were,
+ * rows that appeared since after them in their own order.
+ */
+export function holdOrder(rows: readonly GuestRow[], held: ReadonlyMap<string, number>): GuestRow[] {
+  const known: GuestRow[] = [];
+  const added: GuestRow[] = [];
+  for (const r of rows) (held.has(r.key) ? known : added).push(r);
+  known.sort((a, b) => (held.get(a.key) ?? 0) - (held.get(b.key) ?? 0));
+  return known.concat(added);
+}
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDir = 'asc' | 'desc';
 export interface SortSpec {

@@ -8,6 +8,8 @@ import {
   DEFAULT_SORT,
   defaultCollator,
   nextSort,
+  holdOrder,
+  isLiveSort,
   sortNodes,
   sortRows,
   summarize,
@@ -53,7 +55,17 @@ export class InventoryStore {
   readonly rows = $derived(buildRows(this.inventory));
   readonly summary = $derived(summarize(this.rows));
   // Sorted before filtering: typing in the search only filters a sorted list.
-  readonly sortedRows = $derived(sortRows(this.rows, this.sort, this.collator));
+  readonly liveSortedRows = $derived(sortRows(this.rows, this.sort, this.collator));
+  /**
+   * The order rows keep while the pointer is over the table (holdRows):
+   * sorted by a live figure, they would otherwise move under the mouse at
+   * every poll. null when not held.
+   */
+  heldOrder = $state.raw<ReadonlyMap<string, number> | null>(null);
+  readonly orderHeld = $derived(this.heldOrder !== null && isLiveSort(this.sort));
+  readonly sortedRows = $derived(
+    this.orderHeld && this.heldOrder ? holdOrder(this.liveSortedRows, this.heldOrder) : this.liveSortedRows,
+  );
   readonly filters = $derived<Filters>({
     status: this.statusFilter,
     type: this.typeFilter,
@@ -176,7 +188,20 @@ export class InventoryStore {
   }
 
   sortBy(key: SortKey): void {
+    const holding = this.heldOrder !== null;
+    this.heldOrder = null;
     this.sort = nextSort(this.sort, key);
+    if (holding) this.holdRows();
+  }
+
+  /** The pointer entered the table: rows stay where they are. */
+  holdRows(): void {
+    this.heldOrder = new Map(this.liveSortedRows.map((r, i) => [r.key, i]));
+  }
+
+  /** The pointer left the table: rows take their sorted places again. */
+  releaseRows(): void {
+    this.heldOrder = null;
   }
 
   clearFilters(): void {

@@ -50,6 +50,32 @@ describe('InventoryStore', () => {
     store.stop();
   });
 
+  it('holds the order of rows sorted by a live figure while the pointer is over the table', async () => {
+    const inv = inventory({
+      guests: [guest({ vmid: 1, id: 'qemu/1', cpu: 0.9 }), guest({ vmid: 2, id: 'qemu/2', cpu: 0.5 }), guest({ vmid: 3, id: 'qemu/3', cpu: 0.1 })],
+    });
+    backend.Inventory.mockResolvedValue(inv);
+    const store = new InventoryStore();
+    await store.start();
+    store.sortBy('cpu');
+    if (store.sort.dir !== 'desc') store.sortBy('cpu');
+    expect(store.visibleRows.map((r) => r.vmid)).toEqual([1, 2, 3]);
+    store.holdRows();
+    const swapped = { ...inv, guests: inv.guests.map((g) => ({ ...g, cpu: 1 - g.cpu })) };
+    store.apply(swapped);
+    expect(store.orderHeld).toBe(true);
+    expect(store.visibleRows.map((r) => r.vmid)).toEqual([1, 2, 3]);
+    expect(store.visibleRows[0].cpu).toBeCloseTo(0.1);
+    store.releaseRows();
+    expect(store.orderHeld).toBe(false);
+    expect(store.visibleRows.map((r) => r.vmid)).toEqual([3, 2, 1]);
+    // Sorted by name nothing moves by itself: nothing is held.
+    store.sortBy('name');
+    store.holdRows();
+    expect(store.orderHeld).toBe(false);
+    store.stop();
+  });
+
   it('applies every inventory event', async () => {
     backend.Inventory.mockResolvedValue(inventory());
     const store = new InventoryStore();

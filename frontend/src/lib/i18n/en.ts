@@ -61,6 +61,8 @@ export const en = {
   'summary.guests.other': '{count} guests',
   'summary.running.one': '{count} running',
   'summary.running.other': '{count} running',
+  'summary.orderHeld': 'Order held',
+  'summary.orderHeldTitle': 'Rows keep their places while the pointer is over the table; they take their sorted places when it leaves.',
   'summary.shown': '{shown} of {total} shown',
 
   'search.label': 'Search guests',

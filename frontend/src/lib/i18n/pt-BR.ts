@@ -60,6 +60,8 @@ export const ptBR: Messages = {
   'summary.guests.other': '{count} VMs e contêineres',
   'summary.running.one': '{count} em execução',
   'summary.running.other': '{count} em execução',
+  'summary.orderHeld': 'Ordem mantida',
+  'summary.orderHeldTitle': 'As linhas ficam no lugar enquanto o ponteiro está sobre a tabela; voltam à ordem quando ele sai.',
   'summary.shown': '{shown} de {total} exibidos',
 
   'search.label': 'Buscar VMs e contêineres',
