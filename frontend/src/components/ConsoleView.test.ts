@@ -58,9 +58,9 @@ const flush = async () => {
 
 let view: ReturnType<typeof mount> | null = null;
 
-async function render() {
+async function render(id = 'qemu/101') {
   const tabs = new ConsoleTabs();
-  const tab = tabs.open({ cluster: 'c1', id: 'qemu/101', vmid: 101, name: 'web-01' });
+  const tab = tabs.open({ cluster: 'c1', id, vmid: Number(id.split('/')[1]), name: 'web-01' });
   view = mount(ConsoleView, { target: document.body, props: { tab, active: true } });
   await flush();
   return { tabs, tab, rfb: novnc.FakeRFB.instances.at(-1)! };
@@ -101,6 +101,13 @@ describe('ConsoleView', () => {
     expect(q('console-view')?.dataset.state).toBe('connected');
     expect(q('console-status')?.textContent).toContain('Connected');
     expect((q('console-cad') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('offers no Ctrl+Alt+Del on a container, whose console is a terminal', async () => {
+    await render('lxc/105');
+    flushSync();
+    expect(q('console-view')).not.toBeNull();
+    expect(q('console-cad')).toBeNull();
   });
 
   it('sends Ctrl+Alt+Del and the send-keys combos', async () => {
