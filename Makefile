@@ -27,7 +27,7 @@ E2E_TESTS := $(filter-out frontend/e2e/window.e2e.mjs,$(sort $(wildcard frontend
 .PHONY: run build dev check test lint setup setup-check setup-test bindings frontend \
 	lint-go lint-bindings lint-frontend lint-workflows \
 	test-go test-frontend test-e2e test-window test-windows test-windows-go test-windows-installer \
-	bench-pvesim bench-console bench-metrics clean icons build-windows package-linux test-package
+	bench-pvesim bench-console bench-metrics bench-memory clean icons build-windows package-linux test-package
 
 ## run: set up, build, and open the app on its built-in demo cluster
 run: build
@@ -224,6 +224,13 @@ bench-console:
 ## history and sparkline queries, and the bytes a guest's year of history takes (about 3 min)
 bench-metrics:
 	go run ./metrics/internal/metricsbench
+
+## bench-memory: PSS of Cecyber (main + WebKit processes) after 60 s idle on the demo inventory
+## against the empty Wails svelte-ts template built the same way, in the same run, as name=value
+## with the ratio (goal <= 1.2); builds the template in a temporary folder (about 3 min)
+bench-memory: build
+	@tools/setup.sh test
+	tools/bench-memory.sh build/bin/cecyber
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html .bin build/windows/installer/tmp

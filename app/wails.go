@@ -98,6 +98,12 @@ func WailsOptions(a *App, sh Shell) *options.App {
 		Linux: &linux.Options{
 			ProgramName: "cecyber",
 			Icon:        sh.Icon,
+			// Wails applies Never only when Linux is nil (its workaround
+			// for blank windows on some GPUs, wails#2977); a non-nil
+			// Linux leaves the zero value, Always. Always makes WebKitGTK
+			// composite every page with OpenGL, which without a GPU
+			// (llvmpipe) costs about 130 MB in the web process at rest.
+			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
 		},
 	}
 	if sh.InstanceID != "" {
