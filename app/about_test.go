@@ -80,6 +80,8 @@ func TestOpenLogFolder(t *testing.T) {
 		t.Errorf("the log folder was not created private: %v, %v", st, err)
 	}
 	var got []byte
+	// The fake xdg-open is a real process started in the background, which
+	// tells nobody when it has written its arguments: poll for them.
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if got, err = os.ReadFile(out); err == nil {
 			break

@@ -20,15 +20,16 @@ func TestHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24})
-	a, _ := newTestApp(t, Options{Metrics: store})
+	clk := &steppedClock{t: time.Now().Truncate(time.Second)}
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Now: clk.Now})
+	a, _ := newTestApp(t, Options{Metrics: store, Now: clk.Now})
 	tok := sim.AdminToken()
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
 	c, _ := a.findCluster("c1")
-	time.Sleep(1100 * time.Millisecond)
+	clk.Advance(10 * time.Second) // the next poll, a poll interval later
 	c.poller.Poll(context.Background())
 
-	now := time.Now()
+	now := clk.Now()
 	s, err := a.History("c1", "qemu/101", []string{"cpu", "netin"}, now.Add(-24*time.Hour).Unix(), now.Unix(), 288)
 	if err != nil {
 		t.Fatalf("History() = %v", err)

@@ -85,17 +85,14 @@ func keychainUnavailableChild(dbPath string) {
 	a := New(Options{Store: db, Keychain: secrets.Keychain{Service: "cecyber-test"}, PollInterval: time.Hour})
 	rec := newRecorder()
 	a.startup(context.Background(), rec)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		inv, _ := a.Inventory()
-		if len(inv.Clusters) == 1 && inv.Clusters[0].Status != "connecting" {
-			b, _ := json.Marshal(inv.Clusters[0])
-			fmt.Printf("\n%s\n", b)
-			a.shutdown()
-			os.Exit(0)
-		}
-		time.Sleep(50 * time.Millisecond)
+	// One poll, waited for: the saved cluster tries its keychain entry.
+	inv, _ := a.Refresh()
+	if len(inv.Clusters) == 1 && inv.Clusters[0].Status != "connecting" {
+		b, _ := json.Marshal(inv.Clusters[0])
+		fmt.Printf("\n%s\n", b)
+		a.shutdown()
+		os.Exit(0)
 	}
-	fmt.Println("timeout")
+	fmt.Println("still connecting after a poll")
 	os.Exit(1)
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   outDir, startDevApp, startSim, addClusterWithWizard, launchChromium, stopAll, output, sleep, waitFor,
+  simControl,
 } from './harness.mjs';
 
 let app;
@@ -23,11 +24,7 @@ let sim;
 let dunst;
 
 /** control sends a -control command to the simulator and waits for its "ok". */
-async function control(cmd) {
-  const before = sim.process.log.join('').split('\nok').length;
-  sim.process.child.stdin.write(`${cmd}\n`);
-  await waitFor(`pvesim: ${cmd}`, () => sim.process.log.join('').split('\nok').length > before, 5000, 20);
-}
+const control = (cmd) => simControl(sim, cmd);
 
 /** notifications counts what dunst shows and keeps in its history. */
 function notifications() {

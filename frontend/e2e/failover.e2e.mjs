@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  outDir, startDevApp, startSim, addClusterWithWizard, launchChromium, stopAll, output, waitFor,
+  outDir, startDevApp, startSim, addClusterWithWizard, launchChromium, stopAll, output, simControl, openPage,
 } from './harness.mjs';
 
 let app;
@@ -17,11 +17,7 @@ let browser;
 let page;
 let sim;
 
-async function control(cmd) {
-  const before = sim.process.log.join('').split('\nok').length;
-  sim.process.child.stdin.write(`${cmd}\n`);
-  await waitFor(`pvesim: ${cmd}`, () => sim.process.log.join('').split('\nok').length > before, 5000, 20);
-}
+const control = (cmd) => simControl(sim, cmd);
 
 const isLoopback = (u) => /^https:\/\/(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/.test(u);
 
@@ -33,9 +29,7 @@ before(async () => {
   let url;
   ({ app, url } = await startDevApp([], { XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'cecyber-e2e-')) }));
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(url);
+  page = await openPage(browser, url);
 });
 
 after(async () => {

@@ -231,6 +231,21 @@ export async function startSim(args, options) {
   return { ...banner, process: sim };
 }
 
+/** simControl sends a -control command to a simulator started with it and waits for its "ok". */
+export async function simControl(sim, cmd) {
+  const before = sim.process.log.join('').split('\nok').length;
+  sim.process.child.stdin.write(`${cmd}\n`);
+  await waitFor(`pvesim: ${cmd}`, () => sim.process.log.join('').split('\nok').length > before, 5000, 20);
+}
+
+/** openPage opens the dev app's window in Chromium at 1280×800, reporting page errors. */
+export async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+  return page;
+}
+
 /**
  * addClusterWithWizard adds a cluster the way a user does: the wizard, the
  * fingerprint compared with the simulator's, the explicit confirmation.
