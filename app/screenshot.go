@@ -3,7 +3,9 @@ package app
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,11 +38,12 @@ func (a *App) SaveScreenshot(fileName, pngBase64 string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// A console shows whatever the guest shows (a login, a key on the
+	// screen): private like the config folder, 0700 and 0600.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, fileName)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, path, err := createUnique(dir, fileName)
 	if err != nil {
 		return "", fmt.Errorf("save screenshot: %w", err)
 	}
@@ -53,6 +56,28 @@ func (a *App) SaveScreenshot(fileName, pngBase64 string) (string, error) {
 	}
 	a.log.Info("screenshot saved", "path", path)
 	return path, nil
+}
+
+// createUnique creates name in dir, private (0600), or name-2, name-3, …
+// when it exists: saving twice in one second never fails or overwrites.
+func createUnique(dir, name string) (*os.File, string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 1; i <= 1000; i++ {
+		candidate := name
+		if i > 1 {
+			candidate = fmt.Sprintf("%s-%d%s", base, i, ext)
+		}
+		path := filepath.Join(dir, candidate)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f, path, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, "", err
+		}
+	}
+	return nil, "", fmt.Errorf("%s: too many screenshots of that name", name)
 }
 
 // picturesDir is <Pictures>/Cecyber: XDG_PICTURES_DIR where set (Linux),

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -38,9 +39,25 @@ func TestSaveScreenshot(t *testing.T) {
 	if err != nil || !bytes.Equal(got, buf.Bytes()) {
 		t.Errorf("file holds %d bytes, %v; want the PNG", len(got), err)
 	}
-	// Never overwrite, never leave the folder, never write what is not a PNG.
+	// Private, like the config folder: what a console shows may be secret.
+	if runtime.GOOS != "windows" {
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("screenshot mode %v, %v; want 0600", st.Mode().Perm(), err)
+		}
+		if st, err := os.Stat(filepath.Dir(path)); err != nil || st.Mode().Perm() != 0o700 {
+			t.Errorf("screenshot folder mode %v, %v; want 0700", st.Mode().Perm(), err)
+		}
+	}
+	// The same name again gets a name of its own; the first is kept.
+	second, err := a.SaveScreenshot("cecyber-web-01-20261126-120000.png", b64)
+	if err != nil || second != filepath.Join(dir, "Cecyber", "cecyber-web-01-20261126-120000-2.png") {
+		t.Errorf("saving the same name again = %q, %v; want a -2 file", second, err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, buf.Bytes()) {
+		t.Error("the first screenshot was overwritten")
+	}
+	// Never leave the folder, never write what is not a PNG.
 	for _, tt := range []struct{ name, data string }{
-		{"cecyber-web-01-20261126-120000.png", b64},
 		{"../escape.png", b64},
 		{"cecyber-x.png", base64.StdEncoding.EncodeToString([]byte("GIF89a"))},
 	} {
