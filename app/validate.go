@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"cecyber/metrics/alerts"
 	"cecyber/proxmox"
 )
 
@@ -94,6 +95,9 @@ func checkName(s string, taken func(string) bool) (string, error) {
 	}
 	if len(s) > 64 {
 		return "", invalid("name", "tooLong", "Keep the name under 64 characters.")
+	}
+	if !alerts.PlainText(s) {
+		return "", invalid("name", "badChars", "Use letters, digits, spaces and punctuation: no control or text-direction characters.")
 	}
 	if taken(s) {
 		return "", invalid("name", "duplicate", "A cluster named "+s+" exists already: choose another name.", "name", s)

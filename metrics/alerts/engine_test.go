@@ -1,7 +1,9 @@
 package alerts
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -372,5 +374,36 @@ func TestWithNewDefaults(t *testing.T) {
 	}
 	if !has {
 		t.Error("the guest-error default was not added to saved rules")
+	}
+}
+
+// TestRuleTextFields: a rule's names hold what a person types, no control
+// or text-direction characters, and each field has a length limit.
+func TestRuleTextFields(t *testing.T) {
+	base := Rule{ID: "r", Name: "db disks", Metric: CPU, Scope: ScopeAll, Trigger: 90, Clear: 80}
+	if err := base.Validate(); err != nil {
+		t.Fatalf("a plain rule: %v", err)
+	}
+	for _, tc := range []struct {
+		edit   func(*Rule)
+		field  string
+		reason string
+	}{
+		{func(r *Rule) { r.Name = "db\x00disks" }, "name", "badChars"},
+		{func(r *Rule) { r.Name = "db\u202Eskid" }, "name", "badChars"},
+		{func(r *Rule) { r.Name = "line\nbreak" }, "name", "badChars"},
+		{func(r *Rule) { r.Name = strings.Repeat("a", 121) }, "name", "tooLong"},
+		{func(r *Rule) { r.Scope, r.Tag = ScopeTag, strings.Repeat("t", 129) }, "tag", "tooLong"},
+		{func(r *Rule) { r.Scope, r.Tag = ScopeTag, "prod\u2066" }, "tag", "badChars"},
+	} {
+		r := base
+		tc.edit(&r)
+		var fe *FieldError
+		if err := r.Validate(); !errors.As(err, &fe) || fe.Field != tc.field || fe.Reason != tc.reason {
+			t.Errorf("Validate(%+q) = %v; want %s %s", r.Name+"|"+r.Tag, err, tc.field, tc.reason)
+		}
+	}
+	if !PlainText("Produção – São Paulo") {
+		t.Error("PlainText refuses accented text")
 	}
 }

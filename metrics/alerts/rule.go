@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Metrics a rule can watch.
@@ -121,10 +123,37 @@ func Thresholded(metric string) bool {
 	return false
 }
 
+// PlainText reports whether s is text a person typed and a window can show
+// as it is: no NUL or other control character, and none of Unicode's
+// direction overrides and isolates (U+202A–U+202E, U+2066–U+2069, the
+// marks U+200E, U+200F, U+061C), which make a name read as something else.
+func PlainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r),
+			r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069,
+			r == 0x200E, r == 0x200F, r == 0x061C:
+			return false
+		}
+	}
+	return true
+}
+
 // Validate checks a rule and returns a *FieldError for the first problem.
 func (r Rule) Validate() error {
-	if len(r.Name) > 120 {
-		return &FieldError{"name", "tooLong"}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"name", r.Name, 120}, {"cluster", r.Cluster, 64}, {"node", r.Node, 64}, {"guest", r.Guest, 32}, {"tag", r.Tag, 128}} {
+		if len(f.value) > f.max {
+			return &FieldError{f.name, "tooLong"}
+		}
+		if !PlainText(f.value) {
+			return &FieldError{f.name, "badChars"}
+		}
 	}
 	switch r.Metric {
 	case CPU, Mem, DiskRead, DiskWrite, NetIn, NetOut, NodeOffline, UnexpectedStop, GuestError:

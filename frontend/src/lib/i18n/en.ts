@@ -373,6 +373,8 @@ export const en = {
   'field.invalid': 'This value is not valid.',
   'field.name.empty': 'Give the cluster a name.',
   'field.name.duplicate': 'You already have a cluster with this name.',
+  'field.name.tooLong': 'Keep the name under 64 characters.',
+  'field.name.badChars': 'Use letters, digits, spaces and punctuation: no control or text-direction characters.',
   'field.address.empty': 'Enter the address of a node.',
   'field.address.http': 'Proxmox only speaks HTTPS on port 8006: write https:// or only the host name.',
   'field.address.badPort': 'The port must be a number from 1 to 65535 (Proxmox uses 8006).',
@@ -699,6 +701,8 @@ export const en = {
   'rule.error.durationRange': 'At most 1,440 minutes (one day).',
   'rule.error.scopeMetric': 'Node offline watches nodes: pick everything, a cluster or a node.',
   'rule.error.invalid': 'Cecyber did not accept this value.',
+  'rule.error.tooLong': 'This is too long.',
+  'rule.error.badChars': 'Use letters, digits, spaces and punctuation: no control or text-direction characters.',
 
   'settings.title': 'Settings',
   'settings.loading': 'Loading the settings…',

@@ -372,6 +372,8 @@ export const ptBR: Messages = {
   'field.invalid': 'Este valor não é válido.',
   'field.name.empty': 'Dê um nome ao cluster.',
   'field.name.duplicate': 'Você já tem um cluster com este nome.',
+  'field.name.tooLong': 'Use menos de 64 caracteres no nome.',
+  'field.name.badChars': 'Use letras, números, espaços e pontuação: sem caracteres de controle ou de direção do texto.',
   'field.address.empty': 'Informe o endereço de um nó.',
   'field.address.http': 'O Proxmox só fala HTTPS na porta 8006: escreva https:// ou apenas o nome do host.',
   'field.address.badPort': 'A porta deve ser um número de 1 a 65535 (o Proxmox usa 8006).',
@@ -698,6 +700,8 @@ export const ptBR: Messages = {
   'rule.error.durationRange': 'No máximo 1.440 minutos (um dia).',
   'rule.error.scopeMetric': 'Nó off-line observa nós: escolha tudo, um cluster ou um nó.',
   'rule.error.invalid': 'O Cecyber não aceitou este valor.',
+  'rule.error.tooLong': 'Isto é longo demais.',
+  'rule.error.badChars': 'Use letras, números, espaços e pontuação: sem caracteres de controle ou de direção do texto.',
 
   'settings.title': 'Configurações',
   'settings.loading': 'Carregando as configurações…',
