@@ -173,8 +173,8 @@ func startDemo() (app.DemoCluster, error) {
 	}
 	tok := srv.AdminToken()
 	return app.DemoCluster{
-		// Nothing the demo does may leave this machine.
-		Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint, LoopbackOnly: true},
+		// app.OpenDemo makes the demo's client loopback-only.
+		Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint},
 		Close:  srv.Close,
 	}, nil
 }

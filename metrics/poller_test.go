@@ -57,7 +57,7 @@ func TestPollerSchedule(t *testing.T) {
 		log := &pollLog{start: time.Now()}
 		p := downPoller(t.Context(), &iv, log)
 
-		time.Sleep(3 * time.Minute)
+		time.Sleep(3 * time.Minute) // the bubble's fake clock: no real waiting
 		synctest.Wait()
 		// 10 s, then failures double the wait: 10, 20, 40, 60, 60…
 		want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second, 140 * time.Second}

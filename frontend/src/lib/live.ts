@@ -2,7 +2,7 @@
 // latest inventory has it. Pure functions of (locale, data), so both locales
 // are unit-tested; LivePanel.svelte only renders what comes out.
 
-import { fraction, statusCategory, type StatusCategory } from './guests';
+import { fraction, processRuns, statusCategory, type StatusCategory } from './guests';
 import {
   formatBytes,
   formatDuration,
@@ -60,8 +60,7 @@ export function rawValue(value: number | null | undefined): string {
 
 /** CPU, memory and I/O numbers mean something only for a guest that runs. */
 export function isLive(status: string): boolean {
-  const category = statusCategory(status);
-  return category === 'running' || category === 'paused' || category === 'error';
+  return processRuns(status);
 }
 
 function missing(locale: Locale, raw: string, why: Missing): LiveValue {
