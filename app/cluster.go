@@ -17,7 +17,10 @@ type clusterSpec struct {
 	demo        bool
 	// nodes names the node behind each endpoint URL, when known.
 	nodes map[string]string
-	cfg   proxmox.Config // Endpoint first, then Failover, each pinned
+	// nodeNames lists every node /cluster/status named when the cluster
+	// was discovered; empty for a loaded one.
+	nodeNames []string
+	cfg       proxmox.Config // Endpoint first, then Failover, each pinned
 }
 
 // cluster is one Proxmox cluster as the window sees it: its connection
