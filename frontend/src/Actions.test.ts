@@ -461,6 +461,10 @@ describe('a cluster that moved', () => {
     await render(inventory({ clusters: [cluster({ status: 'error', error: { code: 'unreachable', message: 'x' } })] }));
     expect(q('cluster-error')).not.toBeNull();
     expect(q('cluster-error-move')).toBeNull();
+    (document.querySelector('[data-testid="cluster-menu"][data-cluster="c1"]') as HTMLElement).click();
+    flushSync();
+    expect(q('edit-cluster')).not.toBeNull();
+    expect(q('move-cluster')).toBeNull();
   });
 });
 
