@@ -183,6 +183,12 @@ func (c *cluster) findVMID(vmid int) (Guest, bool) {
 func (c *cluster) apply(p metrics.Poll) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if p.Client != nil && c.client != nil && p.Client != c.client {
+		// A poll made with a client replaced since (the cluster moved, a
+		// certificate was re-trusted) says nothing of the new connection:
+		// its certificate change and its error are the old one's.
+		return
+	}
 	if p.Client != nil {
 		c.state.CertChange = c.certChangeLocked(p.Client)
 	}

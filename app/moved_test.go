@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"cecyber/app/store"
 	"cecyber/metrics"
+	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
 
@@ -56,11 +58,10 @@ func (m movedSetup) poll(t *testing.T, id string, n int) {
 }
 
 // historyTimes returns the times History shows a guest's CPU at over the
-// last hour, up to upTo.
+// hour up to upTo.
 func (m movedSetup) historyTimes(t *testing.T, id, target string, upTo int64) []int64 {
 	t.Helper()
-	now := m.clk.Now().Unix()
-	s, err := m.app.History(id, target, []string{"cpu"}, now-3600, now, 360)
+	s, err := m.app.History(id, target, []string{"cpu"}, upTo-3600, upTo, 360)
 	if err != nil {
 		t.Fatalf("History(%s, %s) = %v", id, target, err)
 	}
@@ -314,5 +315,31 @@ func TestSameCluster(t *testing.T) {
 		if got := sameCluster(tt.knownName, tt.knownNodes, tt.name, tt.nodes); got != tt.want {
 			t.Errorf("sameCluster(%q, %v, %q, %v) = %v; want %v", tt.knownName, tt.knownNodes, tt.name, tt.nodes, got, tt.want)
 		}
+	}
+}
+
+// TestStalePollIgnored: a poll that was in flight with the client a move
+// replaced does not bring back the old address's error or certificate
+// change.
+func TestStalePollIgnored(t *testing.T) {
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 1, Guests: 1})
+	tok := sim.AdminToken()
+	cfg := proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint}
+	oldClient, err := proxmox.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newClient, err := proxmox.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCluster(clusterSpec{id: "c1", name: "Lab", cfg: cfg}, newClient, slog.New(slog.DiscardHandler))
+	c.apply(metrics.Poll{Client: oldClient, Err: &proxmox.Error{Kind: proxmox.KindUnreachable, Op: "poll", Host: "old"}})
+	if s := c.snapshot().state; s.Status == "error" {
+		t.Errorf("a poll of the replaced client set the state to %+v", s.Error)
+	}
+	c.apply(metrics.Poll{Client: newClient, Err: &proxmox.Error{Kind: proxmox.KindUnreachable, Op: "poll", Host: "new"}})
+	if s := c.snapshot().state; s.Status != "error" {
+		t.Errorf("a failed poll of the current client left status %q", s.Status)
 	}
 }
