@@ -106,6 +106,9 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 	if err != nil {
 		return ClusterState{}, invalid("fingerprint", "format", err.Error())
 	}
+	if err := checkHistoryID(input.History); err != nil {
+		return ClusterState{}, err
+	}
 	spec, err := a.discover(in, fp, false)
 	if err != nil {
 		return ClusterState{}, err

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -180,6 +181,17 @@ func (a *App) keptFor(spec clusterSpec) ([]KeptHistory, error) {
 			Nodes: append([]string{}, k.Nodes...), RemovedAt: k.RemovedAt.UnixMilli(), Targets: len(targets)})
 	}
 	return out, nil
+}
+
+// clusterIDRE is what newClusterID and store.CreateCluster make.
+var clusterIDRE = regexp.MustCompile(`^c-[0-9a-f]{12}$`)
+
+// checkHistoryID refuses anything but a cluster ID before any connection.
+func checkHistoryID(id string) error {
+	if id != "" && !clusterIDRE.MatchString(id) {
+		return invalid("history", "format", "That is not the ID of a kept history.")
+	}
+	return nil
 }
 
 // reattachID checks that the kept history the user chose is one spec's

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,6 +245,13 @@ func TestReaddReattachesKeptHistory(t *testing.T) {
 			t.Errorf("FindKeptHistory(another cluster) = %+v, %v; want none", got, err)
 		}
 		bad := adminInput(other, "Other")
+		for _, id := range []string{"c-bogus", "c-0123456789AB", st.ID + "\x00", strings.Repeat("c", 1<<16)} {
+			bad.History = id
+			_, err := m.app.AddCluster(bad, other.Fingerprint)
+			if info := wantCode(t, "AddCluster(history "+strconv.Quote(id[:min(len(id), 20)])+")", err, "invalid"); info.Params["reason"] != "format" {
+				t.Errorf("params %v; want history format", info.Params)
+			}
+		}
 		bad.History = st.ID
 		_, err = m.app.AddCluster(bad, other.Fingerprint)
 		info := wantCode(t, "AddCluster(another cluster's history)", err, "invalid")
