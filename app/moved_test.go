@@ -203,6 +203,28 @@ func TestUpdateClusterEndpoint(t *testing.T) {
 	if got, _ := m.app.opts.Keychain.Get(st.ID); got != renewed.Secret {
 		t.Error("the new secret did not replace the old one in the keychain")
 	}
+
+	// Reinstalled again, at the same address: the same flow re-trusts
+	// every node's new certificate.
+	for _, n := range moved.Nodes() {
+		moved.RotateCertificate(n)
+	}
+	m.poll(t, st.ID, 1)
+	if s := c.snapshot().state; s.CertChange == nil {
+		t.Fatal("no certificate change after the second reinstall")
+	}
+	got, err = m.app.UpdateClusterEndpoint(st.ID, moved.URL, moved.NodeFingerprint("pve1"), "")
+	if err != nil {
+		t.Fatalf("UpdateClusterEndpoint(same address, new certificate) = %v", err)
+	}
+	if got.ID != st.ID || got.Status != "ok" || got.CertChange != nil {
+		t.Errorf("after re-trusting at the same address: %+v; want the same ID, ok", got)
+	}
+	for _, e := range got.Endpoints {
+		if e.Fingerprint != moved.NodeFingerprint(e.Node) {
+			t.Errorf("endpoint %s pinned to %s; want its new %s", e.URL, e.Fingerprint, moved.NodeFingerprint(e.Node))
+		}
+	}
 }
 
 // TestReaddReattachesKeptHistory: a cluster removed with its history kept,
