@@ -178,6 +178,51 @@ test('a cluster reinstalled at another address is followed there and keeps its h
   }
 });
 
+test('a cluster removed with its history kept takes it back when added again', async (t) => {
+  try {
+    const lab = await clusterNamed('Lab');
+    const at = Math.floor(Date.now() / 1000);
+    const before = await historyTimes(lab.id, at);
+    assert.ok(before.length > 0, 'Lab has history before it is removed');
+
+    await page.locator(`[data-testid="cluster-menu"][data-cluster="${lab.id}"]`).click();
+    await page.locator('[data-testid="remove-cluster"]').click();
+    assert.equal(await page.locator('[data-testid="keep-history"]').isChecked(), true, 'history is kept by default');
+    await page.locator('[data-testid="remove-confirm"]').click();
+    await waitFor('Lab removed', async () => !(await clusterNamed('Lab')));
+
+    // Added again, the way a user does: the wizard recognises it after the fingerprint.
+    const sim = sims.moved;
+    await page.locator('[data-testid="add-cluster"]').first().click();
+    await page.fill('[data-testid="wizard-name"]', 'Lab');
+    await page.fill('[data-testid="wizard-address"]', sim.url);
+    await page.fill('[data-testid="wizard-token-id"]', sim.tokenid);
+    await page.fill('[data-testid="wizard-secret"]', sim.secret);
+    await page.locator('[data-testid="wizard-next"]').click();
+    await page.locator('[data-testid="wizard-confirm"]').check({ timeout: 20000 });
+    await page.locator('[data-testid="wizard-trust"]').click();
+    const offer = page.locator(`[data-testid="wizard-history-option"][data-id="${lab.id}"]`);
+    await offer.waitFor({ timeout: 20000 });
+    assert.equal(await offer.locator('input').isChecked(), true, 'taking the history back is offered first');
+    await page.screenshot({ path: path.join(outDir, 'wizard-kept-history.png') });
+    await page.locator('[data-testid="wizard-attach"]').click();
+    await page.locator('[data-testid="wizard-reattached"]').waitFor({ timeout: 20000 });
+    await page.locator('[data-testid="wizard-done"]').click();
+
+    const again = await waitFor('Lab connected again', async () => {
+      const c = await clusterNamed('Lab');
+      return c?.status === 'ok' ? c : null;
+    });
+    assert.equal(again.id, lab.id, 'the cluster took its old ID back');
+    const kept = new Set(await historyTimes(lab.id, at));
+    const lost = before.filter((ts) => !kept.has(ts));
+    assert.deepEqual(lost, [], `the history from before the removal is back (${before.length} points)`);
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  }
+});
+
 test('no token secret reaches the database file', () => {
   const dir = path.join(configDir, 'Cecyber');
   const files = readdirSync(dir);
