@@ -17,7 +17,10 @@ type clusterSpec struct {
 	demo        bool
 	// nodes names the node behind each endpoint URL, when known.
 	nodes map[string]string
-	cfg   proxmox.Config // Endpoint first, then Failover, each pinned
+	// nodeNames lists every node /cluster/status named when the cluster
+	// was discovered; empty for a loaded one.
+	nodeNames []string
+	cfg       proxmox.Config // Endpoint first, then Failover, each pinned
 }
 
 // cluster is one Proxmox cluster as the window sees it: its connection
@@ -180,6 +183,12 @@ func (c *cluster) findVMID(vmid int) (Guest, bool) {
 func (c *cluster) apply(p metrics.Poll) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if p.Client != nil && c.client != nil && p.Client != c.client {
+		// A poll made with a client replaced since (the cluster moved, a
+		// certificate was re-trusted) says nothing of the new connection:
+		// its certificate change and its error are the old one's.
+		return
+	}
 	if p.Client != nil {
 		c.state.CertChange = c.certChangeLocked(p.Client)
 	}

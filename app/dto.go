@@ -123,6 +123,22 @@ type ClusterInput struct {
 	Address string `json:"address"` // host, host:8006, https://host:8006, [fd00::1]:8006
 	TokenID string `json:"tokenId"` // user@realm!tokenid
 	Secret  string `json:"secret"`
+	// History is the ID of a kept history (see FindKeptHistory) the new
+	// cluster takes back, so its charts go on where they stopped; "" starts
+	// an empty history.
+	History string `json:"history,omitempty"`
+}
+
+// KeptHistory is the history of a removed cluster, kept at the user's
+// request, that a cluster being added is recognised as (the same Proxmox
+// cluster name and a node name in common).
+type KeptHistory struct {
+	ID          string   `json:"id"`          // the removed cluster's ID
+	Name        string   `json:"name"`        // the user's name for it then
+	ClusterName string   `json:"clusterName"` // Proxmox's cluster name; "" for a single node
+	Nodes       []string `json:"nodes"`       // node names, as last known
+	RemovedAt   int64    `json:"removedAt"`   // unix ms
+	Targets     int      `json:"targets"`     // nodes and guests with history
 }
 
 // Certificate describes a server certificate for the user to judge.

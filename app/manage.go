@@ -68,9 +68,14 @@ func (a *App) ProbeCluster(input ClusterInput) (Probe, error) {
 	if err != nil {
 		return Probe{}, err
 	}
+	return a.probe(in.endpoint)
+}
+
+// probe reads what endpoint shows before it is trusted.
+func (a *App) probe(endpoint string) (Probe, error) {
 	ctx, cancel := context.WithTimeout(a.ctx, probeTimeout)
 	defer cancel()
-	res, err := proxmox.Probe(ctx, in.endpoint)
+	res, err := proxmox.Probe(ctx, endpoint)
 	if err != nil {
 		return Probe{}, err
 	}
@@ -101,12 +106,21 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 	if err != nil {
 		return ClusterState{}, invalid("fingerprint", "format", err.Error())
 	}
+	if err := checkHistoryID(input.History); err != nil {
+		return ClusterState{}, err
+	}
 	spec, err := a.discover(in, fp, false)
 	if err != nil {
 		return ClusterState{}, err
 	}
 
 	spec.id = newClusterID()
+	if input.History != "" {
+		// The cluster takes back the history kept when it was removed.
+		if spec.id, err = a.reattachID(spec, input.History); err != nil {
+			return ClusterState{}, err
+		}
+	}
 	if err := a.opts.Keychain.Set(spec.id, in.secret); err != nil {
 		return ClusterState{}, err
 	}
@@ -125,7 +139,7 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 	if err != nil {
 		return ClusterState{}, err
 	}
-	a.log.Info("cluster added", "cluster", spec.name, "endpoints", len(sc.Endpoints))
+	a.log.Info("cluster added", "cluster", spec.name, "endpoints", len(sc.Endpoints), "history", input.History)
 	c.poller.Poll(a.ctx)
 	return c.snapshot().state, nil
 }
@@ -147,7 +161,15 @@ func (a *App) discover(in clusterInput, fp string, loopbackOnly bool) (clusterSp
 	if d.NoFailover != nil {
 		a.log.Info("no failover endpoints", "cluster", in.name, "err", d.NoFailover)
 	}
-	return clusterSpec{name: in.name, clusterName: d.ClusterName, nodes: d.Nodes, cfg: d.Config}, nil
+	names := d.NodeNames
+	if len(names) == 0 { // a token that may not read /cluster/status
+		for _, n := range d.Nodes {
+			if n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	return clusterSpec{name: in.name, clusterName: d.ClusterName, nodes: d.Nodes, nodeNames: names, cfg: d.Config}, nil
 }
 
 func pinsOf(cfg proxmox.Config) []proxmox.Pin {
@@ -246,7 +268,8 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 }
 
 // RemoveCluster forgets a cluster and deletes its keychain entry. Its metric
-// history is kept or dropped as asked.
+// history is kept or dropped as asked; kept, it can be taken back by adding
+// the same cluster again (FindKeptHistory, ClusterInput.History).
 func (a *App) RemoveCluster(id string, keepHistory bool) error {
 	c, err := a.findCluster(id)
 	if err != nil {
@@ -256,7 +279,13 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		if err := a.opts.Keychain.Delete(id); err != nil {
 			return err
 		}
-		if err := a.opts.Store.DeleteCluster(a.ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if keepHistory && a.opts.Metrics != nil {
+			// Recorded with the names it is recognised by when added again.
+			err = a.opts.Store.DeleteClusterKeepingHistory(a.ctx, id, a.knownNodes(c))
+		} else {
+			err = a.opts.Store.DeleteCluster(a.ctx, id)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			a.log.Error("delete cluster", "err", err)
 			return stored(err)
 		}

@@ -28,3 +28,26 @@ func (s *Store) DeleteCluster(ctx context.Context, clusterID string) error {
 	delete(s.clusters, clusterID)
 	return nil
 }
+
+// Targets lists the targets ("node/pve1", "qemu/101", …) that have history
+// under a cluster ID, in order: what is left of a removed cluster whose
+// history was kept.
+func (s *Store) Targets(ctx context.Context, clusterID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT target FROM targets WHERE cluster = ? ORDER BY target`, clusterID)
+	if err != nil {
+		return nil, fmt.Errorf("list targets: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("list targets: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list targets: %w", err)
+	}
+	return out, nil
+}

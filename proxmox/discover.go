@@ -17,6 +17,10 @@ type Discovery struct {
 	Config Config
 	// Nodes names the node behind each endpoint URL, when known.
 	Nodes map[string]string
+	// NodeNames lists every node /cluster/status names, in its order;
+	// empty for a token that may not read it. With ClusterName it is how
+	// a cluster is recognised at another address.
+	NodeNames []string
 	// NoFailover says why no other node could be listed (a token without
 	// Sys.Audit): the cluster works, only without failover. Nil when
 	// they were listed.
@@ -44,8 +48,11 @@ func Discover(ctx context.Context, cfg Config) (Discovery, error) {
 		switch {
 		case e.Type == "cluster":
 			d.ClusterName = e.Name
-		case e.Type == "node" && e.Local:
-			local = e.Name
+		case e.Type == "node":
+			d.NodeNames = append(d.NodeNames, e.Name)
+			if e.Local {
+				local = e.Name
+			}
 		}
 	}
 	endpoint := cfg.Endpoint

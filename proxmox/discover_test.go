@@ -2,6 +2,7 @@ package proxmox_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"cecyber/proxmox"
@@ -21,6 +22,9 @@ func TestDiscover(t *testing.T) {
 	}
 	if d.ClusterName != "demo" || d.Nodes[s.URL] != "pve1" || d.NoFailover != nil {
 		t.Errorf("Discover() = name %q, nodes %v, noFailover %v; want demo, %s on pve1", d.ClusterName, d.Nodes, d.NoFailover, s.URL)
+	}
+	if got := strings.Join(d.NodeNames, ","); got != "pve1,pve2,pve3" {
+		t.Errorf("Discover() NodeNames = %q; want pve1,pve2,pve3", got)
 	}
 	if len(d.Config.Failover) != 2 {
 		t.Fatalf("failover pins %+v; want the two other nodes", d.Config.Failover)

@@ -108,6 +108,7 @@ func (db *DB) Cluster(ctx context.Context, id string) (Cluster, error) {
 }
 
 // CreateCluster stores c and its endpoints. If c.ID is empty it is assigned;
+// if it is a kept history's ID, that record is dropped (see KeptHistory);
 // CreatedAt and UpdatedAt are set. A name already in use (ignoring case)
 // yields an error wrapping ErrConflict.
 func (db *DB) CreateCluster(ctx context.Context, c *Cluster) error {
@@ -146,6 +147,11 @@ func (db *DB) CreateCluster(ctx context.Context, c *Cluster) error {
 	}
 	if err := insertEndpoints(ctx, tx, id, c.Endpoints); err != nil {
 		return fmt.Errorf("create cluster %q: %w", c.Name, err)
+	}
+	// A cluster created under a kept history's ID has taken that history
+	// back: it is no longer on offer.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM kept_history WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("create cluster: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create cluster: %w", err)

@@ -187,6 +187,70 @@ describe('add-cluster wizard', () => {
     expect(q('wizard')).toBeNull();
   });
 
+  it('offers the history kept for this cluster and adds it with the choice', async () => {
+    await render(inventory({ clusters: [], nodes: [], guests: [] }));
+    await openWizard();
+    fill();
+    backend.ProbeCluster.mockResolvedValueOnce(probe);
+    q('wizard-next')!.click();
+    await settle();
+    (q('wizard-confirm') as HTMLInputElement).click();
+    flushSync();
+    const kept = { id: 'c-0123456789ab', name: 'Old lab', clusterName: 'lab', nodes: ['pve1', 'pve2'], removedAt: 1_700_000_000_000, targets: 12 };
+    backend.FindKeptHistory.mockResolvedValueOnce([kept]);
+    q('wizard-trust')!.click();
+    await settle();
+    expect(backend.FindKeptHistory).toHaveBeenCalledWith({ name: 'Lab', address: 'pve9.lan', tokenId: 'root@pam!cecyber', secret: SECRET }, FP);
+    expect(backend.AddCluster).not.toHaveBeenCalled();
+    expect(q('wizard-history')?.textContent).toContain('Take back the history of Old lab');
+    expect(q('wizard-history')?.textContent).toContain('pve1, pve2');
+    expect(q('wizard-history')?.textContent).toContain('12 nodes and guests');
+    const options = qa('wizard-history-option');
+    expect(options.map((o) => o.dataset.id)).toEqual([kept.id, '']);
+    expect((options[0].querySelector('input') as HTMLInputElement).checked).toBe(true);
+    // The secret is no longer in the form while the user chooses.
+    expect((q('wizard-secret') as HTMLInputElement | null)?.value ?? '').toBe('');
+
+    const added = cluster({ id: kept.id, name: 'Lab', demo: false, clusterName: 'lab', endpoints: [] });
+    const sent: unknown[] = [];
+    backend.AddCluster.mockImplementationOnce(async (input) => {
+      sent.push({ ...(input as object) });
+      return added;
+    });
+    backend.Inventory.mockResolvedValue(inventory({ clusters: [added] }));
+    q('wizard-attach')!.click();
+    await settle();
+    expect(sent).toEqual([{ name: 'Lab', address: 'pve9.lan', tokenId: 'root@pam!cecyber', secret: SECRET, history: kept.id }]);
+    expect((backend.AddCluster.mock.calls[0][0] as { secret: string }).secret).toBe('');
+    await vi.waitFor(() => expect(q('wizard-result')).not.toBeNull());
+    expect(q('wizard-reattached')?.textContent).toBe('The history of Old lab is back.');
+  });
+
+  it('starts an empty history when the user declines the kept one', async () => {
+    await render(inventory({ clusters: [], nodes: [], guests: [] }));
+    await openWizard();
+    fill();
+    backend.ProbeCluster.mockResolvedValueOnce(probe);
+    q('wizard-next')!.click();
+    await settle();
+    (q('wizard-confirm') as HTMLInputElement).click();
+    flushSync();
+    backend.FindKeptHistory.mockResolvedValueOnce([
+      { id: 'c-0123456789ab', name: 'Old lab', clusterName: 'lab', nodes: ['pve1'], removedAt: 1, targets: 1 },
+    ]);
+    q('wizard-trust')!.click();
+    await settle();
+    const fresh = qa('wizard-history-option').find((o) => o.dataset.id === '')!;
+    (fresh.querySelector('input') as HTMLInputElement).click();
+    flushSync();
+    backend.AddCluster.mockResolvedValueOnce(cluster({ id: 'c9', name: 'Lab', demo: false }));
+    q('wizard-attach')!.click();
+    await settle();
+    expect(backend.AddCluster.mock.calls[0][0]).not.toHaveProperty('history');
+    await vi.waitFor(() => expect(q('wizard-result')).not.toBeNull());
+    expect(q('wizard-reattached')).toBeNull();
+  });
+
   it('explains a missing keychain and clears the secret', async () => {
     await render(inventory({ clusters: [], nodes: [], guests: [] }));
     await openWizard();
@@ -312,6 +376,95 @@ describe('certificate change', () => {
     ok.click();
     await settle();
     expect(backend.RetrustEndpoint).toHaveBeenCalledWith('c1', 'https://pve1.example.com:8006', 'EE:FF:00:11');
+  });
+});
+
+describe('a cluster that moved', () => {
+  const moved: Probe = { ...probe, endpoint: 'https://10.0.0.9:8006', host: '10.0.0.9:8006' };
+  const lab = (over = {}) =>
+    cluster({
+      id: 'c2',
+      name: 'Lab',
+      demo: false,
+      endpoint: 'https://pve1.example.com:8006',
+      status: 'error',
+      error: { code: 'unreachable', message: 'dial' },
+      ...over,
+    });
+
+  async function moveTo(address: string) {
+    expect(q('move-dialog')).not.toBeNull();
+    expect((q('move-address') as HTMLInputElement).value).toBe('pve1.example.com:8006');
+    type('move-address', address);
+    backend.ProbeClusterAddress.mockResolvedValueOnce(moved);
+    q('move-next')!.click();
+    await settle();
+    expect(backend.ProbeClusterAddress).toHaveBeenCalledWith('c2', address);
+    expect(q('move-fingerprint')?.textContent).toBe(FP);
+    const save = q('move-save') as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    (q('move-confirm') as HTMLInputElement).click();
+    flushSync();
+    expect(save.disabled).toBe(false);
+    backend.UpdateClusterEndpoint.mockResolvedValueOnce(lab({ status: 'ok', error: undefined, endpoint: moved.endpoint }));
+    backend.Inventory.mockResolvedValue(inventory({ clusters: [lab({ status: 'ok', error: undefined, endpoint: moved.endpoint })] }));
+    save.click();
+    await settle();
+  }
+
+  it('leads from the error banner of an unreachable cluster to a new address, confirmed like the wizard', async () => {
+    await render(inventory({ clusters: [lab()] }));
+    q('cluster-error-move')!.click();
+    flushSync();
+    await moveTo('10.0.0.9');
+    expect(backend.UpdateClusterEndpoint).toHaveBeenCalledWith('c2', moved.endpoint, FP, '');
+    expect(q('move-dialog')).toBeNull();
+  });
+
+  it('leads from a certificate change to the move, with a new secret when given', async () => {
+    const changed = lab({
+      error: { code: 'fingerprint', message: 'x' },
+      certChange: { url: 'https://pve1.example.com:8006', node: 'pve1', expected: 'AA:BB', actual: { ...probe.certificate } },
+    });
+    await render(inventory({ clusters: [changed] }));
+    q('cert-change-move')!.click();
+    flushSync();
+    type('move-secret', SECRET);
+    await moveTo('10.0.0.9:8006');
+    expect(backend.UpdateClusterEndpoint).toHaveBeenCalledWith('c2', moved.endpoint, FP, SECRET);
+  });
+
+  it('says when the address answers as another cluster', async () => {
+    await render(inventory({ clusters: [lab()] }));
+    (document.querySelector('[data-testid="cluster-menu"][data-cluster="c2"]') as HTMLElement).click();
+    flushSync();
+    q('move-cluster')!.click();
+    flushSync();
+    type('move-address', '10.0.0.9');
+    backend.ProbeClusterAddress.mockResolvedValueOnce(moved);
+    q('move-next')!.click();
+    await settle();
+    (q('move-confirm') as HTMLInputElement).click();
+    flushSync();
+    backend.UpdateClusterEndpoint.mockRejectedValueOnce({
+      code: 'invalid',
+      message: 'x',
+      params: { field: 'address', reason: 'otherCluster', found: 'prod' },
+    });
+    q('move-save')!.click();
+    await settle();
+    expect(q('move-error-address')?.textContent).toBe('This server belongs to another cluster (prod). Add it as a new cluster instead.');
+    expect(q('move-dialog')).not.toBeNull();
+  });
+
+  it('offers no move for the demo', async () => {
+    await render(inventory({ clusters: [cluster({ status: 'error', error: { code: 'unreachable', message: 'x' } })] }));
+    expect(q('cluster-error')).not.toBeNull();
+    expect(q('cluster-error-move')).toBeNull();
+    (document.querySelector('[data-testid="cluster-menu"][data-cluster="c1"]') as HTMLElement).click();
+    flushSync();
+    expect(q('edit-cluster')).not.toBeNull();
+    expect(q('move-cluster')).toBeNull();
   });
 });
 

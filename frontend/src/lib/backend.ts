@@ -28,6 +28,7 @@ import {
   type GuestDetails,
   type GuestTarget,
   type Inventory,
+  type KeptHistory,
   type Node,
   type Probe,
   type Series,
@@ -100,6 +101,29 @@ export async function addCluster(input: ClusterInput, fingerprint: string): Prom
 /** Renames a cluster; a non-empty secret replaces the token secret. */
 export async function updateCluster(id: string, name: string, secret: string): Promise<ClusterState> {
   return normalizeCluster(await call(() => App.UpdateCluster(id, name, secret)));
+}
+
+/** Lists the kept histories of removed clusters the cluster at input is recognised as. */
+export async function findKeptHistory(input: ClusterInput, fingerprint: string): Promise<KeptHistory[]> {
+  return (await call(() => App.FindKeptHistory(input, fingerprint))) ?? [];
+}
+
+/** Reads the certificate at the address a cluster moved to; sends no credential. */
+export function probeClusterAddress(id: string, address: string): Promise<Probe> {
+  return call(() => App.ProbeClusterAddress(id, address));
+}
+
+/**
+ * Points a cluster at a new address pinned to the fingerprint the user
+ * confirmed, keeping its ID and history; a non-empty secret replaces the token secret.
+ */
+export async function updateClusterEndpoint(
+  id: string,
+  address: string,
+  fingerprint: string,
+  secret: string,
+): Promise<ClusterState> {
+  return normalizeCluster(await call(() => App.UpdateClusterEndpoint(id, address, fingerprint, secret)));
 }
 
 export function removeCluster(id: string, keepHistory: boolean): Promise<void> {

@@ -111,6 +111,23 @@ export interface ClusterInput {
   address: string;
   tokenId: string;
   secret: string;
+  /** A kept history (KeptHistory.id) the new cluster takes back; absent or "" starts an empty one. */
+  history?: string;
+}
+
+/** The history of a removed cluster, kept at removal, that a cluster being added is recognised as. */
+export interface KeptHistory {
+  /** The removed cluster's ID. */
+  id: string;
+  /** The user's name for it then. */
+  name: string;
+  /** Proxmox's cluster name; "" for a single node. */
+  clusterName: string;
+  nodes: string[];
+  /** Unix ms. */
+  removedAt: number;
+  /** Nodes and guests with history. */
+  targets: number;
 }
 
 export interface Probe {

@@ -27,7 +27,8 @@ export type ClusterDialog =
   | { kind: 'edit'; cluster: string }
   | { kind: 'remove'; cluster: string }
   | { kind: 'endpoints'; cluster: string }
-  | { kind: 'retrust'; cluster: string };
+  | { kind: 'retrust'; cluster: string }
+  | { kind: 'move'; cluster: string };
 
 /** How many pages Back remembers. */
 const MAX_BACK = 10;

@@ -4,7 +4,7 @@
 
 import * as backend from './backend';
 import { store } from './inventory.svelte';
-import { toErrorInfo } from './types';
+import { toErrorInfo, type ClusterInput } from './types';
 import {
   cleanInput,
   INITIAL_WIZARD,
@@ -63,24 +63,69 @@ export class Wizard {
     this.attempts++;
   }
 
-  /** Step 2 → 3: trusts the fingerprint shown and connects. */
+  /**
+   * The input of the attempt under way, secret included, from "trust"
+   * until AddCluster answers: the form's secret field is cleared at once,
+   * but a cluster recognised as one with kept history waits for the
+   * user's choice before it is added.
+   */
+  #pending: ClusterInput | null = null;
+
+  /** Step 2 → 3: trusts the fingerprint shown, looks for kept history, and connects. */
   async trust(): Promise<void> {
     const probe = this.state.probe;
     if (!probe) return;
     if (this.#dispatch({ type: 'trust' }) !== 'connecting') return;
-    const input = this.#input();
-    // The secret leaves the window once; it is not kept for a retry.
+    this.#pending = this.#input();
+    // The secret leaves the form now; it is not kept for a retry.
     this.secret = '';
     try {
-      const cluster = await backend.addCluster(input, probe.certificate.fingerprint);
+      const kept = await backend.findKeptHistory(this.#pending, probe.certificate.fingerprint);
+      if (this.#dispatch({ type: 'keptFound', kept }) === 'history') {
+        this.attempts++;
+        return; // the user chooses, then attach()
+      }
+    } catch (reason) {
+      this.#forget();
+      this.#dispatch({ type: 'addFailed', error: toErrorInfo(reason) });
+      this.attempts++;
+      return;
+    }
+    await this.#add(probe.certificate.fingerprint);
+  }
+
+  /** Takes back the kept history chosen ("" for none). */
+  chooseHistory(id: string): void {
+    this.#dispatch({ type: 'chooseHistory', id });
+  }
+
+  /** The history step's answer: connects with the history chosen. */
+  async attach(): Promise<void> {
+    const probe = this.state.probe;
+    if (!probe || this.#dispatch({ type: 'attach' }) !== 'connecting') return;
+    await this.#add(probe.certificate.fingerprint);
+  }
+
+  async #add(fingerprint: string): Promise<void> {
+    const pending = this.#pending;
+    if (!pending) return;
+    const input: ClusterInput = this.state.history ? { ...pending, history: this.state.history } : { ...pending };
+    try {
+      const cluster = await backend.addCluster(input, fingerprint);
       this.#dispatch({ type: 'added', cluster });
       void store.reload();
     } catch (reason) {
       this.#dispatch({ type: 'addFailed', error: toErrorInfo(reason) });
     } finally {
       input.secret = '';
+      this.#forget();
       this.attempts++;
     }
+  }
+
+  #forget(): void {
+    if (this.#pending) this.#pending.secret = '';
+    this.#pending = null;
   }
 
   back(): void {
@@ -89,6 +134,7 @@ export class Wizard {
 
   /** Forgets everything, the secret included. */
   reset(): void {
+    this.#forget();
     this.name = '';
     this.address = '';
     this.tokenId = '';

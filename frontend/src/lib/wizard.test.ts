@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cluster } from '../test/fixtures';
-import type { Probe } from './types';
+import type { KeptHistory, Probe } from './types';
 import {
   certValidity,
   checkAddress,
@@ -10,6 +10,7 @@ import {
   fieldErrorOf,
   fingerprintGroups,
   INITIAL_WIZARD,
+  reattached,
   sameFingerprint,
   validateInput,
   wizardReducer,
@@ -161,6 +162,71 @@ describe('wizard state machine', () => {
       base,
     );
     expect(dup.fieldErrors).toEqual({ name: 'duplicate' });
+  });
+
+  describe('a cluster removed with its history kept', () => {
+    const kept: KeptHistory = {
+      id: 'c-0123456789ab',
+      name: 'Old lab',
+      clusterName: 'lab',
+      nodes: ['pve1', 'pve2'],
+      removedAt: 1_700_000_000_000,
+      targets: 12,
+    };
+    const connecting = () =>
+      run([{ type: 'submit', errors: {} }, { type: 'probed', probe }, { type: 'confirm', value: true }, { type: 'trust' }]);
+
+    it('connects on when nothing was kept for it', () => {
+      const s = run([{ type: 'keptFound', kept: [] }], connecting());
+      expect(s.step).toBe('connecting');
+      expect(s.history).toBe('');
+      const done = run([{ type: 'added', cluster: cluster() }], s);
+      expect(reattached(done)).toBeNull();
+    });
+
+    it('stops to offer the kept history, chosen first, and connects with the choice', () => {
+      let s = run([{ type: 'keptFound', kept: [kept] }], connecting());
+      expect(s.step).toBe('history');
+      expect(s.kept).toEqual([kept]);
+      expect(s.history).toBe(kept.id);
+      // Nothing connects until the user answers.
+      expect(run([{ type: 'added', cluster: cluster() }], s).step).toBe('history');
+      s = run([{ type: 'chooseHistory', id: '' }], s);
+      expect(s.history).toBe('');
+      // Only a history that was offered can be chosen.
+      expect(run([{ type: 'chooseHistory', id: 'c-other' }], s).history).toBe('');
+      s = run([{ type: 'chooseHistory', id: kept.id }, { type: 'attach' }], s);
+      expect(s.step).toBe('connecting');
+      expect(s.history).toBe(kept.id);
+      s = run([{ type: 'added', cluster: cluster({ id: kept.id }) }], s);
+      expect(s.step).toBe('done');
+      expect(reattached(s)).toEqual(kept);
+    });
+
+    it('starts empty when the user says so', () => {
+      const s = run(
+        [{ type: 'keptFound', kept: [kept] }, { type: 'chooseHistory', id: '' }, { type: 'attach' }, { type: 'added', cluster: cluster() }],
+        connecting(),
+      );
+      expect(s.step).toBe('done');
+      expect(reattached(s)).toBeNull();
+    });
+
+    it('forgets the offer when adding fails', () => {
+      const s = run(
+        [{ type: 'keptFound', kept: [kept] }, { type: 'attach' }, { type: 'addFailed', error: { code: 'unreachable', message: 'x' } }],
+        connecting(),
+      );
+      expect(s.step).toBe('form');
+      expect(s.kept).toEqual([]);
+      expect(s.history).toBe('');
+    });
+
+    it('ignores the history events out of order', () => {
+      expect(run([{ type: 'keptFound', kept: [kept] }])).toBe(INITIAL_WIZARD);
+      expect(run([{ type: 'attach' }])).toBe(INITIAL_WIZARD);
+      expect(run([{ type: 'chooseHistory', id: '' }])).toBe(INITIAL_WIZARD);
+    });
   });
 
   it('ignores events out of order', () => {

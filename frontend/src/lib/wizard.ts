@@ -2,7 +2,7 @@
 // backend stays authoritative), the step machine, and certificate helpers.
 // Pure functions, unit-tested; AddClusterWizard.svelte only renders them.
 
-import type { Certificate, ClusterState, ErrorInfo, Probe } from './types';
+import type { Certificate, ClusterState, ErrorInfo, KeptHistory, Probe } from './types';
 
 export const WIZARD_FIELDS = ['name', 'address', 'tokenId', 'secret'] as const;
 export type WizardField = (typeof WIZARD_FIELDS)[number];
@@ -159,7 +159,12 @@ export function cleanInput(input: WizardInput): WizardInput {
 
 // --- The step machine -------------------------------------------------------
 
-export type WizardStep = 'form' | 'probing' | 'certificate' | 'connecting' | 'done';
+/**
+ * form → probing → certificate → connecting → done. While connecting, a
+ * cluster recognised as one removed with its history kept stops at history
+ * for the user to take that history back (or not), then connects on.
+ */
+export type WizardStep = 'form' | 'probing' | 'certificate' | 'connecting' | 'history' | 'done';
 
 export interface WizardState {
   step: WizardStep;
@@ -169,6 +174,10 @@ export interface WizardState {
   probe: Probe | null;
   /** The user ticked "I compared the fingerprint". */
   confirmed: boolean;
+  /** Kept histories of removed clusters this one is recognised as. */
+  kept: KeptHistory[];
+  /** The kept history to take back (KeptHistory.id); "" starts an empty one. */
+  history: string;
   result: ClusterState | null;
 }
 
@@ -178,6 +187,8 @@ export const INITIAL_WIZARD: WizardState = Object.freeze({
   error: null,
   probe: null,
   confirmed: false,
+  kept: [],
+  history: '',
   result: null,
 }) as WizardState;
 
@@ -187,6 +198,9 @@ export type WizardEvent =
   | { type: 'probeFailed'; error: ErrorInfo }
   | { type: 'confirm'; value: boolean }
   | { type: 'trust' }
+  | { type: 'keptFound'; kept: KeptHistory[] }
+  | { type: 'chooseHistory'; id: string }
+  | { type: 'attach' }
   | { type: 'added'; cluster: ClusterState }
   | { type: 'addFailed'; error: ErrorInfo }
   | { type: 'edit'; field?: WizardField }
@@ -223,7 +237,20 @@ export function wizardReducer(state: WizardState, event: WizardEvent): WizardSta
       return { ...state, confirmed: event.value };
     case 'trust':
       if (state.step !== 'certificate' || !state.confirmed || !state.probe) return state;
-      return { ...state, step: 'connecting', error: null };
+      return { ...state, step: 'connecting', error: null, kept: [], history: '' };
+    case 'keptFound':
+      if (state.step !== 'connecting') return state;
+      // Nothing kept for this cluster: it connects on with an empty history.
+      if (event.kept.length === 0) return state;
+      // The user kept this history to get it back: offered first.
+      return { ...state, step: 'history', kept: event.kept, history: event.kept[0].id };
+    case 'chooseHistory':
+      if (state.step !== 'history') return state;
+      if (event.id !== '' && !state.kept.some((k) => k.id === event.id)) return state;
+      return { ...state, history: event.id };
+    case 'attach':
+      if (state.step !== 'history') return state;
+      return { ...state, step: 'connecting' };
     case 'added':
       if (state.step !== 'connecting') return state;
       return { ...state, step: 'done', result: event.cluster, error: null };
@@ -231,11 +258,11 @@ export function wizardReducer(state: WizardState, event: WizardEvent): WizardSta
       if (state.step !== 'connecting') return state;
       const fe = fieldErrorOf(event.error);
       // A field the user must change (a duplicate name…): back to the form.
-      if (fe) return { ...state, step: 'form', fieldErrors: { [fe.field]: fe.reason }, error: null };
+      if (fe) return { ...state, step: 'form', fieldErrors: { [fe.field]: fe.reason }, error: null, kept: [], history: '' };
       // Anything else is shown on the form: the secret must be typed again
       // (it is cleared after every attempt), and a new probe shows the
       // certificate as it is now.
-      return { ...state, step: 'form', probe: null, confirmed: false, error: event.error };
+      return { ...state, step: 'form', probe: null, confirmed: false, error: event.error, kept: [], history: '' };
     }
     case 'edit': {
       if (!event.field || !state.fieldErrors[event.field]) return state;
@@ -249,6 +276,12 @@ export function wizardReducer(state: WizardState, event: WizardEvent): WizardSta
     case 'reset':
       return INITIAL_WIZARD;
   }
+}
+
+/** The kept history the cluster took back, once added; null if it started empty. */
+export function reattached(state: WizardState): KeptHistory | null {
+  if (state.step !== 'done' || !state.history) return null;
+  return state.kept.find((k) => k.id === state.history) ?? null;
 }
 
 /** Errors that mean the secret was wrong: the user must type it again. */

@@ -36,6 +36,7 @@ import type {
   GuestDetails,
   GuestTarget,
   Inventory,
+  KeptHistory,
   Node,
   Probe,
   Series,
@@ -72,6 +73,7 @@ type Mirrored =
   | GuestDetails
   | GuestTarget
   | Inventory
+  | KeptHistory
   | Node
   | Probe
   | Series
@@ -129,6 +131,7 @@ function methods(): FakeMethods {
     CloseConsole: async () => {},
     DeleteAlertRule: async () => {},
     Environment: async () => ({ locale: 'en-US', version: '0.1.0', demo: false, notices: [] }),
+    FindKeptHistory: async () => [],
     GetSettings: async () => Promise.reject(unavailable),
     GuestAction: async () => Promise.reject(unavailable),
     GuestDetails: async () => Promise.reject(unavailable),
@@ -150,6 +153,7 @@ function methods(): FakeMethods {
     OpenDemo: async () => Promise.reject(unavailable),
     OpenLogFolder: async () => {},
     ProbeCluster: async () => Promise.reject(unavailable),
+    ProbeClusterAddress: async () => Promise.reject(unavailable),
     Refresh: async () => ({ clusters: [], nodes: [], guests: [], alerts: [], updatedAt: 0 }),
     RemoveCluster: async () => {},
     RetrustEndpoint: async () => Promise.reject(unavailable),
@@ -162,6 +166,7 @@ function methods(): FakeMethods {
     TaskLog: async () => [{ n: 1, t: 'starting VM 101' }],
     Tasks: async () => [],
     UpdateCluster: async () => Promise.reject(unavailable),
+    UpdateClusterEndpoint: async () => Promise.reject(unavailable),
   };
   return Object.fromEntries(Object.entries(impls).map(([name, impl]) => [name, vi.fn(impl)])) as FakeMethods;
 }

@@ -228,6 +228,7 @@ export namespace app {
 	    address: string;
 	    tokenId: string;
 	    secret: string;
+	    history?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new ClusterInput(source);
@@ -239,6 +240,7 @@ export namespace app {
 	        this.address = source["address"];
 	        this.tokenId = source["tokenId"];
 	        this.secret = source["secret"];
+	        this.history = source["history"];
 	    }
 	}
 	export class Endpoint {
@@ -614,6 +616,28 @@ export namespace app {
 		    }
 		    return a;
 		}
+	}
+	export class KeptHistory {
+	    id: string;
+	    name: string;
+	    clusterName: string;
+	    nodes: string[];
+	    removedAt: number;
+	    targets: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new KeptHistory(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.clusterName = source["clusterName"];
+	        this.nodes = source["nodes"];
+	        this.removedAt = source["removedAt"];
+	        this.targets = source["targets"];
+	    }
 	}
 	
 	export class Probe {

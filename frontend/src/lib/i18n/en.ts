@@ -292,7 +292,7 @@ export const en = {
   'edit.failed': 'Could not save: {message}',
   'remove.title': 'Remove {name}?',
   'remove.body': 'Cecyber forgets this cluster and deletes its token secret from the keychain. Nothing changes on the Proxmox servers.',
-  'remove.keepHistory': "Keep this cluster's metric history",
+  'remove.keepHistory': "Keep this cluster's metric history (adding it again offers to take it back)",
   'remove.ok': 'Remove',
   'remove.removing': 'Removing…',
   'remove.failed': 'Could not remove: {message}',
@@ -318,6 +318,28 @@ export const en = {
   'retrust.confirm': 'I compared the new fingerprint with the one the server shows, and I know this certificate was renewed.',
   'retrust.ok': 'Trust the new certificate',
   'retrust.failed': 'Could not trust it: {message}',
+
+  // A cluster that moved (new address, reinstalled nodes) and kept history.
+  'cluster.move': 'Change address or certificate…',
+  'certChange.move': 'Moved or reinstalled? Change address or certificate…',
+  'error.move': 'Moved or reinstalled? Change address or certificate…',
+  'move.title': 'Change the address of {name}',
+  'move.intro':
+    'If this cluster now answers at another address, or its nodes were reinstalled with new certificates, point Cecyber at it here. It keeps its history, alert rules and name.',
+  'move.addressHelp': 'The address of any node of the cluster. Cecyber reads its certificate first, without sending the token.',
+  'move.sameCertificate': 'This is the certificate Cecyber already trusts for this address.',
+  'move.otherCluster': 'This server belongs to another cluster ({found}). Add it as a new cluster instead.',
+  'move.save': 'Trust and move',
+  'wizard.history.intro':
+    'Cecyber kept the history of this cluster ({cluster}) when it was removed. Take it back, so the charts go on where they stopped?',
+  'wizard.history.legend': 'History',
+  'wizard.history.reattach': 'Take back the history of {name}',
+  'wizard.history.detail': 'removed {removed}; nodes {nodes}',
+  'wizard.history.targets.one': '{count} node or guest',
+  'wizard.history.targets.other': '{count} nodes and guests',
+  'wizard.history.fresh': 'Start with an empty history',
+  'wizard.history.continue': 'Continue',
+  'wizard.done.reattached': 'The history of {name} is back.',
 
   'noPerms.title': 'The token of {name} has no permissions',
   'noPerms.body': 'Proxmox accepts the token {token}, but it may not see or change anything. It is probably a privilege-separated token (the default) that has no role yet. On a node of the cluster, as root, run:',

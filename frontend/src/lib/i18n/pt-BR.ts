@@ -291,7 +291,7 @@ export const ptBR: Messages = {
   'edit.failed': 'Não foi possível salvar: {message}',
   'remove.title': 'Remover {name}?',
   'remove.body': 'O Cecyber esquece este cluster e apaga o segredo do token do chaveiro. Nada muda nos servidores Proxmox.',
-  'remove.keepHistory': 'Manter o histórico de métricas deste cluster',
+  'remove.keepHistory': 'Manter o histórico de métricas deste cluster (ao adicioná-lo de novo, dá para recuperá-lo)',
   'remove.ok': 'Remover',
   'remove.removing': 'Removendo…',
   'remove.failed': 'Não foi possível remover: {message}',
@@ -317,6 +317,28 @@ export const ptBR: Messages = {
   'retrust.confirm': 'Comparei a nova impressão digital com a que o servidor mostra e sei que este certificado foi renovado.',
   'retrust.ok': 'Confiar no novo certificado',
   'retrust.failed': 'Não foi possível confiar nele: {message}',
+
+  // Um cluster que mudou (novo endereço, nós reinstalados) e o histórico guardado.
+  'cluster.move': 'Alterar endereço ou certificado…',
+  'certChange.move': 'Mudou ou foi reinstalado? Alterar endereço ou certificado…',
+  'error.move': 'Mudou ou foi reinstalado? Alterar endereço ou certificado…',
+  'move.title': 'Alterar o endereço de {name}',
+  'move.intro':
+    'Se este cluster agora responde em outro endereço, ou se os nós foram reinstalados com novos certificados, aponte o Cecyber para ele aqui. Ele mantém o histórico, as regras de alerta e o nome.',
+  'move.addressHelp': 'O endereço de qualquer nó do cluster. O Cecyber lê o certificado primeiro, sem enviar o token.',
+  'move.sameCertificate': 'Este é o certificado em que o Cecyber já confia para este endereço.',
+  'move.otherCluster': 'Este servidor pertence a outro cluster ({found}). Adicione-o como um novo cluster.',
+  'move.save': 'Confiar e mover',
+  'wizard.history.intro':
+    'O Cecyber guardou o histórico deste cluster ({cluster}) quando ele foi removido. Recuperá-lo, para que os gráficos continuem de onde pararam?',
+  'wizard.history.legend': 'Histórico',
+  'wizard.history.reattach': 'Recuperar o histórico de {name}',
+  'wizard.history.detail': 'removido em {removed}; nós {nodes}',
+  'wizard.history.targets.one': '{count} nó ou convidado',
+  'wizard.history.targets.other': '{count} nós e convidados',
+  'wizard.history.fresh': 'Começar com um histórico vazio',
+  'wizard.history.continue': 'Continuar',
+  'wizard.done.reattached': 'O histórico de {name} voltou.',
 
   'noPerms.title': 'O token de {name} não tem permissões',
   'noPerms.body': 'O Proxmox aceita o token {token}, mas ele não pode ver nem mudar nada. Provavelmente é um token com separação de privilégios (o padrão) que ainda não recebeu nenhum papel. Em um nó do cluster, como root, execute:',

@@ -18,6 +18,8 @@ export function DeleteAlertRule(arg1:string):Promise<void>;
 
 export function Environment():Promise<app.Environment>;
 
+export function FindKeptHistory(arg1:app.ClusterInput,arg2:string):Promise<Array<app.KeptHistory>>;
+
 export function GetSettings():Promise<app.SettingsView>;
 
 export function GuestAction(arg1:string,arg2:string,arg3:string,arg4:app.ActionOptions):Promise<app.Task>;
@@ -35,6 +37,8 @@ export function OpenDemo():Promise<app.ClusterState>;
 export function OpenLogFolder():Promise<void>;
 
 export function ProbeCluster(arg1:app.ClusterInput):Promise<app.Probe>;
+
+export function ProbeClusterAddress(arg1:string,arg2:string):Promise<app.Probe>;
 
 export function Refresh():Promise<app.Inventory>;
 
@@ -59,3 +63,5 @@ export function TaskLog(arg1:string,arg2:string,arg3:string):Promise<Array<app.T
 export function Tasks():Promise<Array<app.Task>>;
 
 export function UpdateCluster(arg1:string,arg2:string,arg3:string):Promise<app.ClusterState>;
+
+export function UpdateClusterEndpoint(arg1:string,arg2:string,arg3:string,arg4:string):Promise<app.ClusterState>;

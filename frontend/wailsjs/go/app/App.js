@@ -34,6 +34,10 @@ export function Environment() {
   return window['go']['app']['App']['Environment']();
 }
 
+export function FindKeptHistory(arg1, arg2) {
+  return window['go']['app']['App']['FindKeptHistory'](arg1, arg2);
+}
+
 export function GetSettings() {
   return window['go']['app']['App']['GetSettings']();
 }
@@ -68,6 +72,10 @@ export function OpenLogFolder() {
 
 export function ProbeCluster(arg1) {
   return window['go']['app']['App']['ProbeCluster'](arg1);
+}
+
+export function ProbeClusterAddress(arg1, arg2) {
+  return window['go']['app']['App']['ProbeClusterAddress'](arg1, arg2);
 }
 
 export function Refresh() {
@@ -116,4 +124,8 @@ export function Tasks() {
 
 export function UpdateCluster(arg1, arg2, arg3) {
   return window['go']['app']['App']['UpdateCluster'](arg1, arg2, arg3);
+}
+
+export function UpdateClusterEndpoint(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['UpdateClusterEndpoint'](arg1, arg2, arg3, arg4);
 }

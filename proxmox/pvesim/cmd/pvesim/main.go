@@ -14,6 +14,8 @@
 //	qmp VMID STATUS   make a running VM report a QMP status (io-error,
 //	                  guest-panicked, …); STATUS "-" undoes it
 //	node NAME online  bring a node back (or: offline, to take it away)
+//	cert NAME         give a node a new certificate, as a renewal or a
+//	                  reinstall would
 //
 // It listens on loopback only, one address per node (127.0.0.1, 127.0.0.2,
 // … where the system has them, else a port per node): the simulator prints
@@ -199,6 +201,11 @@ func command(srv *pvesim.Server, f []string) error {
 	case len(f) == 3 && f[0] == "node" && (f[2] == "online" || f[2] == "offline"):
 		srv.SetNodeOnline(f[1], f[2] == "online")
 		return nil
+	case len(f) == 2 && f[0] == "cert":
+		if srv.RotateCertificate(f[1]) == "" {
+			return fmt.Errorf("no node %q", f[1])
+		}
+		return nil
 	}
-	return fmt.Errorf("unknown command %q: want \"cpu VMID LOAD\", \"qmp VMID STATUS\" or \"node NAME online|offline\"", strings.Join(f, " "))
+	return fmt.Errorf("unknown command %q: want \"cpu VMID LOAD\", \"qmp VMID STATUS\", \"node NAME online|offline\" or \"cert NAME\"", strings.Join(f, " "))
 }

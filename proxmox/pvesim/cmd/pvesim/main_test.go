@@ -243,6 +243,20 @@ func TestControl(t *testing.T) {
 	if r := say("node pve2 offline"); r != "ok" {
 		t.Errorf("node command: %s", r)
 	}
+	if r := say("cert pve1"); r != "ok" {
+		t.Errorf("cert command: %s", r)
+	}
+	_, err = tls.Dial("tcp", strings.TrimPrefix(b.URL, "https://"), &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: x509.NewCertPool()})
+	var verr *tls.CertificateVerificationError
+	if !errors.As(err, &verr) || len(verr.UnverifiedCertificates) == 0 {
+		t.Fatalf("handshake after cert pve1: %v; want a verification error carrying the certificate", err)
+	}
+	if got := fingerprint(verr.UnverifiedCertificates[0].Raw); got == b.Fingerprint {
+		t.Errorf("after cert pve1: pve1 still presents %s; want a new certificate", got)
+	}
+	if r := say("cert pve9"); !strings.HasPrefix(r, "error: ") {
+		t.Errorf("cert of an unknown node answered %q", r)
+	}
 	if r := say("reboot everything"); !strings.HasPrefix(r, "error: unknown command") {
 		t.Errorf("unknown command answered %q", r)
 	}
