@@ -11,6 +11,7 @@ import { backend } from './test/fakebackend';
 vi.mock('uplot', async () => (await import('./test/uplot')).uplotModule);
 
 const { default: App } = await import('./App.svelte');
+const { pagesLoaded } = await import('./lib/pages');
 const { store } = await import('./lib/inventory.svelte');
 const { tasksStore } = await import('./lib/tasks.svelte');
 const { toasts } = await import('./lib/toasts.svelte');
@@ -20,7 +21,14 @@ const { setLocale } = await import('./lib/i18n/index.svelte');
 
 let app: ReturnType<typeof mount> | null = null;
 
+// settle lets promises run and flushes the DOM, twice over any page the
+// step opened (pages load on first use, lib/pages.ts).
 async function settle() {
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    flushSync();
+    await pagesLoaded();
+  }
   for (let i = 0; i < 10; i++) await Promise.resolve();
   flushSync();
 }
@@ -292,7 +300,7 @@ describe('tree, filters and cluster management', () => {
     flushSync();
     expect(qa('guest-row').map((r) => r.dataset.vmid)).toEqual(['100']);
     (document.querySelector('[data-testid="tree-guest"][data-vmid="300"]') as HTMLElement).click();
-    flushSync();
+    await settle();
     expect(q('guest-page')?.dataset.vmid).toBe('300');
   });
 

@@ -34,6 +34,7 @@ vi.mock('@novnc/novnc', () => ({
 }));
 
 const { default: App } = await import('./App.svelte');
+const { pagesLoaded } = await import('./lib/pages');
 const { store } = await import('./lib/inventory.svelte');
 const { tasksStore } = await import('./lib/tasks.svelte');
 const { toasts } = await import('./lib/toasts.svelte');
@@ -52,7 +53,14 @@ function view(settings: Settings = SETTINGS): SettingsView {
   return { settings, historyBytes: 1.5 * GiB, historyPath: '/home/u/.local/share/cecyber/metrics.db', defaults: SETTINGS };
 }
 
+// settle lets promises run and flushes the DOM, twice over any page the
+// step opened (pages load on first use, lib/pages.ts).
 async function settle() {
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    flushSync();
+    await pagesLoaded();
+  }
   for (let i = 0; i < 10; i++) await Promise.resolve();
   flushSync();
 }
@@ -153,7 +161,7 @@ describe('alert banner and badge', () => {
     expect(document.querySelector('[data-testid="tree-node"][data-node="pve2"]')?.closest('li')?.dataset.alert).toBe('firing');
     expect(q('alert-banner')?.textContent).toContain('Node pve2 offline for 5m');
     q('alert-banner-open')!.click();
-    flushSync();
+    await settle();
     expect(q('node-page')?.dataset.node).toBe('pve2');
   });
 
@@ -376,7 +384,7 @@ describe('overview and node page', () => {
   it('opens a node page from the tree', async () => {
     await render(inventory());
     (document.querySelector('[data-testid="tree-node-open"][data-node="pve2"]') as HTMLElement).click();
-    flushSync();
+    await settle();
     expect(q('node-page')?.dataset.node).toBe('pve2');
   });
 });

@@ -9,6 +9,7 @@ export const en = {
   'app.loading': 'Loading the inventory…',
   'app.version': 'Version {version}',
   'app.shortcuts': 'Shortcuts: / search, R refresh, Ctrl+W close console tab',
+  'app.partFailed': 'This part of the window did not load ({message}). Restart Cecyber; if it happens again, reinstall it.',
 
   'clusters.label': 'Clusters',
   'cluster.status.connecting': 'Connecting…',

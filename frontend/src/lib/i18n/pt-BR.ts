@@ -8,6 +8,7 @@ export const ptBR: Messages = {
   'app.loading': 'Carregando o inventário…',
   'app.version': 'Versão {version}',
   'app.shortcuts': 'Atalhos: / buscar, R atualizar, Ctrl+W fechar aba de console',
+  'app.partFailed': 'Esta parte da janela não carregou ({message}). Reinicie o Cecyber; se acontecer de novo, reinstale-o.',
 
   'clusters.label': 'Clusters',
   'cluster.status.connecting': 'Conectando…',
