@@ -103,9 +103,8 @@ func TestPVE9FiguresPerRelease(t *testing.T) {
 }
 
 // TestRRDLayoutPerRelease: PVE 8 keeps 70 rows per archive (pmxcfs
-// status.c) and create_rrd_data fetches the 70 steps before the current
-// one; PVE 9's archives are longer and end with the current step, and only
-// its nodes have a decade.
+// status.c), which create_rrd_data fetches up to the current step; PVE 9's
+// archives are longer, and only its nodes have a decade.
 func TestRRDLayoutPerRelease(t *testing.T) {
 	clk := newFakeClock()
 	clk.Advance(17*time.Minute + 23*time.Second) // off every grid
@@ -133,11 +132,7 @@ func TestRRDLayoutPerRelease(t *testing.T) {
 						continue
 					}
 					step := int64(l.step / time.Second)
-					ctime := clk.Now().Unix() / step * step
-					newest := ctime
-					if version == Version84 {
-						newest = ctime - step
-					}
+					newest := clk.Now().Unix() / step * step
 					if got := int64(rows[len(rows)-1]["time"].(float64)); got != newest {
 						t.Errorf("%s %s: newest row at %d; want %d", path, frame, got, newest)
 					}

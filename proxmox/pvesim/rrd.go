@@ -22,8 +22,7 @@ var rrdFrames = map[string]rrdFrame{
 
 // rrdFrames84 are PVE 8's archives: 70 rows each, a minute, 30 minutes,
 // 3 hours, 12 hours and a week per row (pve-cluster's pmxcfs status.c
-// RRA definitions, and PVE::RRD::create_rrd_data's $setup, which fetches
-// the 70 rows before the current step).
+// RRA definitions, and PVE::RRD::create_rrd_data's $setup).
 var rrdFrames84 = map[string]rrdFrame{
 	"hour":  {time.Minute, 70},
 	"day":   {30 * time.Minute, 70},
@@ -33,15 +32,15 @@ var rrdFrames84 = map[string]rrdFrame{
 }
 
 // rrdTimesFor is rrdTimes for the release s plays, with timeframe's
-// archive. PVE 8's create_rrd_data asks rrdtool for the rows from
-// ctime - reso*70 to ctime - 1, ctime being now on the step grid: its
-// newest row is the step before the one that contains now.
+// archive. PVE 8's create_rrd_data fetches from ctime - reso*70 to
+// ctime - 1, ctime being now on the step grid; rrd_fetch rounds the end up
+// to ctime, and RRDs::fetch returns the rows after the start: 70 rows, the
+// newest labelled ctime, as rrdTimes gives them.
 func (s *Sim) rrdTimesFor(timeframe string, now time.Time) (rrdFrame, []time.Time) {
-	if s.pve8 {
-		frame := rrdFrames84[timeframe]
-		return frame, rrdTimes(frame, now.Add(-frame.step))
-	}
 	frame := rrdFrames[timeframe]
+	if s.pve8 {
+		frame = rrdFrames84[timeframe]
+	}
 	return frame, rrdTimes(frame, now)
 }
 
