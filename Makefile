@@ -29,11 +29,14 @@ E2E_TESTS := $(filter-out frontend/e2e/window.e2e.mjs,$(sort $(wildcard frontend
 	test-go test-frontend test-e2e test-window test-windows test-windows-go test-windows-installer \
 	bench-pvesim bench-console bench-metrics bench-memory clean icons build-windows package-linux test-package
 
-## run: set up, build, and open the app on its built-in demo cluster
+# DEMO_PVE: the Proxmox VE release the demo cluster of make run and make dev plays (9.1 or 8.4).
+DEMO_PVE ?= 9.1
+
+## run: set up, build, and open the app on its built-in demo cluster (DEMO_PVE=8.4 for a PVE 8.4 one)
 run: build
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 		echo "make run: no display (DISPLAY is empty). Run it in a desktop session, or under Xvfb: tools/with-xvfb.sh make run" >&2; exit 1; fi
-	./build/bin/cecyber --demo
+	./build/bin/cecyber --demo --demo-pve=$(DEMO_PVE)
 
 ## build: the production binary, build/bin/cecyber
 build: setup
@@ -42,7 +45,7 @@ build: setup
 
 ## dev: live-reloading development build (Vite + Wails) on the demo cluster
 dev: setup
-	$(WAILS) dev -tags $(TAGS) -m -appargs "--demo"
+	$(WAILS) dev -tags $(TAGS) -m -appargs "--demo --demo-pve=$(DEMO_PVE)"
 
 ## check: the loop to run before every commit (a few minutes): lint, go test -race with a real
 ## Secret Service, the frontend unit tests. No root, no packaging, no browser, no window.

@@ -61,9 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("cecyber", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	demo := fl.Bool("demo", false, "open the built-in demo cluster (a simulated Proxmox VE cluster on loopback)")
+	demoPVE := fl.String("demo-pve", "9.1", "Proxmox VE `release` the demo cluster plays: 9.1 or 8.4")
 	showVersion := fl.Bool("version", false, "print the version and exit")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: cecyber [-demo] [-version]\n\nCecyber is a desktop client for Proxmox VE.\n\n")
+		fmt.Fprintf(stderr, "Usage: cecyber [-demo] [-demo-pve 9.1|8.4] [-version]\n\nCecyber is a desktop client for Proxmox VE.\n\n")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -75,6 +76,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if fl.NArg() > 0 {
 		fmt.Fprintf(stderr, "cecyber: unexpected argument %q\n", fl.Arg(0))
 		fl.Usage()
+		return 2
+	}
+	demoVersion, err := pvesim.ParseRelease(*demoPVE)
+	if err != nil {
+		fmt.Fprintf(stderr, "cecyber: -demo-pve: %v\n", err)
 		return 2
 	}
 	build := app.BuildInfo{Commit: commit, BuildDate: buildDate}
@@ -121,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	a := app.New(app.Options{
 		Version:   version,
 		Demo:      *demo,
-		StartDemo: startDemo,
+		StartDemo: demoStarter(demoVersion),
 		Logger:    log,
 		Store:     db,
 		Keychain:  secrets.Keychain{Service: "cecyber"},
@@ -162,21 +168,23 @@ func instanceID() (string, error) {
 	return app.InstanceID(filepath.Dir(path), desktop.DevBuild), nil
 }
 
-// startDemo starts the built-in demo cluster: the Proxmox VE simulator on
-// loopback, reached like a real cluster, over HTTPS with an API token,
-// pinned to its certificate. The window can open it in any mode; -demo
-// opens it at start.
-func startDemo() (app.DemoCluster, error) {
-	srv, err := pvesim.Start(pvesim.Config{}, "127.0.0.1:0")
-	if err != nil {
-		return app.DemoCluster{}, fmt.Errorf("start demo cluster: %w", err)
+// demoStarter starts the built-in demo cluster: the Proxmox VE simulator
+// playing version (pvesim.Version91 or Version84) on loopback, reached like
+// a real cluster, over HTTPS with an API token, pinned to its certificate.
+// The window can open it in any mode; -demo opens it at start.
+func demoStarter(version string) func() (app.DemoCluster, error) {
+	return func() (app.DemoCluster, error) {
+		srv, err := pvesim.Start(pvesim.Config{Version: version}, "127.0.0.1:0")
+		if err != nil {
+			return app.DemoCluster{}, fmt.Errorf("start demo cluster: %w", err)
+		}
+		tok := srv.AdminToken()
+		return app.DemoCluster{
+			// app.OpenDemo makes the demo's client loopback-only.
+			Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint},
+			Close:  srv.Close,
+		}, nil
 	}
-	tok := srv.AdminToken()
-	return app.DemoCluster{
-		// app.OpenDemo makes the demo's client loopback-only.
-		Config: proxmox.Config{Endpoint: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint},
-		Close:  srv.Close,
-	}, nil
 }
 
 // openLog returns the app's logger: stderr and a rotated file in the OS log

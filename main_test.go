@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"cecyber/proxmox"
+	"cecyber/proxmox/pvesim"
 	"context"
 	"io"
 	"log/slog"
@@ -24,6 +26,7 @@ func TestRunFlags(t *testing.T) {
 		{"ErrUnknownFlag", []string{"--nope"}, 2, "", "flag provided but not defined"},
 		{"ErrArgument", []string{"extra"}, 2, "", `unexpected argument "extra"`},
 		{"Help", []string{"-h"}, 0, "", "Usage: cecyber"},
+		{"ErrDemoRelease", []string{"-demo", "-demo-pve", "7.4"}, 2, "", `-demo-pve: pvesim: unknown Proxmox VE release "7.4": want 8.4 or 9.1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,5 +121,31 @@ func TestOpenStoreRecoversCorruptDatabase(t *testing.T) {
 	}
 	if _, err := db.Clusters(context.Background()); err != nil {
 		t.Errorf("the fresh database does not work: %v", err)
+	}
+}
+
+// TestDemoStarter: -demo-pve chooses the release the demo cluster plays,
+// which the app sees in /version as on a real cluster.
+func TestDemoStarter(t *testing.T) {
+	for _, release := range []string{"9.1", "8.4"} {
+		t.Run(release, func(t *testing.T) {
+			version, err := pvesim.ParseRelease(release)
+			if err != nil {
+				t.Fatal(err)
+			}
+			demo, err := demoStarter(version)()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer demo.Close()
+			c, err := proxmox.NewClient(demo.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := c.Version(context.Background())
+			if err != nil || v.Release != release {
+				t.Errorf("demo cluster /version = %+v, %v; want release %s", v, err, release)
+			}
+		})
 	}
 }

@@ -80,12 +80,18 @@ func simDemo(cfg pvesim.Config) func() (DemoCluster, error) {
 }
 
 func TestOpenDemo(t *testing.T) {
-	a, rec := newTestApp(t, Options{StartDemo: simDemo(pvesim.Config{Nodes: 3, Guests: 24, Seed: 1})})
+	for _, version := range pvesim.Versions {
+		t.Run(version, func(t *testing.T) { testOpenDemo(t, version) })
+	}
+}
+
+func testOpenDemo(t *testing.T, version string) {
+	a, rec := newTestApp(t, Options{StartDemo: simDemo(pvesim.Config{Nodes: 3, Guests: 24, Seed: 1, Version: version})})
 	st, err := a.OpenDemo()
 	if err != nil {
 		t.Fatalf("OpenDemo() error = %v", err)
 	}
-	if st.Status != "ok" || !st.Demo || st.Version == "" || !strings.HasPrefix(st.Endpoint, "https://127.0.0.1:") {
+	if st.Status != "ok" || !st.Demo || st.Version != version || !strings.HasPrefix(st.Endpoint, "https://127.0.0.1:") {
 		t.Errorf("OpenDemo() = %+v; want a connected demo cluster on https loopback with a version", st)
 	}
 	inv, err := a.Inventory()

@@ -44,6 +44,10 @@ type cluster struct {
 	state   ClusterState
 	nodeDTO []Node
 	guests  []Guest
+	// onlineAt is, per node, the last poll (unix ms) that found it
+	// online: the figures Proxmox keeps for the guests of a node that
+	// went away are at most that old.
+	onlineAt map[string]int64
 }
 
 // clusterSnapshot is a consistent copy of a cluster's latest state.
@@ -213,7 +217,7 @@ func (c *cluster) apply(p metrics.Poll) {
 	c.state.Status = "ok"
 	c.state.Error = nil
 	c.state.LastPollAt = p.At.UnixMilli()
-	c.nodeDTO, c.guests = c.convert(p.Resources, p.Rates)
+	c.nodeDTO, c.guests = c.convert(p.Resources, p.Rates, p.At.UnixMilli())
 }
 
 // certChangeLocked reports the first endpoint whose certificate changed,
@@ -231,10 +235,27 @@ func (c *cluster) certChangeLocked(client *proxmox.Client) *CertChange {
 	return out
 }
 
-// convert turns /cluster/resources rows into the window's DTOs.
-func (c *cluster) convert(res []proxmox.Resource, rates map[string]metrics.Rate) ([]Node, []Guest) {
+// convert turns /cluster/resources rows polled at (unix ms) into the
+// window's DTOs. The guests of a node that is not online are marked so:
+// Proxmox goes on reporting their last status and figures for five
+// minutes (pmxcfs), then their status as unknown.
+func (c *cluster) convert(res []proxmox.Resource, rates map[string]metrics.Rate, at int64) ([]Node, []Guest) {
 	nodes := []Node{}
 	guests := []Guest{}
+	if c.onlineAt == nil {
+		c.onlineAt = map[string]int64{}
+	}
+	down := map[string]bool{}
+	for _, r := range res {
+		if r.Type != "node" {
+			continue
+		}
+		if r.Status == "online" {
+			c.onlineAt[r.Node] = at
+		} else {
+			down[r.Node] = true
+		}
+	}
 	for _, r := range res {
 		switch r.Type {
 		case "node":
@@ -276,6 +297,10 @@ func (c *cluster) convert(res []proxmox.Resource, rates map[string]metrics.Rate)
 				Tags:     tags,
 				MemHost:  r.MemHost,
 			})
+			if down[r.Node] {
+				g := &guests[len(guests)-1]
+				g.NodeOffline, g.ReportedAt = true, c.onlineAt[r.Node]
+			}
 			if rate, ok := metrics.GuestRate(&r, rates); ok {
 				g := &guests[len(guests)-1]
 				g.DiskRead, g.DiskWrite, g.NetIn, g.NetOut = &rate.DiskRead, &rate.DiskWrite, &rate.NetIn, &rate.NetOut

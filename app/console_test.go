@@ -20,7 +20,13 @@ import (
 // RFB through the local proxy like noVNC: security None (the proxy answered
 // Proxmox's VNC authentication), then the guest's framebuffer.
 func TestOpenConsole(t *testing.T) {
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24})
+	for _, version := range pvesim.Versions {
+		t.Run(version, func(t *testing.T) { testOpenConsole(t, version) })
+	}
+}
+
+func testOpenConsole(t *testing.T, version string) {
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Version: version})
 	a, rec := newTestApp(t, Options{ConsoleOrigins: []string{"wails://wails"}})
 	tok := sim.AdminToken()
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})

@@ -78,6 +78,14 @@ type Guest struct {
 	// MemHost is the host's view of the guest's memory (Proxmox 9 sends
 	// it for VMs); 0 when not sent.
 	MemHost int64 `json:"memhost"`
+	// NodeOffline is set when the guest's node is not online: Status and the
+	// figures are the last its node reported (for five minutes, after
+	// which Proxmox reports the guest as "unknown", without a name).
+	NodeOffline bool `json:"nodeOffline,omitempty"`
+	// ReportedAt is, with NodeOffline, the last poll (unix ms) that found
+	// its node online, which the status is at most as old as; 0 when this
+	// run of Cecyber never saw the node online.
+	ReportedAt int64 `json:"reportedAt,omitempty"`
 	// Rates in bytes per second over the last poll interval, from
 	// Proxmox's cumulative counters; nil when unknown (first poll after
 	// start, or a counter reset).

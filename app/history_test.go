@@ -13,15 +13,22 @@ import (
 
 // TestHistory: polls land in the metric history, and the first request for
 // a guest's day fills it from Proxmox's rrddata, so a chart drawn right after
-// adding a cluster covers the whole 24 hours.
+// adding a cluster covers the whole 24 hours: from PVE 9.1's minute rows,
+// and from PVE 8.4's 30-minute ones, which have no memhost.
 func TestHistory(t *testing.T) {
+	for _, version := range pvesim.Versions {
+		t.Run(version, func(t *testing.T) { testHistory(t, version) })
+	}
+}
+
+func testHistory(t *testing.T, version string) {
 	store, err := metrics.Open(filepath.Join(t.TempDir(), "metrics.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	clk := &steppedClock{t: time.Now().Truncate(time.Second)}
-	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Now: clk.Now})
+	sim := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Now: clk.Now, Version: version})
 	a, _ := newTestApp(t, Options{Metrics: store, Now: clk.Now})
 	tok := sim.AdminToken()
 	connect(t, a, proxmox.Config{Endpoint: sim.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: sim.Fingerprint})
@@ -45,6 +52,20 @@ func TestHistory(t *testing.T) {
 	}
 	if filled < len(s.Times)*9/10 {
 		t.Errorf("History(24 h) has %d of %d points; want the day backfilled from rrddata", filled, len(s.Times))
+	}
+	// memhost is PVE 9's: on 8.4 the series is there, without values.
+	mh, err := a.History("c1", "qemu/101", []string{"memhost"}, now.Add(-24*time.Hour).Unix(), now.Unix(), 288)
+	if err != nil {
+		t.Fatalf("History(memhost) = %v", err)
+	}
+	withHost := 0
+	for _, v := range mh.Columns["memhost"] {
+		if v != nil {
+			withHost++
+		}
+	}
+	if pve9 := version == pvesim.Version91; (withHost > 0) != pve9 {
+		t.Errorf("History(memhost) has %d values on %s", withHost, version)
 	}
 	n, err := a.History("c1", "node/pve1", []string{"cpu"}, now.Add(-time.Hour).Unix(), now.Unix(), 60)
 	if err != nil || len(n.Times) == 0 {

@@ -148,6 +148,13 @@ func TestProbeClusterChecksFields(t *testing.T) {
 			}
 		}
 	})
+	t.Run("OK84", func(t *testing.T) {
+		sim84 := pvesim.NewTestServer(t, pvesim.Config{Nodes: 1, Guests: 2, Version: pvesim.Version84})
+		p, err := a.ProbeCluster(adminInput(sim84, "Lab84"))
+		if err != nil || p.Version != pvesim.Version84 || p.Certificate.Fingerprint != sim84.Fingerprint {
+			t.Errorf("ProbeCluster(8.4) = %+v, %v; want version %s", p, err, pvesim.Version84)
+		}
+	})
 	t.Run("ErrUnreachable", func(t *testing.T) {
 		in := good
 		in.Address = "https://127.0.0.1:1"

@@ -14,15 +14,21 @@ import (
 
 // TestProxyPVESim opens a console the way the app does: vncproxy with
 // websocket=1 over real HTTPS, then Register with the node's pinned dialer,
-// and a noVNC-like client that receives the guest's framebuffer.
+// and a noVNC-like client that receives the guest's framebuffer: on
+// Proxmox VE 9.1 with the password vncproxy answers, before qemu-server
+// 9.1.7 and on PVE 8.4 (no password without generate-password) with the
+// ticket as the password.
 func TestProxyPVESim(t *testing.T) {
-	for _, legacy := range []bool{false, true} {
-		name := "Password"
-		if legacy {
-			name = "LegacyTicketAsPassword"
-		}
-		t.Run(name, func(t *testing.T) {
-			srv := pvesim.NewTestServer(t, pvesim.Config{LegacyVNC: legacy})
+	for _, tt := range []struct {
+		name string
+		cfg  pvesim.Config
+	}{
+		{"Password", pvesim.Config{}},
+		{"LegacyTicketAsPassword", pvesim.Config{LegacyVNC: true}},
+		{"PVE84", pvesim.Config{Version: pvesim.Version84}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := pvesim.NewTestServer(t, tt.cfg)
 			tok, ok := srv.Token(pvesim.AdminTokenID)
 			if !ok {
 				t.Fatal("no admin token")
@@ -62,6 +68,9 @@ func TestProxyPVESim(t *testing.T) {
 				t.Fatal(err)
 			}
 			password := body.Data.Password
+			if (password == "") != tt.cfg.LegacyVNC && tt.cfg.Version != pvesim.Version84 {
+				t.Errorf("vncproxy password %q", password)
+			}
 			if password == "" {
 				password = body.Data.Ticket
 			}

@@ -422,9 +422,19 @@ func simClient(t *testing.T, srv *pvesim.Server) *proxmox.Client {
 
 // TestPvesimIngestAndBackfill polls a simulated cluster over HTTPS, then
 // backfills a guest from its rrddata: only the holes are filled, marked.
+// TestPvesimIngestAndBackfill polls the simulator and backfills from its
+// rrddata: PVE 9.1's minute rows fill the five-minute tier; PVE 8.4's
+// day is 70 rows of 30 minutes, which fill the 15-minute and hourly tiers.
 func TestPvesimIngestAndBackfill(t *testing.T) {
+	for _, version := range pvesim.Versions {
+		t.Run(version, func(t *testing.T) { testPvesimIngestAndBackfill(t, version) })
+	}
+}
+
+func testPvesimIngestAndBackfill(t *testing.T, version string) {
+	pve8 := version == pvesim.Version84
 	now := t0
-	srv := pvesim.NewTestServer(t, pvesim.Config{Guests: 30, Now: func() time.Time { return now }})
+	srv := pvesim.NewTestServer(t, pvesim.Config{Guests: 30, Now: func() time.Time { return now }, Version: version})
 	c := simClient(t, srv)
 	s, snow := mustOpen(t, "")
 	ctx := context.Background()
@@ -490,22 +500,36 @@ func TestPvesimIngestAndBackfill(t *testing.T) {
 	if src != 0 || n != 3 {
 		t.Errorf("own minute: src %d n %d; want src 0 n 3 (not overwritten)", src, n)
 	}
-	var own, pve int
+	var own, pve, m15 int
 	s.DB().QueryRow(`SELECT count(*) FILTER (WHERE src = 0), count(*) FILTER (WHERE src = 1) FROM m5`).Scan(&own, &pve)
-	if pve < 250 {
-		t.Errorf("m5 has %d Proxmox rows; want about a day", pve)
-	}
+	s.DB().QueryRow(`SELECT count(*) FROM m15 WHERE src = 1`).Scan(&m15)
 	var h1 int
 	s.DB().QueryRow(`SELECT count(*) FROM h1 WHERE src = 1`).Scan(&h1)
-	if h1 < 24*20 {
-		t.Errorf("h1 has %d Proxmox rows; want about a month", h1)
+	if pve8 {
+		// 70 rows of 30 minutes: 35 hours in 15-minute and hourly rows;
+		// month's 12-hour rows are too coarse for any default tier.
+		if pve != 0 || m15 < 130 || h1 < 34 || h1 > 36 {
+			t.Errorf("Proxmox rows: m5 %d, m15 %d, h1 %d; want none, about 140, 35", pve, m15, h1)
+		}
+	} else {
+		if pve < 250 {
+			t.Errorf("m5 has %d Proxmox rows; want about a day", pve)
+		}
+		if h1 < 24*20 {
+			t.Errorf("h1 has %d Proxmox rows; want about a month", h1)
+		}
 	}
 	h, err := s.History(context.Background(), "sim", id, []string{"cpu", "netin"}, t0.Add(-12*time.Hour), t0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if nn := countNonNull(h.Columns["cpu"]); nn < 140 || h.Tier != "m5" {
+	nn := countNonNull(h.Columns["cpu"])
+	t.Logf("12 h before the first poll: %d of %d points, tier %s", nn, len(h.Times), h.Tier)
+	if !pve8 && (nn < 140 || h.Tier != "m5") {
 		t.Errorf("12 h before first poll: %d points from backfill (tier %s); want most of 144 from m5", nn, h.Tier)
+	}
+	if pve8 && (nn < 46 || h.Tier != "m15") {
+		t.Errorf("12 h before first poll: %d points from backfill (tier %s); want most of 48 from m15", nn, h.Tier)
 	}
 	// Backfilling again changes nothing.
 	var before int

@@ -187,7 +187,9 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 	default:
 		// A finer tier may cover the range by retention but not by data
 		// (a target first seen lately, backfilled into the rollups only):
-		// step up while the next tier reaches further back.
+		// step up to the nearest coarser tier that reaches further back.
+		// That need not be the next one: PVE 8's 30-minute rows fill
+		// m15 and h1 but not m5.
 		for ti+1 < len(s.Tiers) {
 			o, err := s.oldest(ctx, s.Tiers[ti].Name, id)
 			if err != nil {
@@ -196,14 +198,20 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 			if o >= 0 && o <= f+step {
 				break
 			}
-			o2, err := s.oldest(ctx, s.Tiers[ti+1].Name, id)
-			if err != nil {
-				return Series{}, fmt.Errorf("history: %w", err)
+			next := -1
+			for j := ti + 1; j < len(s.Tiers) && next < 0; j++ {
+				o2, err := s.oldest(ctx, s.Tiers[j].Name, id)
+				if err != nil {
+					return Series{}, fmt.Errorf("history: %w", err)
+				}
+				if o2 >= 0 && (o < 0 || o2 < o) {
+					next = j
+				}
 			}
-			if o2 < 0 || (o >= 0 && o2 >= o) {
+			if next < 0 {
 				break
 			}
-			ti++
+			ti = next
 			tier = s.Tiers[ti]
 			tstep := int64(tier.Step / time.Second)
 			step = (max(step, tstep) + tstep - 1) / tstep * tstep

@@ -17,7 +17,21 @@ import (
 
 func newSim(t *testing.T) *pvesim.Server {
 	t.Helper()
-	return pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1})
+	return newSimVersion(t, pvesim.Version91)
+}
+
+// newSimVersion is newSim playing a release (pvesim.Version91, Version84).
+func newSimVersion(t *testing.T, version string) *pvesim.Server {
+	t.Helper()
+	return pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1, Version: version})
+}
+
+// forEachRelease runs test as a subtest per release pvesim plays.
+func forEachRelease(t *testing.T, test func(t *testing.T, version string)) {
+	t.Helper()
+	for _, v := range pvesim.Versions {
+		t.Run(v, func(t *testing.T) { test(t, v) })
+	}
 }
 
 func simClient(t *testing.T, s *pvesim.Server, tok pvesim.Token) *proxmox.Client {
@@ -55,14 +69,17 @@ func wantKind(t *testing.T, what string, err error, kind proxmox.Kind) *proxmox.
 	return pe
 }
 
-func TestSimReadCalls(t *testing.T) {
-	s := newSim(t)
+func TestSimReadCalls(t *testing.T) { forEachRelease(t, testSimReadCalls) }
+
+func testSimReadCalls(t *testing.T, version string) {
+	s := newSimVersion(t, version)
 	c := simClient(t, s, s.AdminToken())
 	ctx := context.Background()
+	pve8 := strings.HasPrefix(version, "8.")
 
 	v, err := c.Version(ctx)
-	if err != nil || v.Version == "" || v.Release == "" {
-		t.Errorf("Version = %+v, %v; want a version and release", v, err)
+	if err != nil || v.Version != version || !strings.HasPrefix(version, v.Release+".") {
+		t.Errorf("Version = %+v, %v; want version %s and its release", v, err, version)
 	}
 
 	cs, err := c.ClusterStatus(ctx)
@@ -95,6 +112,16 @@ func TestSimReadCalls(t *testing.T) {
 	if len(guests) != 24 {
 		t.Errorf("Resources lists %d guests; want 24", len(guests))
 	}
+	// memhost is PVE 9's: on 8.4 it decodes as 0, which means unknown.
+	var withMemHost int
+	for _, g := range guests {
+		if g.MemHost > 0 {
+			withMemHost++
+		}
+	}
+	if (withMemHost > 0) == pve8 {
+		t.Errorf("%d guests with memhost on %s", withMemHost, version)
+	}
 	vms, err := c.Resources(ctx, "vm")
 	if err != nil || len(vms) != len(guests) {
 		t.Errorf("Resources(vm) = %d entries, %v; want %d", len(vms), err, len(guests))
@@ -113,8 +140,8 @@ func TestSimReadCalls(t *testing.T) {
 			t.Errorf("NodeStatus(%s) = %+v, %v; want memory totals", n.Node, st, err)
 		}
 		pts, err := c.NodeRRDData(ctx, n.Node, "hour", "AVERAGE")
-		if err != nil || len(pts) == 0 {
-			t.Errorf("NodeRRDData(%s) = %d points, %v", n.Node, len(pts), err)
+		if wantPts := map[bool]int{true: 70, false: 60}[pve8]; err != nil || len(pts) != wantPts {
+			t.Errorf("NodeRRDData(%s) = %d points, %v; want %d", n.Node, len(pts), err, wantPts)
 		}
 		certs, err := c.CertificatesInfo(ctx, n.Node)
 		if err != nil || len(certs) == 0 {
@@ -169,9 +196,11 @@ func (c *simClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func TestSimStartGuest(t *testing.T) {
+func TestSimStartGuest(t *testing.T) { forEachRelease(t, testSimStartGuest) }
+
+func testSimStartGuest(t *testing.T, version string) {
 	clock := &simClock{now: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
-	s := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1, Now: clock.Now})
+	s := pvesim.NewTestServer(t, pvesim.Config{Nodes: 3, Guests: 24, Seed: 1, Now: clock.Now, Version: version})
 	c := simClient(t, s, s.AdminToken())
 	ctx := context.Background()
 	vms, err := c.Resources(ctx, "vm")
@@ -294,8 +323,10 @@ func TestSimErrors(t *testing.T) {
 	})
 }
 
-func TestSimProbe(t *testing.T) {
-	s := newSim(t)
+func TestSimProbe(t *testing.T) { forEachRelease(t, testSimProbe) }
+
+func testSimProbe(t *testing.T, version string) {
+	s := newSimVersion(t, version)
 	res, err := proxmox.Probe(context.Background(), s.URL)
 	if err != nil {
 		t.Fatalf("Probe(%s) = %v", s.URL, err)
@@ -304,8 +335,8 @@ func TestSimProbe(t *testing.T) {
 		t.Errorf("Probe fingerprint = %s; want %s", res.Fingerprint, s.Fingerprint)
 	}
 	// The version comes from the login page, read without any credential.
-	if res.Version != "9.1.2" {
-		t.Errorf("Probe version = %q; want 9.1.2", res.Version)
+	if res.Version != version {
+		t.Errorf("Probe version = %q; want %s", res.Version, version)
 	}
 	// A default node serves pve-ssl.pem, signed by the cluster's own CA.
 	if res.SelfSigned || !strings.Contains(res.Issuer, "PVE Cluster Manager CA") || res.NotAfter.Before(time.Now()) {

@@ -14,8 +14,10 @@ import (
 type VNCTicket struct {
 	Port   int    `json:"port"` // real servers send it as a string
 	Ticket string `json:"ticket"`
-	// Password is the VNC password (qemu-server 9.1.7 and later); "" on
-	// older servers, where the ticket itself is the password.
+	// Password is the VNC password (qemu-server 9.1.7 and 8.4.7,
+	// pve-container 6.1.3 and 5.3.4, and later); "" on older servers
+	// (Proxmox VE 8.4 as released), where the ticket itself is the
+	// password.
 	Password string `json:"password"`
 	Cert     string `json:"cert"`
 	User     string `json:"user"`

@@ -2,7 +2,8 @@
 // every node on its own 127.0.0.x address with its own certificate) added
 // through the wizard; its first node's listener is taken away, and the next
 // poll reaches another node, pinned, with nothing dialled off this machine
-// (stopAll fails the run if the app logged a refused non-loopback dial).
+// (stopAll fails the run if the app logged a refused non-loopback dial); the
+// node's guests show their last reported status with its age.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -64,6 +65,16 @@ test('taking the first node away fails over to another node within one poll', as
       () => document.querySelector('[data-testid="guest-count"]')?.getAttribute('data-count') === '24',
       null, { timeout: 20000 },
     );
+    // The guests of the node that went away keep their last reported
+    // status, with its age, not a blank.
+    const badge = page.locator('[data-testid="guest-row"][data-vmid="101"] [data-testid="status-badge"]');
+    await page.waitForFunction(
+      () => / · /.test(document.querySelector('[data-testid="guest-row"][data-vmid="101"] [data-testid="status-badge"]')?.textContent ?? ''),
+      null, { timeout: 10000 },
+    );
+    assert.equal(await badge.getAttribute('data-status'), 'running');
+    assert.match((await badge.innerText()).trim(), /^Running · (now|\d+ ?(s|sec\.?|m|min\.?) ago)$/);
+    assert.match(await page.locator('[data-testid="guest-row"][data-vmid="101"]').innerText(), /web-01/);
     await page.screenshot({ path: path.join(outDir, 'failover-loopback.png') });
 
     await control('node pve1 online');

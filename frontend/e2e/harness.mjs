@@ -219,11 +219,15 @@ export async function startDevApp(args, env = {}) {
 
 /**
  * startSim runs a standalone simulated cluster (build/bin/pvesim) and returns
- * its banner ({ url, tokenid, secret, fingerprint }) and the process entry,
- * whose stdin takes -control commands when args ask for them.
+ * its banner ({ url, tokenid, secret, fingerprint, version }) and the process
+ * entry, whose stdin takes -control commands when args ask for them.
+ * options.pve chooses the Proxmox VE release it plays ('9.1', the default,
+ * or '8.4').
  */
-export async function startSim(args, options) {
-  const sim = startApp('build/bin/pvesim', ['-listen', '127.0.0.1:0', ...args], {}, options);
+export async function startSim(args, options = {}) {
+  const { pve, ...startOptions } = options;
+  const release = pve ? ['-pve', pve] : [];
+  const sim = startApp('build/bin/pvesim', ['-listen', '127.0.0.1:0', ...release, ...args], {}, startOptions);
   const banner = await waitFor('pvesim', () => {
     const first = sim.log.join('').split('\n').find((l) => l.startsWith('{'));
     return first ? JSON.parse(first) : null;

@@ -378,7 +378,7 @@ func (s *Sim) build(now time.Time) {
 			netBase:  float64(1+r.IntN(50)) * float64(mib),
 			lvmSize:  []int64{1, 2, 4}[r.IntN(3)] * 1024 * gib,
 			lvmUsed:  0.2 + 0.5*r.Float64(),
-			kernel:   "6.17.2-1-pve",
+			kernel:   s.kernel(),
 			seedBits: r.Uint64(),
 		}
 		n.nextPID = 100000 + r.IntN(800000)
@@ -481,4 +481,13 @@ func (s *Sim) build(now time.Time) {
 		s.guestByID[vmid] = g
 	}
 	s.nextPID = 1
+}
+
+// kernel is the kernel a node of the release runs: 6.17 in PVE 9.1, 6.8
+// in PVE 8.4.
+func (s *Sim) kernel() string {
+	if s.pve8 {
+		return "6.8.12-9-pve"
+	}
+	return "6.17.2-1-pve"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,16 @@ import (
 //	    https://127.0.0.1:PORT/api2/json/cluster/resources
 func TestGoProxmoxClient(t *testing.T) {
 	t.Parallel()
-	srv := pvesim.NewTestServer(t, pvesim.Config{})
+	for _, version := range pvesim.Versions {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			testGoProxmoxClient(t, version)
+		})
+	}
+}
+
+func testGoProxmoxClient(t *testing.T, version string) {
+	srv := pvesim.NewTestServer(t, pvesim.Config{Version: version})
 	tok := srv.AdminToken()
 	// Pinned to the simulator's certificate through RootCAs, with
 	// normal chain verification.
@@ -36,8 +46,8 @@ func TestGoProxmoxClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Version: %v", err)
 	}
-	if v.Release != "9.1" || v.Version != "9.1.2" {
-		t.Errorf("Version = %+v; want release 9.1, version 9.1.2", v)
+	if !strings.HasPrefix(version, v.Release+".") || v.Version != version {
+		t.Errorf("Version = %+v; want version %s and its release", v, version)
 	}
 
 	cluster, err := client.Cluster(ctx)

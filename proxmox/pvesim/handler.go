@@ -134,7 +134,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rt, vars := matchRoute(r.Method, rel)
+	rt, vars := matchRoute(s.routes, r.Method, rel)
 	if rt == nil {
 		writeError(w, r, errorf(http.StatusNotImplemented, "Method '%s %s' not implemented", r.Method, rel))
 		return
@@ -170,7 +170,7 @@ func (s *Sim) dispatch(c *call) (any, error) {
 	defer s.mu.Unlock()
 	c.now = s.now()
 	s.advanceLocked(c.now)
-	if name, ok := c.vars["node"]; ok {
+	if name, ok := c.vars["node"]; ok && !c.route.noProxy {
 		n := s.nodeByName[name]
 		if n == nil {
 			return nil, errorf(http.StatusInternalServerError,
@@ -558,9 +558,14 @@ type route struct {
 	privs   []string
 	handler func(*Sim, *call) (any, error)
 	segs    []string
+	// noProxy is a method without proxyto whose handler does not look
+	// at its node: the node that received the request answers it, also
+	// for a path naming a node that is down or unknown (c.node is nil).
+	noProxy bool
 }
 
-// Routes lists the implemented methods as "METHOD /path/{var}", sorted.
+// Routes lists the implemented methods of Proxmox VE 9.1 as
+// "METHOD /path/{var}", sorted.
 func Routes() []string {
 	out := make([]string, len(routes))
 	for i, r := range routes {
@@ -570,7 +575,7 @@ func Routes() []string {
 	return out
 }
 
-func matchRoute(method, rel string) (*route, map[string]string) {
+func matchRoute(routes []*route, method, rel string) (*route, map[string]string) {
 	segs := strings.Split(strings.Trim(rel, "/"), "/")
 	for _, rt := range routes {
 		if rt.method != method || len(rt.segs) != len(segs) {

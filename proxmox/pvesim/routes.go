@@ -20,10 +20,19 @@ var (
 	}
 )
 
-// routes is the table of implemented methods. The parameter lists copy the
-// official schema so that unknown parameters fail like on a real server;
-// TestRoutesMatchSchema keeps them honest.
-var routes []*route
+// routes is the table of implemented methods of Proxmox VE 9.1, routes84
+// that of 8.4 (see pve84Routes). The parameter lists copy the official
+// schema of each release so that unknown parameters fail like on a real
+// server; TestRoutesMatchSchema keeps them honest.
+var routes, routes84 []*route
+
+// routesFor is the route table of a release.
+func routesFor(pve8 bool) []*route {
+	if pve8 {
+		return routes84
+	}
+	return routes
+}
 
 func init() {
 	add := func(method, pattern, perm string, privs []string, h func(*Sim, *call) (any, error), params ...param) {
@@ -123,6 +132,51 @@ func init() {
 			add("POST", "/nodes/{node}/lxc/{vmid}/status/"+a, "/vms/{vmid}", power, actionHandler("lxc", a), ps...)
 		}
 	}
+	routes84 = pve84Routes(routes)
+}
+
+// pve84Routes derives Proxmox VE 8.4's route table from 9.1's, as the two
+// schemas differ for the methods the simulator implements: node rrddata
+// has no "decade" timeframe (pve-manager 8.4.1 PVE/API2/Nodes.pm, rrddata),
+// a VM's start knows neither nets-host-mtu nor with-conntrack-state
+// (qemu-server 8.3.12 PVE/API2/Qemu.pm, vm_start), and a node's termproxy
+// refuses API tokens (nodeTermproxy84). 8.4 has no /cluster/bulk-action,
+// which 9.1 added and the simulator does not implement in either.
+func pve84Routes(rs []*route) []*route {
+	out := make([]*route, 0, len(rs)+1)
+	for _, rt := range rs {
+		c := *rt
+		c.params = nil
+		for _, p := range rt.params {
+			switch {
+			case rt.pattern == "/nodes/{node}/rrddata" && p.name == "timeframe":
+				p.enum = []string{"hour", "day", "week", "month", "year"}
+			case rt.pattern == "/nodes/{node}/qemu/{vmid}/status/start" && (p.name == "nets-host-mtu" || p.name == "with-conntrack-state"):
+				continue
+			}
+			c.params = append(c.params, p)
+		}
+		out = append(out, &c)
+	}
+	term := &route{method: "POST", pattern: "/nodes/{node}/termproxy", perm: "/nodes/{node}", privs: []string{"Sys.Console"},
+		handler: (*Sim).nodeTermproxy84, noProxy: true,
+		params: []param{nodeParam,
+			{name: "cmd", typ: "string", enum: []string{"ceph_install", "upgrade", "login"}},
+			{name: "cmd-opts", typ: "string"}}}
+	term.segs = strings.Split(strings.Trim(term.pattern, "/"), "/")
+	return append(out, term)
+}
+
+// nodeTermproxy84 is a node's termproxy in pve-manager 8.4 (PVE/API2/Nodes.pm,
+// termproxy): its code starts with PVE::AccessControl::verify_username on
+// the caller, which an API token ID ("user@realm!name") fails
+// (PVE::Auth::Plugin::verify_username: the realm part may not hold "!"),
+// so every token gets HTTP 500 before anything starts. pve-manager 9.0.13
+// lets tokens through (commit 49395b74, "api: termproxy/vncwebsocket:
+// allow tokens"). The method has no proxyto: the answer comes from the node
+// that received the request, whichever node the path names.
+func (s *Sim) nodeTermproxy84(c *call) (any, error) {
+	return nil, errorf(http.StatusInternalServerError, "value '%s' does not look like a valid user name", c.user)
 }
 
 var actionOrder = []string{"start", "stop", "shutdown", "reboot", "reset", "suspend", "resume"}
@@ -179,6 +233,31 @@ type guestResource struct {
 	MaxMem    int64   `json:"maxmem"`
 	Mem       int64   `json:"mem"`
 	MemHost   int64   `json:"memhost"`
+	Name      string  `json:"name"`
+	NetIn     int64   `json:"netin"`
+	NetOut    int64   `json:"netout"`
+	Node      string  `json:"node"`
+	Status    string  `json:"status"`
+	Tags      string  `json:"tags,omitempty"`
+	Template  int     `json:"template"`
+	Type      string  `json:"type"`
+	Uptime    int64   `json:"uptime"`
+	VMID      int     `json:"vmid"`
+}
+
+// guestResource84 is guestResource as PVE 8.4 sends it: without memhost.
+type guestResource84 struct {
+	CPU       float64 `json:"cpu"`
+	Disk      int64   `json:"disk"`
+	DiskRead  int64   `json:"diskread"`
+	DiskWrite int64   `json:"diskwrite"`
+	HAState   string  `json:"hastate,omitempty"`
+	ID        string  `json:"id"`
+	Lock      string  `json:"lock,omitempty"`
+	MaxCPU    int     `json:"maxcpu"`
+	MaxDisk   int64   `json:"maxdisk"`
+	MaxMem    int64   `json:"maxmem"`
+	Mem       int64   `json:"mem"`
 	Name      string  `json:"name"`
 	NetIn     int64   `json:"netin"`
 	NetOut    int64   `json:"netout"`
@@ -258,6 +337,15 @@ type networkResource struct {
 	Type        string `json:"type"`
 }
 
+// sdnResource is PVE 8's row for the default zone.
+type sdnResource struct {
+	ID     string `json:"id"`
+	Node   string `json:"node"`
+	SDN    string `json:"sdn"`
+	Status string `json:"status"`
+	Type   string `json:"type"`
+}
+
 // rrdExpiry is how long pmxcfs keeps a node's or guest's last status
 // report (status.c, rrd_entry_is_old).
 const rrdExpiry = 5 * time.Minute
@@ -310,6 +398,16 @@ func (s *Sim) getClusterResources(c *call) (any, error) {
 				at = g.node.offlineSince // the last report, stale
 			}
 			st := g.stats(at)
+			if s.pve8 {
+				// PVE 8's extract_vm_stats (PVE/API2Tools.pm) has no
+				// memhost.
+				out = append(out, guestResource84{CPU: st.cpu, Disk: st.disk, DiskRead: st.diskread, DiskWrite: st.diskwrite,
+					HAState: g.hastate, ID: id, Lock: g.lock, MaxCPU: g.cores, MaxDisk: g.maxdisk, MaxMem: g.maxmem,
+					Mem: st.mem, Name: g.name, NetIn: st.netin, NetOut: st.netout,
+					Node: g.node.name, Status: g.qmpStatus(), Tags: g.tags, Template: boolInt(g.template), Type: g.kind,
+					Uptime: st.uptime, VMID: g.vmid})
+				continue
+			}
 			out = append(out, guestResource{CPU: st.cpu, Disk: st.disk, DiskRead: st.diskread, DiskWrite: st.diskwrite,
 				HAState: g.hastate, ID: id, Lock: g.lock, MaxCPU: g.cores, MaxDisk: g.maxdisk, MaxMem: g.maxmem,
 				Mem: st.mem, MemHost: qemuOnly(g, st.memhost), Name: g.name, NetIn: st.netin, NetOut: st.netout,
@@ -346,10 +444,18 @@ func (s *Sim) getClusterResources(c *call) (any, error) {
 			}
 		}
 	}
+	// PVE 8.4 lists the default zone as an "sdn" row per node, also for
+	// type=sdn (pve-manager 8.4.1 PVE/API2/Cluster.pm, resources).
+	if s.pve8 && (typ == "" || typ == "sdn") && acl.has("/sdn/zones/localnetwork", "SDN.Audit") {
+		for _, n := range s.nodes {
+			out = append(out, sdnResource{ID: "sdn/" + n.name + "/localnetwork", Node: n.name, SDN: "localnetwork",
+				Status: "ok", Type: "sdn"})
+		}
+	}
 	// PVE 9.1 nodes report "network" resources, so their "sdn" rows are
 	// left out (type=sdn answers none); the default zone is listed for
 	// every node, with or without SDN configured.
-	if typ == "" && acl.has("/sdn/zones/localnetwork", "SDN.Audit") {
+	if !s.pve8 && typ == "" && acl.has("/sdn/zones/localnetwork", "SDN.Audit") {
 		for _, n := range s.nodes {
 			out = append(out, networkResource{ID: "network/" + n.name + "/zone/localnetwork", Network: "localnetwork",
 				NetworkType: "zone", Node: n.name, Status: "ok", Type: "network"})
@@ -435,6 +541,23 @@ func (s *Sim) getNodeStatus(c *call) (any, error) {
 	}, nil
 }
 
+// qemuVersion is the QEMU of the release: pve-qemu-kvm 10.1 in PVE 9.1,
+// 9.2 in PVE 8.4.
+func (s *Sim) qemuVersion() string {
+	if s.pve8 {
+		return "9.2.0"
+	}
+	return "10.1.2"
+}
+
+// qemuMachine is the newest machine version of qemuVersion.
+func (s *Sim) qemuMachine() string {
+	if s.pve8 {
+		return "9.2"
+	}
+	return "10.1"
+}
+
 // guestOn finds the guest a /nodes/{node}/{kind}/{vmid}/… call addresses.
 // Like qemu-server and pve-container, the node only looks at its own
 // configuration directory, so a guest that lives elsewhere (or nowhere)
@@ -504,16 +627,20 @@ func (s *Sim) guestStatusMap(g *guest, now time.Time, full, current bool) map[st
 	}
 	if g.running {
 		m["pid"] = g.pid
+	}
+	if g.running && !s.pve8 {
 		m["pressurecpusome"], m["pressurecpufull"] = st.pressureCPU, st.pressureCPU/2
 		m["pressureiosome"], m["pressureiofull"] = st.pressureIO, st.pressureIO/2
 		m["pressurememorysome"], m["pressurememoryfull"] = st.pressureMemo, st.pressureMemo
 	}
 	if g.kind == "qemu" {
-		m["memhost"] = st.memhost
+		if !s.pve8 {
+			m["memhost"] = st.memhost
+		}
 		m["qmpstatus"] = g.qmpStatus()
 		if g.running {
-			m["running-machine"] = "pc-i440fx-10.1+pve0"
-			m["running-qemu"] = "10.1.2"
+			m["running-machine"] = "pc-i440fx-" + s.qemuMachine() + "+pve0"
+			m["running-qemu"] = s.qemuVersion()
 		}
 		if !full {
 			for _, k := range []string{"diskread", "diskwrite", "qmpstatus", "running-machine", "running-qemu"} {
@@ -526,6 +653,8 @@ func (s *Sim) guestStatusMap(g *guest, now time.Time, full, current bool) map[st
 		m["swap"] = int64(0)
 		if g.running {
 			m["swap"] = g.swap / 50
+		}
+		if g.running && !s.pve8 {
 			for _, k := range []string{"pressurecpusome", "pressurecpufull", "pressureiosome", "pressureiofull", "pressurememorysome", "pressurememoryfull"} {
 				m[k] = strconv.FormatFloat(m[k].(float64), 'f', 2, 64)
 			}
@@ -566,7 +695,7 @@ func (s *Sim) getGuestConfig(c *call) (any, error) {
 			"onboot":  boolInt(g.running),
 			"smbios1": fmt.Sprintf("uuid=%s", uuidFrom(g.seedBits)),
 			"vmgenid": uuidFrom(g.seedBits ^ 0x5555),
-			"meta":    "creation-qemu=10.1.2,ctime=1760000000",
+			"meta":    "creation-qemu=" + s.qemuVersion() + ",ctime=1760000000",
 		}
 		if g.template {
 			m["template"] = 1

@@ -1,4 +1,5 @@
-// Package pvesim simulates a Proxmox VE 9.1 cluster behind the real
+// Package pvesim simulates a Proxmox VE 9.1 cluster, or with
+// Config.Version a Proxmox VE 8.4 one (see Version84), behind the real
 // /api2/json HTTP API, so that the client layer, the app and demo mode run
 // against something that behaves like pveproxy without a real cluster.
 //
@@ -29,6 +30,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -41,7 +43,11 @@ type Config struct {
 	Seed        int64            // default 1; same seed → same cluster and same metric curves
 	ClusterName string           // default "demo"
 	Now         func() time.Time // default time.Now; every state change is computed from it
-	Version     string           // default "9.1.2"
+	// Version is the pve-manager version /version reports, default
+	// Version91. Its major version chooses the release the cluster
+	// plays: "8.x" answers as Proxmox VE 8.4 (Version84) does, anything
+	// else as 9.1. See Versions.
+	Version string
 	// SharedAddress makes Start serve every node on the listen address's
 	// IP with a port of its own, instead of one loopback address per node
 	// (127.0.0.1, 127.0.0.2, … on one port). Start falls back to it by
@@ -53,6 +59,8 @@ type Config struct {
 	// LegacyVNC makes vncproxy answer like qemu-server before 9.1.7:
 	// no "password" unless generate-password=1 is passed, and the VNC
 	// password is the ticket (QEMU compares its first 8 characters).
+	// A Proxmox VE 8.4 cluster (Version84) always answers so: it plays
+	// 8.4.1 as released, with qemu-server 8.3.12 and pve-container 5.2.6.
 	LegacyVNC bool
 	// QEMUConsoles serves the console of a running qemu guest from a
 	// real QEMU process (no disk: the SeaBIOS screen), started on the
@@ -98,10 +106,38 @@ const (
 	limitedTokenVM  = 101
 	defaultNodes    = 3
 	defaultGuests   = 24
-	defaultVersion  = "9.1.2"
+	defaultVersion  = Version91
 	defaultCluster  = "demo"
 	authFailMessage = "Authentication failed!"
 )
+
+// The releases pvesim plays, as the pve-manager version /version reports.
+const (
+	// Version91 is Proxmox VE 9.1, the default.
+	Version91 = "9.1.2"
+	// Version84 is Proxmox VE 8.4 as released (pve-manager 8.4.1 of
+	// 2025-04-10): no memhost or pressure figures anywhere, the PVE 8
+	// RRD layout (70 rows per timeframe, no decade), "sdn" rows instead
+	// of "network" ones in /cluster/resources, consoles as LegacyVNC,
+	// a node's termproxy refusing API tokens, no /cluster/bulk-action.
+	Version84 = "8.4.1"
+)
+
+// Versions lists the releases pvesim plays, for tests that run over
+// each of them.
+var Versions = []string{Version91, Version84}
+
+// ParseRelease maps a release as users name it ("8.4", "9.1") or a full
+// version to the version pvesim plays it with.
+func ParseRelease(s string) (string, error) {
+	switch s {
+	case "9.1", Version91:
+		return Version91, nil
+	case "8.4", Version84:
+		return Version84, nil
+	}
+	return "", fmt.Errorf("pvesim: unknown Proxmox VE release %q: want 8.4 or 9.1", s)
+}
 
 // Sim is a simulated Proxmox VE cluster. It implements http.Handler for
 // paths under /api2/json/ and is safe for concurrent use.
@@ -109,6 +145,10 @@ type Sim struct {
 	cfg     Config
 	now     func() time.Time
 	version string
+	// pve8 is whether the cluster plays Proxmox VE 8.4 (Config.Version
+	// 8.x); routes is the route table of its release.
+	pve8    bool
+	routes  []*route
 	release string
 	repoid  string
 
@@ -177,10 +217,16 @@ func New(cfg Config) *Sim {
 	if cfg.Version == "" {
 		cfg.Version = defaultVersion
 	}
+	pve8 := strings.HasPrefix(cfg.Version, "8.")
+	if pve8 {
+		cfg.LegacyVNC = true
+	}
 	s := &Sim{
 		cfg:     cfg,
 		now:     cfg.Now,
 		version: cfg.Version,
+		pve8:    pve8,
+		routes:  routesFor(pve8),
 		release: releaseOf(cfg.Version),
 		// pve-manager's short git revision: 16 hex digits.
 		repoid:     fmt.Sprintf("%016x", mix(uint64(cfg.Seed), 0x7e90)),

@@ -76,6 +76,27 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
+describe('guest page status of an offline node\'s guest', () => {
+  it('shows the last reported status with its age, then Unknown under the name Proxmox gives', async () => {
+    await render(web({ nodeOffline: true, reportedAt: Date.now() - 3 * 60_000 - 5_000 }));
+    // The header and the live panel's status card.
+    const badges = [...document.querySelectorAll('[data-testid="status-badge"]')] as HTMLElement[];
+    expect(badges.length).toBe(2);
+    for (const badge of badges) {
+      expect(badge.dataset.status).toBe('running');
+      expect(badge.textContent?.trim()).toMatch(/^Running · 3 ?m(in\.?)? ago$/);
+      expect(badge.title).toBe('Its node is offline: the last status it reported');
+    }
+    unmount(component!);
+    component = null;
+    store.stop();
+    await render(web({ nodeOffline: true, status: 'unknown', name: '', reportedAt: Date.now() - 6 * 60_000 }));
+    const aged = document.querySelector('[data-testid="status-badge"]') as HTMLElement;
+    expect(aged.textContent?.trim()).toBe('Unknown');
+    expect(document.body.textContent).toContain('VM 101');
+  });
+});
+
 describe('guest page live panel', () => {
   it('shows every live value with its raw number', async () => {
     await render(web());

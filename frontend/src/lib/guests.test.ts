@@ -5,6 +5,7 @@ import {
   buildRows,
   GUEST_STATUSES,
   DEFAULT_SORT,
+  guestStatusText,
   filterRows,
   fraction,
   matchesQuery,
@@ -50,6 +51,35 @@ describe('status labels', () => {
       for (const l of labels) expect(l).not.toMatch(/^status\./);
     }
     setLocale('en');
+  });
+});
+
+describe('guestStatusText', () => {
+  const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+  const threeMinAgo = now - 3 * 60_000 - 5_000;
+
+  it('says how old the status of a guest on an offline node is, in both languages', () => {
+    setLocale('en');
+    expect(guestStatusText({ status: 'running', nodeOffline: true, reportedAt: threeMinAgo }, now)).toMatch(/^Running · 3 ?m(in\.?)? ago$/);
+    expect(guestStatusText({ status: 'paused', nodeOffline: true }, now)).toBe('Paused · last known');
+    setLocale('pt-BR');
+    expect(guestStatusText({ status: 'running', nodeOffline: true, reportedAt: threeMinAgo }, now)).toMatch(/^Em execução · há 3 ?min\.?$/);
+    expect(guestStatusText({ status: 'stopped', nodeOffline: true }, now)).toBe('Parado · último estado conhecido');
+    setLocale('en');
+  });
+
+  it('gives a guest aged out by Proxmox plain "Unknown", and a reporting one its label', () => {
+    setLocale('en');
+    expect(guestStatusText({ status: 'unknown', nodeOffline: true, reportedAt: threeMinAgo }, now)).toBe('Unknown');
+    expect(guestStatusText({ status: 'io-error' }, now)).toBe('I/O error');
+    expect(guestStatusText({ status: 'running', nodeOffline: false, reportedAt: threeMinAgo }, now)).toBe('Running');
+    expect(guestStatusText({ status: '' }, now)).toBe('Unknown');
+  });
+
+  it('never leaves a row of an offline node blank', () => {
+    const built = buildRows(inventory({ guests: [guest({ vmid: 104, name: '', status: 'unknown', nodeOffline: true })] }));
+    expect(built[0].name).toBe('VM 104');
+    expect(guestStatusText(built[0], now)).toBe('Unknown');
   });
 });
 

@@ -2,7 +2,7 @@
 // the summary. Pure functions over plain data, so they are unit-tested and the
 // components only render.
 
-import { t } from './i18n/index.svelte';
+import { fmt, t } from './i18n/index.svelte';
 import type { ClusterState, Guest, Inventory, Node } from './types';
 
 export type StatusCategory = 'running' | 'stopped' | 'paused' | 'error' | 'unknown';
@@ -52,6 +52,30 @@ export function statusCategory(status: string): StatusCategory {
     default:
       return 'unknown';
   }
+}
+
+/** The label of a Proxmox status ("Running", "I/O error", …). */
+export function statusLabel(status: string): string {
+  return (GUEST_STATUSES as readonly string[]).includes(status)
+    ? t(`status.${status as (typeof GUEST_STATUSES)[number]}`)
+    : t('status.unknown');
+}
+
+/**
+ * The status text of a guest as the window shows it. A guest whose node is
+ * offline still carries its last reported status, which says how old it
+ * is ("Running · 3 min ago"), or that it is the last one known when its
+ * age is not; once Proxmox aged it out its status is plain "Unknown".
+ */
+export function guestStatusText(
+  g: Pick<Guest, 'status' | 'nodeOffline' | 'reportedAt'>,
+  now: number,
+): string {
+  const label = statusLabel(g.status);
+  if (!g.nodeOffline || g.status === 'unknown') return label;
+  return g.reportedAt
+    ? t('status.staleAgo', { status: label, ago: fmt.relative(g.reportedAt, now) })
+    : t('status.staleLastKnown', { status: label });
 }
 
 /** Whether the guest's process runs (whatever its processors do). */

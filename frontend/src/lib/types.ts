@@ -241,6 +241,16 @@ export interface Guest {
    */
   memhost?: number;
   /**
+   * Its node is not online: status and figures are the last the node
+   * reported (Proxmox keeps them five minutes, then says "unknown").
+   */
+  nodeOffline?: boolean;
+  /**
+   * With nodeOffline, the last poll (unix ms) that found the node online,
+   * which the status is at most as old as; absent when not known.
+   */
+  reportedAt?: number;
+  /**
    * Rates in bytes per second over the last poll; null (or absent) when
    * unknown: the first poll after start, or a counter reset.
    */

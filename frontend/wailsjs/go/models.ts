@@ -415,6 +415,8 @@ export namespace app {
 	    uptime: number;
 	    tags: string[];
 	    memhost: number;
+	    nodeOffline?: boolean;
+	    reportedAt?: number;
 	    diskread?: number;
 	    diskwrite?: number;
 	    netin?: number;
@@ -443,6 +445,8 @@ export namespace app {
 	        this.uptime = source["uptime"];
 	        this.tags = source["tags"];
 	        this.memhost = source["memhost"];
+	        this.nodeOffline = source["nodeOffline"];
+	        this.reportedAt = source["reportedAt"];
 	        this.diskread = source["diskread"];
 	        this.diskwrite = source["diskwrite"];
 	        this.netin = source["netin"];

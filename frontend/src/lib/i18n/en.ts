@@ -110,6 +110,9 @@ export const en = {
   'status.io-error': 'I/O error',
   'status.internal-error': 'Internal error',
   'status.guest-panicked': 'Guest panicked',
+  'status.staleAgo': '{status} · {ago}',
+  'status.staleLastKnown': '{status} · last known',
+  'status.staleTitle': 'Its node is offline: the last status it reported',
 
   'guest.template': 'template',
   'guest.templateTitle': 'Template: it cannot be started, only cloned',

@@ -109,6 +109,9 @@ export const ptBR: Messages = {
   'status.io-error': 'Erro de E/S',
   'status.internal-error': 'Erro interno',
   'status.guest-panicked': 'Pane no convidado',
+  'status.staleAgo': '{status} · {ago}',
+  'status.staleLastKnown': '{status} · último estado conhecido',
+  'status.staleTitle': 'O nó está off-line: o último estado que ele informou',
 
   'guest.template': 'template',
   'guest.templateTitle': 'Template: não pode ser iniciado, apenas clonado',

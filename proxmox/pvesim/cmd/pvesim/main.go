@@ -1,10 +1,11 @@
 // Command pvesim serves a simulated Proxmox VE cluster over HTTPS.
 //
-// Once it listens it prints exactly one JSON line on stdout with the URL,
-// a token (the admin one unless -token names another) and the certificate
-// fingerprint to pin, then serves until SIGINT or SIGTERM:
+// It plays Proxmox VE 9.1, or 8.4 with -pve 8.4. Once it listens it prints
+// exactly one JSON line on stdout with the URL, a token (the admin one
+// unless -token names another), the certificate fingerprint to pin and
+// the pve-manager version, then serves until SIGINT or SIGTERM:
 //
-//	{"url":"https://127.0.0.1:8006","tokenid":"root@pam!cecyber","secret":"…","fingerprint":"AB:CD:…"}
+//	{"url":"https://127.0.0.1:8006","tokenid":"root@pam!cecyber","secret":"…","fingerprint":"AB:CD:…","version":"9.1.2",…}
 //
 // With -control it also reads commands from stdin, one per line, and
 // answers each with "ok" or "error: …" on stdout; tests use them to drive
@@ -51,6 +52,7 @@ type banner struct {
 	TokenID     string       `json:"tokenid"`
 	Secret      string       `json:"secret"`
 	Fingerprint string       `json:"fingerprint"`
+	Version     string       `json:"version"` // pve-manager's, as /version says
 	Nodes       []nodeBanner `json:"nodes"`
 }
 
@@ -76,12 +78,13 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	guests := fs.Int("guests", 24, "number of `guests` (VMs and containers)")
 	seed := fs.Int64("seed", 1, "`seed` of the simulated cluster and its metrics")
 	cluster := fs.String("cluster", "demo", "cluster `name`")
+	release := fs.String("pve", "9.1", "Proxmox VE `release` to play: 9.1 or 8.4")
 	control := fs.Bool("control", false, "read commands from stdin (see the package documentation)")
 	tokenID := fs.String("token", pvesim.AdminTokenID, "`ID` of the built-in token to print: "+
 		pvesim.AdminTokenID+" (all privileges), "+pvesim.AuditorTokenID+" (read only), "+
 		pvesim.LimitedTokenID+" (VM 101 only) or "+pvesim.NoACLTokenID+" (no permissions)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: pvesim [flags]\n\nServes a simulated Proxmox VE 9.1 cluster over HTTPS.\n\n")
+		fmt.Fprintf(stderr, "usage: pvesim [flags]\n\nServes a simulated Proxmox VE 9.1 (or 8.4) cluster over HTTPS.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -109,7 +112,12 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usage("refusing to listen on non-loopback address %q: the simulator serves this machine only", host)
 	}
 
-	cfg := pvesim.Config{Nodes: *nodes, Guests: *guests, Seed: *seed, ClusterName: *cluster}
+	version, err := pvesim.ParseRelease(*release)
+	if err != nil {
+		return usage("bad -pve: %v", err)
+	}
+
+	cfg := pvesim.Config{Nodes: *nodes, Guests: *guests, Seed: *seed, ClusterName: *cluster, Version: version}
 	if *guests == 0 {
 		// Config treats 0 as "default"; an explicitly empty cluster is
 		// asked for with a negative count.
@@ -127,7 +135,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		srv.Close()
 		return usage("unknown -token %q", *tokenID)
 	}
-	b := banner{URL: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint}
+	b := banner{URL: srv.URL, TokenID: tok.ID, Secret: tok.Secret, Fingerprint: srv.Fingerprint, Version: version}
 	for _, n := range srv.Nodes() {
 		b.Nodes = append(b.Nodes, nodeBanner{Name: n, URL: srv.NodeURL(n), Fingerprint: srv.NodeFingerprint(n)})
 	}
@@ -137,7 +145,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s\n", line)
-	fmt.Fprintf(stderr, "pvesim: serving %d nodes and %d guests on %s\n", *nodes, *guests, srv.URL)
+	fmt.Fprintf(stderr, "pvesim: serving Proxmox VE %s, %d nodes and %d guests on %s\n", version, *nodes, *guests, srv.URL)
 	for _, n := range b.Nodes {
 		fmt.Fprintf(stderr, "pvesim: node %s on %s\n", n.Name, n.URL)
 	}

@@ -63,14 +63,28 @@ func fetchPinned(t *testing.T, url, fp, auth string) (*http.Response, []byte) {
 	return res, b
 }
 
+// TestRun serves each release -pve names and checks what it says it plays.
 func TestRun(t *testing.T) {
 	t.Parallel()
+	for _, tt := range []struct{ pve, version string }{{"", "9.1.2"}, {"8.4", "8.4.1"}} {
+		t.Run("pve="+tt.pve, func(t *testing.T) {
+			t.Parallel()
+			args := []string{"-listen", "127.0.0.1:0", "-nodes", "2", "-guests", "5", "-seed", "3"}
+			if tt.pve != "" {
+				args = append(args, "-pve", tt.pve)
+			}
+			testRun(t, args, tt.version)
+		})
+	}
+}
+
+func testRun(t *testing.T, args []string, version string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-nodes", "2", "-guests", "5", "-seed", "3"}, pw, &stderr)
+		done <- run(ctx, args, pw, &stderr)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -83,7 +97,8 @@ func TestRun(t *testing.T) {
 	if err := dec.Decode(&b); err != nil {
 		t.Fatalf("banner %q: %v", line, err)
 	}
-	if !strings.HasPrefix(b.URL, "https://127.0.0.1:") || b.TokenID != "root@pam!cecyber" || len(b.Secret) != 36 || len(b.Fingerprint) != 95 {
+	if !strings.HasPrefix(b.URL, "https://127.0.0.1:") || b.TokenID != "root@pam!cecyber" || len(b.Secret) != 36 || len(b.Fingerprint) != 95 ||
+		b.Version != version {
 		t.Errorf("banner = %+v", b)
 	}
 	// Every node is reachable where the banner says, pinned to its own
@@ -96,8 +111,12 @@ func TestRun(t *testing.T) {
 		if ip := net.ParseIP(u.Hostname()); err != nil || ip == nil || !ip.IsLoopback() {
 			t.Errorf("node %s is at %q; want a loopback address", n.Name, n.URL)
 		}
-		if res, _ := fetchPinned(t, n.URL+"/api2/json/version", n.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret); res.StatusCode != 200 {
-			t.Errorf("GET /version on %s: %s", n.Name, res.Status)
+		res, body := fetchPinned(t, n.URL+"/api2/json/version", n.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret)
+		var v struct {
+			Data struct{ Version string } `json:"data"`
+		}
+		if err := json.Unmarshal(body, &v); err != nil || res.StatusCode != 200 || v.Data.Version != version {
+			t.Errorf("GET /version on %s: %s %s; want version %s", n.Name, res.Status, body, version)
 		}
 	}
 	res, body := fetchPinned(t, b.URL+"/api2/json/cluster/resources?type=vm", b.Fingerprint, "PVEAPIToken="+b.TokenID+"="+b.Secret)
@@ -132,6 +151,7 @@ func TestRunUsage(t *testing.T) {
 		{"BadNumber", []string{"-nodes", "three"}},
 		{"Remote", []string{"-listen", "0.0.0.0:8006"}},
 		{"BadAddress", []string{"-listen", "nonsense"}},
+		{"BadRelease", []string{"-pve", "7.4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
