@@ -36,6 +36,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs'],
     environment: 'node',
+    // The first test to open a page transforms it and everything it
+    // imports; on a busy 2-core machine that alone can take seconds.
+    testTimeout: 20000,
+    hookTimeout: 30000,
   },
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
 });
