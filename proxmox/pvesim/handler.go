@@ -85,6 +85,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rel = "/"
 	}
 
+	if s.serveCut(w, r) {
+		return
+	}
 	local := localNode(r)
 	latency, dropped, flt, hook := s.hooks(r.Method, rel, local)
 	if latency > 0 {
@@ -93,6 +96,14 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			return
+		}
+	}
+	if hangNode := local; hangNode != "" || len(s.nodes) > 0 {
+		if hangNode == "" {
+			hangNode = s.nodes[0].name
+		}
+		if !s.waitHang(r, hangNode) {
 			return
 		}
 	}
