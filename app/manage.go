@@ -229,9 +229,11 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 		ctx, cancel := context.WithTimeout(a.ctx, connectTimeout)
 		defer cancel()
 		if _, err := client.Version(ctx); err != nil {
+			client.Close()
 			return ClusterState{}, err
 		}
 		if err := a.opts.Keychain.Set(id, secret); err != nil {
+			client.Close()
 			return ClusterState{}, err
 		}
 		c.setClient(client, cfg)
@@ -262,8 +264,10 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		}
 	}
 	// Wait for the poller to end before deleting anything: a poll in
-	// flight would otherwise write history rows and alerts again.
+	// flight would otherwise write history rows and alerts again. Then
+	// its connections go: nothing polls it any more.
 	c.poller.Stop()
+	c.closeClient()
 	a.clustersMu.Lock()
 	for i, x := range a.clusters {
 		if x == c {
@@ -334,6 +338,7 @@ func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterS
 	}
 	if !c.demo {
 		if err := a.opts.Store.SetFingerprint(a.ctx, clusterID, endpoint, fp); err != nil {
+			client.Close()
 			a.log.Error("save fingerprint", "err", err)
 			return ClusterState{}, stored(err)
 		}
