@@ -97,9 +97,9 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 	if err != nil {
 		return ClusterState{}, err
 	}
-	fp, err := proxmox.NormalizeFingerprint(fingerprint)
+	fp, err := checkFingerprint(fingerprint)
 	if err != nil {
-		return ClusterState{}, invalid("fingerprint", "format", err.Error())
+		return ClusterState{}, err
 	}
 	spec, err := a.discover(in, fp, false)
 	if err != nil {
@@ -205,6 +205,9 @@ func (a *App) keychainConnect(spec clusterSpec) func() (*proxmox.Client, error) 
 // UpdateCluster renames a cluster and, when secret is not empty, replaces
 // its token secret in the keychain once Proxmox accepted it.
 func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
+	if err := checkID("cluster", id); err != nil {
+		return ClusterState{}, err
+	}
 	c, err := a.findCluster(id)
 	if err != nil {
 		return ClusterState{}, err
@@ -250,6 +253,9 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 // RemoveCluster forgets a cluster and deletes its keychain entry. Its metric
 // history is kept or dropped as asked.
 func (a *App) RemoveCluster(id string, keepHistory bool) error {
+	if err := checkID("cluster", id); err != nil {
+		return err
+	}
 	c, err := a.findCluster(id)
 	if err != nil {
 		return err
@@ -301,13 +307,16 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 // user compared it with the old one. fingerprint must be what they saw, and
 // the server must still present exactly it.
 func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterState, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkID("endpoint", endpoint)); err != nil {
+		return ClusterState{}, err
+	}
 	c, err := a.findCluster(clusterID)
 	if err != nil {
 		return ClusterState{}, err
 	}
-	fp, err := proxmox.NormalizeFingerprint(fingerprint)
+	fp, err := checkFingerprint(fingerprint)
 	if err != nil {
-		return ClusterState{}, invalid("fingerprint", "format", err.Error())
+		return ClusterState{}, err
 	}
 	cfg := c.config()
 	found := false
