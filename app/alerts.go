@@ -108,7 +108,7 @@ func (a *App) applyAlertChanges(changes []alerts.Change) {
 			}
 		}
 	}
-	if db := a.opts.Store; db != nil && len(store) > 0 {
+	if db := a.opts.Store; db != nil && len(store) > 0 && a.context().Err() == nil {
 		if err := db.SaveAlerts(a.context(), store, keepResolved); err != nil {
 			a.log.Warn("store alerts", "err", err)
 		}

@@ -258,6 +258,9 @@ func (p *Poller) pollOnce(ctx context.Context, now time.Time) {
 		p.tell(out)
 		return
 	}
+	if ctx.Err() != nil {
+		return // stopped while storing: no alerts, no OnPoll
+	}
 	p.failing = 0
 	p.polls++
 	if p.cfg.Alerts != nil {
@@ -308,6 +311,11 @@ func (p *Poller) fetch(ctx context.Context, client *proxmox.Client, now time.Tim
 	out.Resources = res
 	nodeRates := p.nodeNetwork(ctx, client, res, now)
 	out.Rates = nodeRates
+	if ctx.Err() != nil {
+		// Stopping (the app quits, the cluster is removed): the answer
+		// came, but nothing may be written for the cluster any more.
+		return ctx.Err()
+	}
 	if p.cfg.Store != nil {
 		// One transaction per poll. A failure (a full disk) loses this
 		// poll's history only: polling and the live view go on.
