@@ -96,7 +96,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return
+			// No answer at all, as from a node that went away: returning
+			// would make net/http send an empty 200 in its place.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	if hangNode := local; hangNode != "" || len(s.nodes) > 0 {
