@@ -63,11 +63,11 @@ var actions = map[string][]string{
 // window gets a "task" event at every change, and the inventory is polled
 // again as soon as the task ends.
 func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions) (Task, error) {
-	if err := firstErr(checkID("cluster", clusterID), checkID("guest", guestID), checkID("action", action), checkActionOptions(opts)); err != nil {
-		return Task{}, err
-	}
 	if a.ctx == nil {
 		return Task{}, errNotStarted
+	}
+	if err := firstErr(checkID("cluster", clusterID), checkID("guest", guestID), checkID("action", action), checkActionOptions(opts)); err != nil {
+		return Task{}, err
 	}
 	c, err := a.findCluster(clusterID)
 	if err != nil {

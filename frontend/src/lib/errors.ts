@@ -38,16 +38,16 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
     message: err.message,
     ...err.params,
   };
-  if (err.code === 'keychain') {
-    const reason = err.params?.reason;
-    if (reason === 'unavailable' || reason === 'locked' || reason === 'denied') {
-      return t(`error.keychain.${reason}`, params);
-    }
-  }
   if (err.code === 'invalid') {
     const reason = err.params?.reason;
     if (reason && (INVALID_REASONS as readonly string[]).includes(reason)) {
       return t(`error.invalid.${reason as InvalidReason}`, { min: '?', max: '?', ...params });
+    }
+  }
+  if (err.code === 'keychain') {
+    const reason = err.params?.reason;
+    if (reason === 'unavailable' || reason === 'locked' || reason === 'denied') {
+      return t(`error.keychain.${reason}`, params);
     }
   }
   if (isErrorCode(err.code)) return t(`error.code.${err.code}`, params);
