@@ -108,7 +108,7 @@ func (a *App) applyAlertChanges(changes []alerts.Change) {
 			}
 		}
 	}
-	if db := a.opts.Store; db != nil && len(store) > 0 {
+	if db := a.opts.Store; db != nil && len(store) > 0 && a.context().Err() == nil {
 		if err := db.SaveAlerts(a.context(), store, keepResolved); err != nil {
 			a.log.Warn("store alerts", "err", err)
 		}
@@ -165,6 +165,10 @@ func (a *App) Alerts(limit int) (AlertsView, error) {
 
 // SaveAlertRule creates a rule (ID empty) or replaces the one with its ID.
 func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
+	if err := firstErr(checkID("id", in.ID), checkID("builtin", in.Builtin), checkID("metric", in.Metric), checkID("scope", in.Scope),
+		checkFinite("trigger", in.Trigger), checkFinite("clear", in.Clear), checkInt("forSeconds", in.ForSeconds, 0, 24*3600)); err != nil {
+		return AlertRule{}, err
+	}
 	if a.alerts.engine == nil {
 		return AlertRule{}, errNotStarted
 	}
@@ -199,6 +203,9 @@ func (a *App) SaveAlertRule(in AlertRule) (AlertRule, error) {
 // DeleteAlertRule removes one of the user's rules; the shipped defaults can
 // only be disabled.
 func (a *App) DeleteAlertRule(id string) error {
+	if err := checkID("id", id); err != nil {
+		return err
+	}
 	if a.alerts.engine == nil {
 		return errNotStarted
 	}
@@ -241,6 +248,9 @@ func ruleIndex(rules []alerts.Rule, id string) int {
 // AckAlert marks an alert as seen: it leaves the banner and the badge, and
 // stays on the alerts page until it resolves.
 func (a *App) AckAlert(id string) error {
+	if err := checkID("id", id); err != nil {
+		return err
+	}
 	if a.alerts.engine == nil {
 		return errNotStarted
 	}
@@ -250,6 +260,9 @@ func (a *App) AckAlert(id string) error {
 
 // SnoozeAlert silences an alert, and its relapses, for minutes.
 func (a *App) SnoozeAlert(id string, minutes int) error {
+	if err := checkID("id", id); err != nil {
+		return err
+	}
 	if a.alerts.engine == nil {
 		return errNotStarted
 	}

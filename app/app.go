@@ -196,6 +196,7 @@ func (a *App) shutdown() {
 		a.tasks.Close()
 		for _, c := range a.clusterList() {
 			c.poller.Stop()
+			c.closeClient()
 		}
 		a.wg.Wait()
 	}()

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"time"
 
 	"cecyber/metrics"
 	"cecyber/proxmox"
@@ -38,6 +39,7 @@ type cluster struct {
 	connect func() (*proxmox.Client, error)
 
 	mu      sync.Mutex
+	closed  bool              // closeClient was called: the cluster is gone
 	client  *proxmox.Client   // nil until connect succeeds
 	cfg     proxmox.Config    // what client was built from (Secret included, in memory only)
 	nodes   map[string]string // endpoint URL → node name
@@ -120,9 +122,32 @@ func (c *cluster) config() proxmox.Config {
 func (c *cluster) setClient(client *proxmox.Client, cfg proxmox.Config) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	old := c.client
 	c.client, c.cfg = client, cfg
 	c.state.CertChange = nil
 	c.state.Endpoint = cfg.Endpoint
+	if old != nil && old != client {
+		// A poll or an action may still be using it: close it once any
+		// request it is making has certainly ended.
+		time.AfterFunc(retireClientAfter, func() { old.Close() })
+	}
+}
+
+// retireClientAfter is how long a replaced client stays open for the
+// requests still using it: longer than any request's timeout.
+const retireClientAfter = 2 * time.Minute
+
+// closeClient closes the cluster's client, releasing its connections, and
+// makes getClient fail from then on: the cluster was removed, or the app
+// is quitting. Stop the poller first.
+func (c *cluster) closeClient() {
+	c.mu.Lock()
+	client := c.client
+	c.client, c.connect, c.closed = nil, nil, true
+	c.mu.Unlock()
+	if client != nil {
+		client.Close()
+	}
 }
 
 func (c *cluster) name() string {
@@ -140,8 +165,11 @@ func (c *cluster) rename(name string) {
 // getClient returns the client, building it first if need be.
 func (c *cluster) getClient() (*proxmox.Client, error) {
 	c.mu.Lock()
-	client, connect := c.client, c.connect
+	client, connect, closed := c.client, c.connect, c.closed
 	c.mu.Unlock()
+	if closed {
+		return nil, errUnknownCluster
+	}
 	if client != nil || connect == nil {
 		return client, nil
 	}
@@ -151,8 +179,14 @@ func (c *cluster) getClient() (*proxmox.Client, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		client.Close()
+		return nil, errUnknownCluster
+	}
 	if c.client == nil {
 		c.client = client
+	} else if c.client != client {
+		client.Close() // another call connected first
 	}
 	return c.client, nil
 }

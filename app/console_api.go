@@ -18,6 +18,9 @@ const EventConsoleEnded = "console-ended"
 // issued the ticket, pinned, and answers the VNC authentication itself, so no
 // credential reaches the window.
 func (a *App) OpenConsole(clusterID, guestID string) (Console, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkID("guest", guestID)); err != nil {
+		return Console{}, err
+	}
 	if a.console == nil {
 		return Console{}, errNotStarted
 	}
@@ -85,6 +88,9 @@ func consoleTicket(ctx context.Context, c *cluster, ref proxmox.GuestRef) (conso
 
 // CloseConsole ends a console session; ending one that already ended is fine.
 func (a *App) CloseConsole(id string) error {
+	if err := checkID("id", id); err != nil {
+		return err
+	}
 	a.consolesMu.Lock()
 	local, ok := a.consoles[id]
 	a.consolesMu.Unlock()

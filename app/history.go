@@ -18,6 +18,10 @@ var errNoHistory = errors.New("metric history is not available in this session")
 // for in a session, Proxmox's own rrddata fills the holes in the local
 // history, so a chart is never empty and time the app was closed is covered.
 func (a *App) History(clusterID, targetID string, metricNames []string, from, to int64, maxPoints int) (Series, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkID("target", targetID), checkIDs("metrics", metricNames, maxMetricNames),
+		checkRange(from, to, maxPoints, a.opts.Now())); err != nil {
+		return Series{}, err
+	}
 	if a.opts.Metrics == nil {
 		return Series{}, errNoHistory
 	}
@@ -73,6 +77,10 @@ func (a *App) backfillOnce(c *cluster, targetID string, from time.Time) {
 // over the same range, in one query: the table's sparklines for every row on
 // screen. Values are aligned with Times; null where there is no data.
 func (a *App) Sparklines(clusterID string, targetIDs []string, metric string, from, to int64, points int) (Sparklines, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkIDs("targets", targetIDs, metrics.MaxTargets), checkID("metric", metric),
+		checkRange(from, to, points, a.opts.Now())); err != nil {
+		return Sparklines{}, err
+	}
 	if a.opts.Metrics == nil {
 		return Sparklines{}, errNoHistory
 	}

@@ -102,9 +102,9 @@ func (a *App) AddCluster(input ClusterInput, fingerprint string) (ClusterState, 
 	if err != nil {
 		return ClusterState{}, err
 	}
-	fp, err := proxmox.NormalizeFingerprint(fingerprint)
+	fp, err := checkFingerprint(fingerprint)
 	if err != nil {
-		return ClusterState{}, invalid("fingerprint", "format", err.Error())
+		return ClusterState{}, err
 	}
 	if err := checkHistoryID(input.History); err != nil {
 		return ClusterState{}, err
@@ -227,6 +227,9 @@ func (a *App) keychainConnect(spec clusterSpec) func() (*proxmox.Client, error) 
 // UpdateCluster renames a cluster and, when secret is not empty, replaces
 // its token secret in the keychain once Proxmox accepted it.
 func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
+	if err := checkID("cluster", id); err != nil {
+		return ClusterState{}, err
+	}
 	c, err := a.findCluster(id)
 	if err != nil {
 		return ClusterState{}, err
@@ -251,9 +254,11 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 		ctx, cancel := context.WithTimeout(a.ctx, connectTimeout)
 		defer cancel()
 		if _, err := client.Version(ctx); err != nil {
+			client.Close()
 			return ClusterState{}, err
 		}
 		if err := a.opts.Keychain.Set(id, secret); err != nil {
+			client.Close()
 			return ClusterState{}, err
 		}
 		c.setClient(client, cfg)
@@ -271,6 +276,9 @@ func (a *App) UpdateCluster(id, name, secret string) (ClusterState, error) {
 // history is kept or dropped as asked; kept, it can be taken back by adding
 // the same cluster again (FindKeptHistory, ClusterInput.History).
 func (a *App) RemoveCluster(id string, keepHistory bool) error {
+	if err := checkID("cluster", id); err != nil {
+		return err
+	}
 	c, err := a.findCluster(id)
 	if err != nil {
 		return err
@@ -291,8 +299,10 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		}
 	}
 	// Wait for the poller to end before deleting anything: a poll in
-	// flight would otherwise write history rows and alerts again.
+	// flight would otherwise write history rows and alerts again. Then
+	// its connections go: nothing polls it any more.
 	c.poller.Stop()
+	c.closeClient()
 	a.clustersMu.Lock()
 	for i, x := range a.clusters {
 		if x == c {
@@ -326,13 +336,16 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 // user compared it with the old one. fingerprint must be what they saw, and
 // the server must still present exactly it.
 func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterState, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkID("endpoint", endpoint)); err != nil {
+		return ClusterState{}, err
+	}
 	c, err := a.findCluster(clusterID)
 	if err != nil {
 		return ClusterState{}, err
 	}
-	fp, err := proxmox.NormalizeFingerprint(fingerprint)
+	fp, err := checkFingerprint(fingerprint)
 	if err != nil {
-		return ClusterState{}, invalid("fingerprint", "format", err.Error())
+		return ClusterState{}, err
 	}
 	cfg := c.config()
 	found := false
@@ -363,6 +376,7 @@ func (a *App) RetrustEndpoint(clusterID, endpoint, fingerprint string) (ClusterS
 	}
 	if !c.demo {
 		if err := a.opts.Store.SetFingerprint(a.ctx, clusterID, endpoint, fp); err != nil {
+			client.Close()
 			a.log.Error("save fingerprint", "err", err)
 			return ClusterState{}, stored(err)
 		}

@@ -24,8 +24,11 @@ var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 // webview cannot be trusted to save a download on every platform
 // (WebKitGTK in Wails drops them), so Go writes it.
 func (a *App) SaveScreenshot(fileName, pngBase64 string) (string, error) {
-	if !screenshotNameRE.MatchString(fileName) {
+	if len(fileName) > maxFileNameLen || !screenshotNameRE.MatchString(fileName) {
 		return "", invalid("fileName", "format", "A screenshot name looks like cecyber-<guest>-<time>.png.")
+	}
+	if len(pngBase64) > base64.StdEncoding.EncodedLen(maxScreenshot)+len("data:image/png;base64,") {
+		return "", invalid("png", "size", "The screenshot is too large.")
 	}
 	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(pngBase64, "data:image/png;base64,"))
 	if err != nil || !bytes.HasPrefix(png, pngMagic) {

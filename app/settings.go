@@ -75,7 +75,7 @@ func (s Settings) check() error {
 				return nil
 			}
 		}
-		return invalid(field, "unknown", "Unknown "+field+" "+v+".")
+		return invalid(field, "unknown", "Unknown "+field+".")
 	}
 	for _, err := range []error{
 		oneOf("language", s.Language, "", "en", "pt-BR"),

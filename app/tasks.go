@@ -66,6 +66,9 @@ func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions)
 	if a.ctx == nil {
 		return Task{}, errNotStarted
 	}
+	if err := firstErr(checkID("cluster", clusterID), checkID("guest", guestID), checkID("action", action), checkActionOptions(opts)); err != nil {
+		return Task{}, err
+	}
 	c, err := a.findCluster(clusterID)
 	if err != nil {
 		return Task{}, err
@@ -76,7 +79,7 @@ func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions)
 	}
 	types, ok := actions[action]
 	if !ok {
-		return Task{}, invalid("action", "unknown", "Unknown action "+action+".")
+		return Task{}, invalid("action", "unknown", "Unknown action.")
 	}
 	if !contains(types, g.Type) {
 		return Task{}, invalid("action", "type", "Containers have no "+action+" action.")
@@ -152,6 +155,22 @@ const bulkParallel = 8
 // BulkAction starts one action on many guests; each gets its own Task, with
 // Error set when it could not be started.
 func (a *App) BulkAction(targets []GuestTarget, action string, opts ActionOptions) ([]Task, error) {
+	// A malformed request is refused whole: only a well-formed one is
+	// answered guest by guest.
+	if len(targets) > maxBulkTargets {
+		return nil, invalid("targets", "tooMany", "At most "+itoa(maxBulkTargets)+" guests at once.", "max", itoa(maxBulkTargets))
+	}
+	for _, tg := range targets {
+		if err := firstErr(checkID("cluster", tg.Cluster), checkID("guest", tg.GuestID)); err != nil {
+			return nil, err
+		}
+	}
+	if err := firstErr(checkID("action", action), checkActionOptions(opts)); err != nil {
+		return nil, err
+	}
+	if _, ok := actions[action]; !ok {
+		return nil, invalid("action", "unknown", "Unknown action.")
+	}
 	out := make([]Task, len(targets))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, bulkParallel)
@@ -188,6 +207,9 @@ func (a *App) Tasks() ([]Task, error) {
 
 // TaskLog returns a task's log from Proxmox.
 func (a *App) TaskLog(clusterID, node, upid string) ([]TaskLogLine, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkID("node", node), checkID("upid", upid)); err != nil {
+		return nil, err
+	}
 	c, err := a.findCluster(clusterID)
 	if err != nil {
 		return nil, err
@@ -212,6 +234,9 @@ func (a *App) TaskLog(clusterID, node, upid string) ([]TaskLogLine, error) {
 // GuestDetails returns a guest's latest state, its configuration as Proxmox
 // sends it, and the tasks started on it here.
 func (a *App) GuestDetails(clusterID, guestID string) (GuestDetails, error) {
+	if err := firstErr(checkID("cluster", clusterID), checkID("guest", guestID)); err != nil {
+		return GuestDetails{}, err
+	}
 	c, err := a.findCluster(clusterID)
 	if err != nil {
 		return GuestDetails{}, err

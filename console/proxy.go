@@ -72,6 +72,22 @@ type Options struct {
 	// nothing (neither data nor pong) for two intervals plus a few seconds
 	// is considered gone. Zero means DefaultPingInterval.
 	PingInterval time.Duration
+
+	// MaxUnclaimed caps the connections open at once that have not
+	// claimed a session (anything still speaking plain HTTP): past it, the
+	// oldest is closed. Zero means DefaultMaxUnclaimed.
+	MaxUnclaimed int
+	// UnclaimedIdle closes a connection that sends no request for this
+	// long between requests. Zero means DefaultUnclaimedIdle.
+	UnclaimedIdle time.Duration
+	// UnclaimedLifetime closes a connection that has not claimed a
+	// session this long after it was accepted, whatever it is doing.
+	// Zero means DefaultUnclaimedLifetime.
+	UnclaimedLifetime time.Duration
+	// RefusalLogEvery is the least time between two log lines about
+	// refused connections of one reason; the refusals in between are
+	// counted in the next line. Zero means DefaultRefusalLogEvery.
+	RefusalLogEvery time.Duration
 }
 
 // Session is one console to proxy: what the app learnt from vncproxy.
@@ -117,6 +133,9 @@ type Proxy struct {
 	addr     string // "127.0.0.1:PORT"
 	upgrader websocket.Upgrader
 
+	unclaimed *unclaimed  // connections not yet claimed; capped
+	refusals  *refusalLog // rate-limited refusal lines
+
 	// wg counts the serving goroutine and every registered session until
 	// its OnEnd has returned.
 	wg sync.WaitGroup
@@ -140,6 +159,18 @@ func New(opts Options) (*Proxy, error) {
 	if opts.PingInterval <= 0 {
 		opts.PingInterval = DefaultPingInterval
 	}
+	if opts.MaxUnclaimed <= 0 {
+		opts.MaxUnclaimed = DefaultMaxUnclaimed
+	}
+	if opts.UnclaimedIdle <= 0 {
+		opts.UnclaimedIdle = DefaultUnclaimedIdle
+	}
+	if opts.UnclaimedLifetime <= 0 {
+		opts.UnclaimedLifetime = DefaultUnclaimedLifetime
+	}
+	if opts.RefusalLogEvery <= 0 {
+		opts.RefusalLogEvery = DefaultRefusalLogEvery
+	}
 	opts.AllowedOrigins = append([]string(nil), opts.AllowedOrigins...)
 	log := opts.Logger
 	if log == nil {
@@ -156,6 +187,8 @@ func New(opts Options) (*Proxy, error) {
 		addr:     ln.Addr().String(),
 		sessions: make(map[string]*session),
 	}
+	p.refusals = newRefusalLog(log, opts.Now, opts.RefusalLogEvery)
+	p.unclaimed = newUnclaimed(opts.MaxUnclaimed, opts.UnclaimedLifetime, p.refusals)
 	p.upgrader = websocket.Upgrader{
 		HandshakeTimeout: handshakeTimeout,
 		// Small buffers are the fast ones here. Reads larger than the
@@ -174,7 +207,13 @@ func New(opts Options) (*Proxy, error) {
 	p.srv = &http.Server{
 		Handler:           http.HandlerFunc(p.serveHTTP),
 		ReadHeaderTimeout: handshakeTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		// Only connections still in HTTP are idle between requests: a
+		// claimed session's is hijacked and has timeouts of its own.
+		IdleTimeout:    opts.UnclaimedIdle,
+		MaxHeaderBytes: 16 << 10,
+		ConnState:      p.unclaimed.connState,
+		ConnContext:    connContext,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	p.wg.Add(1)
 	go func() {
@@ -291,6 +330,8 @@ func (p *Proxy) Close() error {
 	// Hijacked connections are not the server's any more: closing it only
 	// stops the listener and refuses what is still in HTTP.
 	err := p.srv.Close()
+	p.unclaimed.closeAll()
+	p.refusals.flush()
 	for _, ss := range unclaimed {
 		ss.expiry.Stop()
 		p.finish(ss, ErrProxyClosed)
@@ -343,8 +384,10 @@ func (p *Proxy) originAllowed(r *http.Request) bool {
 // everything else with 403.
 func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	deny := func(why string, attrs ...any) {
-		attrs = append([]any{"why", why, "remote", r.RemoteAddr}, attrs...)
-		p.log.Warn("console: refused connection", attrs...)
+		p.refusals.refused(why, append([]any{"remote", r.RemoteAddr}, attrs...)...)
+		// A refused client gets no second try on this connection: a
+		// kept-alive connection after a 403 is only a held descriptor.
+		w.Header().Set("Connection", "close")
 		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 	}
 	token, ok := strings.CutPrefix(r.URL.Path, "/console/")
@@ -355,7 +398,7 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	tag := tokenTag(token)
 	switch {
 	case r.Method != http.MethodGet:
-		deny("method "+r.Method, "session", tag)
+		deny("method not allowed", "session", tag, "method", truncate(r.Method, 16))
 		return
 	case r.Host != p.addr:
 		// A page reaching us through DNS rebinding names its own host.
@@ -396,6 +439,7 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss.expiry.Stop()
+	p.unclaimed.claim(r)
 	p.log.Info("console: client connected", "session", tag, "remote", r.RemoteAddr)
 	ss.serve(w, r)
 }
@@ -405,4 +449,12 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func tokenTag(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:4])
+}
+
+// truncate keeps at most n bytes of s for a log line.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

@@ -179,6 +179,18 @@ func (s *Store) ingestLocked(ctx context.Context, clusterID string, at time.Time
 	ts := at.Unix()
 	result := IngestResult{Rates: make(map[string]Rate, len(res))}
 
+	for i := range cs.rollups {
+		rs := &cs.rollups[i]
+		if len(rs.accs) > 0 && bucket(ts, s.Tiers[i+1].Step) != rs.open && len(s.pending) > 0 {
+			// A watermark is about to move: what a crash left must be
+			// folded first (it almost always is by now).
+			if err := s.catchUpLocked(ctx); err != nil {
+				return IngestResult{}, ingestErr(err)
+			}
+			break
+		}
+	}
+
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return IngestResult{}, ingestErr(err)
@@ -563,34 +575,20 @@ func (s *Store) clusterLocked(ctx context.Context, clusterID string) (*clusterSt
 		return nil, err
 	}
 
-	// Fold what a crash left in raw but not in the rollups.
-	var newest sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(ts) FROM raw WHERE target IN (SELECT id FROM targets WHERE cluster = ?)`,
-		clusterID).Scan(&newest); err != nil {
+	// What a crash left in raw but not in the rollups is folded after
+	// this poll, not before it (see catchUp): after an hour of data it is
+	// many times a poll's work, and the live view would wait for it.
+	cu, err := pendingFold(ctx, tx, clusterID, s.Tiers[1:])
+	if err != nil {
 		return nil, err
-	}
-	if newest.Valid {
-		for _, tier := range s.Tiers[1:] {
-			var folded int64
-			err := tx.QueryRowContext(ctx, `SELECT folded FROM watermarks WHERE cluster = ? AND tier = ?`, clusterID, tier.Name).Scan(&folded)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, err
-			}
-			if folded > newest.Int64 {
-				continue
-			}
-			if err := foldRaw(ctx, tx, clusterID, tier, folded); err != nil {
-				return nil, fmt.Errorf("fold raw into %s: %w", tier.Name, err)
-			}
-			if err := setWatermark(ctx, tx, clusterID, tier.Name, newest.Int64+1); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	s.clusters[clusterID] = cs
+	if cu != nil {
+		s.startCatchUp(cu)
+	}
 	return cs, nil
 }
 
@@ -639,17 +637,20 @@ func (s *Store) flushAllLocked(ctx context.Context) error {
 func (s *Store) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.catchUpLocked(ctx); err != nil {
+		return fmt.Errorf("flush metrics: %w", err)
+	}
 	if err := s.flushAllLocked(ctx); err != nil {
 		return fmt.Errorf("flush metrics: %w", err)
 	}
 	return nil
 }
 
-// foldRaw merges the raw rows of a cluster at or after folded into a
+// foldRaw merges the raw rows of a cluster from folded to newest into a
 // rollup tier.
-func foldRaw(ctx context.Context, tx *sql.Tx, clusterID string, tier Tier, folded int64) error {
+func foldRaw(ctx context.Context, tx *sql.Tx, clusterID string, tier Tier, folded, newest int64) error {
 	rows, err := tx.QueryContext(ctx, `SELECT target, ts, cpu, mem, maxmem, memhost, dr, dw, ni, no
-		FROM raw WHERE target IN (SELECT id FROM targets WHERE cluster = ?) AND ts >= ?`, clusterID, folded)
+		FROM raw WHERE target IN (SELECT id FROM targets WHERE cluster = ?) AND ts >= ? AND ts <= ?`, clusterID, folded, newest)
 	if err != nil {
 		return err
 	}

@@ -182,11 +182,12 @@ func (p *Poller) Poll(ctx context.Context) error {
 	}
 }
 
-const maxBackoff = time.Minute
-
-// run waits, polls, and again, until ctx ends, backing off while polls
-// fail so that a cluster that is down is not hammered. It is only a
-// ticker: the work is pollOnce.
+// run waits, polls, and again, until ctx ends. It is only a ticker: the
+// work is pollOnce. A failing cluster is polled at the same interval as a
+// healthy one, with no backoff: one request per interval (each endpoint
+// left after the client's connect timeout) does not load a cluster, and
+// the live view comes back within one poll of the cluster answering again,
+// rather than after a backoff that had grown while it was down.
 func (p *Poller) run(ctx context.Context) {
 	defer close(p.done)
 	last := time.Now()
@@ -194,12 +195,7 @@ func (p *Poller) run(ctx context.Context) {
 		p.pollOnce(ctx, p.cfg.Now())
 	}
 	for {
-		iv := p.cfg.Interval()
-		wait := iv
-		for i := 1; i < p.failing && wait < maxBackoff; i++ {
-			wait *= 2
-		}
-		wait = min(wait, max(iv, maxBackoff)) - time.Since(last)
+		wait := p.cfg.Interval() - time.Since(last)
 		timer := time.NewTimer(max(wait, 0))
 		var replies []chan struct{}
 		select {
@@ -262,6 +258,9 @@ func (p *Poller) pollOnce(ctx context.Context, now time.Time) {
 		p.tell(out)
 		return
 	}
+	if ctx.Err() != nil {
+		return // stopped while storing: no alerts, no OnPoll
+	}
 	p.failing = 0
 	p.polls++
 	if p.cfg.Alerts != nil {
@@ -312,6 +311,11 @@ func (p *Poller) fetch(ctx context.Context, client *proxmox.Client, now time.Tim
 	out.Resources = res
 	nodeRates := p.nodeNetwork(ctx, client, res, now)
 	out.Rates = nodeRates
+	if ctx.Err() != nil {
+		// Stopping (the app quits, the cluster is removed): the answer
+		// came, but nothing may be written for the cluster any more.
+		return ctx.Err()
+	}
 	if p.cfg.Store != nil {
 		// One transaction per poll. A failure (a full disk) loses this
 		// poll's history only: polling and the live view go on.

@@ -47,9 +47,9 @@ func downPoller(ctx context.Context, iv *atomic.Int64, log *pollLog) *metrics.Po
 	})
 }
 
-// TestPollerSchedule: polls come every interval, back off while they fail
-// (doubling, at most a minute), a shorter interval applies at once on
-// Wake, and Stop returns only when the goroutine has exited.
+// TestPollerSchedule: polls come every interval, failing or not (no
+// backoff: a cluster that answers again shows within one poll), and Stop
+// returns only when the goroutine has exited.
 func TestPollerSchedule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var iv atomic.Int64
@@ -59,8 +59,13 @@ func TestPollerSchedule(t *testing.T) {
 
 		time.Sleep(3 * time.Minute) // the bubble's fake clock: no real waiting
 		synctest.Wait()
-		// 10 s, then failures double the wait: 10, 20, 40, 60, 60…
-		want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second, 140 * time.Second}
+		// Every 10 s for 3 minutes, although every poll fails: with the
+		// old backoff (doubling up to a minute) the cluster coming back
+		// at 2m50s would have shown only at 3m20s.
+		var want []time.Duration
+		for at := 10 * time.Second; at <= 3*time.Minute; at += 10 * time.Second {
+			want = append(want, at)
+		}
 		if got := log.get(); !equalDurations(got, want) {
 			t.Errorf("polls at %v; want %v", got, want)
 		}

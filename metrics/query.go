@@ -13,6 +13,11 @@ import (
 // the query itself (an unknown metric, an empty range), not the database.
 var ErrInvalid = errors.New("invalid history query")
 
+// MaxPoints is the most points History and Sparklines return, whatever is
+// asked: a chart on the widest screen (7680 pixels across) draws no more,
+// and a larger answer only costs time and memory.
+const MaxPoints = 8000
+
 // Series is a history in uPlot's columnar shape: Times are the starts of
 // equal buckets of Step seconds; every column has one value per time, nil
 // where there is no data (a gap). Columns hold "<metric>" (the average
@@ -24,11 +29,42 @@ type Series struct {
 	Tier    string                `json:"tier"` // the tier the data came from
 }
 
+// MaxTargets is the most targets one Sparklines call reads: more rows
+// than any table shows at once.
+const MaxTargets = 2000
+
+// Times outside [minQueryTime, now+maxQueryAhead] hold no history: a
+// range reaching beyond them is cut to them, which also keeps every
+// computation on the range far from int64's limits.
+const (
+	minQueryTime  = 0 // 1970: nothing older is ever stored
+	maxQueryAhead = 24 * time.Hour
+)
+
+// bounds clamps a query's range to the time history can hold and its
+// point count to [1, MaxPoints]. ok is false when nothing of the range is
+// left (it lies wholly in the future or before 1970, or is empty).
+func (s *Store) bounds(from, to time.Time, points int) (f, t int64, n int, ok bool) {
+	if !to.After(from) || points <= 0 {
+		return 0, 0, 0, false
+	}
+	f, t = from.Unix(), to.Unix()
+	f = max(f, minQueryTime)
+	t = min(t, s.Now().Add(maxQueryAhead).Unix())
+	if t <= f {
+		return 0, 0, 0, false
+	}
+	return f, t, min(points, MaxPoints), true
+}
+
 // pickTier chooses the tier for a range [from, to) drawn with at most
 // points values: among the tiers whose retention reaches back to from, the
 // coarsest whose step still fits a point (fewest rows read, no detail lost
 // at that width); if none is that fine, the finest that covers the range.
 // It returns the tier's index and the output step in seconds.
+//
+// from, to and points must have gone through bounds: the arithmetic below
+// relies on a range of at most a few centuries and at most MaxPoints.
 func (s *Store) pickTier(from, to int64, points int) (int, int64) {
 	now := s.Now().Unix()
 	want := (to - from + int64(points) - 1) / int64(points)
@@ -48,6 +84,8 @@ func (s *Store) pickTier(from, to int64, points int) (int, int64) {
 	}
 	ts := int64(s.Tiers[pick].Step / time.Second)
 	step := max(ts, (want+ts-1)/ts*ts)
+	// Aligning from down to a bucket can add one point: widen the step by
+	// whole tier steps until the grid fits (once or twice at most).
 	for (to-bucket(from, time.Duration(step)*time.Second)+step-1)/step > int64(points) {
 		step += ts
 	}
@@ -164,10 +202,10 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 	if err != nil {
 		return Series{}, fmt.Errorf("history: %w", err)
 	}
-	if maxPoints <= 0 || !to.After(from) {
+	f, t, maxPoints, ok := s.bounds(from, to, maxPoints)
+	if !ok {
 		return Series{}, fmt.Errorf("history: %w: empty range or no points", ErrInvalid)
 	}
-	f, t := from.Unix(), to.Unix()
 	ti, step := s.pickTier(f, t, maxPoints)
 	tier := s.Tiers[ti]
 	times := grid(f, t, step)
@@ -330,10 +368,13 @@ func (s *Store) Sparklines(ctx context.Context, clusterID string, targetIDs []st
 	if !ok {
 		return nil, nil, fmt.Errorf("sparklines: %w: unknown metric %q", ErrInvalid, metric)
 	}
-	if points <= 0 || !to.After(from) {
+	if len(targetIDs) > MaxTargets {
+		return nil, nil, fmt.Errorf("sparklines: %w: %d targets, at most %d", ErrInvalid, len(targetIDs), MaxTargets)
+	}
+	f, t, points, ok := s.bounds(from, to, points)
+	if !ok {
 		return nil, nil, fmt.Errorf("sparklines: %w: empty range or no points", ErrInvalid)
 	}
-	f, t := from.Unix(), to.Unix()
 	ti, step := s.pickTier(f, t, points)
 	tier := s.Tiers[ti]
 	times = grid(f, t, step)

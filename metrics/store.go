@@ -72,9 +72,14 @@ type Store struct {
 	// readers that do not hold mu (queries).
 	limits sync.RWMutex
 
+	// catchUps counts the goroutines folding what a crash left unfolded
+	// (catchup.go).
+	catchUps sync.WaitGroup
+
 	// mu serializes writers and guards the in-memory state below.
 	mu       sync.Mutex
 	clusters map[string]*clusterState
+	pending  []*catchUpWork // folds a crash left, oldest first (catchup.go)
 	closed   bool
 }
 
@@ -116,7 +121,10 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	err := s.flushAllLocked(context.Background())
+	err := s.catchUpLocked(context.Background())
+	if err == nil {
+		err = s.flushAllLocked(context.Background())
+	}
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}

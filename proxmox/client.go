@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gp "github.com/luthermonson/go-proxmox"
@@ -39,6 +40,11 @@ type Config struct {
 	Failover []Pin
 	// Timeout bounds each request to one endpoint; zero means 15 s.
 	Timeout time.Duration
+	// ConnectTimeout bounds the dial and TLS handshake of each new
+	// connection, within Timeout: a node that is down or hanging is left
+	// for the next one after this long. Zero means DefaultConnectTimeout
+	// (3 s).
+	ConnectTimeout time.Duration
 	// LoopbackOnly makes the client refuse to connect anywhere but this
 	// machine (the demo cluster): a dial to another address fails at once
 	// with a KindNotLoopback error and is logged, nothing is sent. Test
@@ -78,6 +84,10 @@ type Client struct {
 	// name activeHost instead, the endpoint that answered.
 	host string
 
+	// closed is set by Close: no request starts after it, and the
+	// connections of any still running are closed when it ends.
+	closed atomic.Bool
+
 	// mu guards the failover state below.
 	mu      sync.Mutex
 	cur     int                 // index in eps of the endpoint requests go to first
@@ -95,6 +105,8 @@ type endpoint struct {
 	// the answer: a request that must not be repeated then either never
 	// had a connection or certainly went over a live one.
 	once *gp.Client
+	// transports are api's and once's, for Close.
+	transports []*http.Transport
 }
 
 // NewClient checks cfg and builds a client. It makes no network request:
@@ -135,7 +147,7 @@ func NewClient(cfg Config) (*Client, error) {
 		host:    hostOf(pins[0].URL),
 	}
 	for _, p := range pins {
-		ep, err := newEndpoint(p, tokenID, secret, timeout, cfg.LoopbackOnly, cfg.Logger)
+		ep, err := newEndpoint(p, tokenID, secret, timeout, min(cfg.ConnectTimeout, timeout), cfg.LoopbackOnly, cfg.Logger)
 		if err != nil {
 			return invalid(err)
 		}
@@ -144,11 +156,12 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newEndpoint(p Pin, tokenID, secret string, timeout time.Duration, loopbackOnly bool, log *slog.Logger) (*endpoint, error) {
-	dialer, err := newPinnedDialer(p.Fingerprint, loopbackOnly, log)
+func newEndpoint(p Pin, tokenID, secret string, timeout, connectTimeout time.Duration, loopbackOnly bool, log *slog.Logger) (*endpoint, error) {
+	dialer, err := newPinnedDialer(p.Fingerprint, connectTimeout, loopbackOnly, log)
 	if err != nil {
 		return nil, err
 	}
+	var transports []*http.Transport
 	newAPI := func(keepAlive bool) *gp.Client {
 		transport := &http.Transport{
 			// Proxmox sits on the LAN; an environment proxy would see
@@ -161,6 +174,7 @@ func newEndpoint(p Pin, tokenID, secret string, timeout time.Duration, loopbackO
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: timeout,
 		}
+		transports = append(transports, transport)
 		httpClient := &http.Client{
 			Transport: &statusTransport{base: transport, secret: secret},
 			// Redirects would carry the token elsewhere; pveproxy
@@ -174,13 +188,46 @@ func newEndpoint(p Pin, tokenID, secret string, timeout time.Duration, loopbackO
 			gp.WithLogger(quietLogger{}),
 		)
 	}
+	api, once := newAPI(true), newAPI(false)
 	return &endpoint{
-		url:    p.URL,
-		host:   hostOf(p.URL),
-		dialer: dialer,
-		api:    newAPI(true),
-		once:   newAPI(false),
+		url:        p.URL,
+		host:       hostOf(p.URL),
+		dialer:     dialer,
+		api:        api,
+		once:       once,
+		transports: transports,
 	}, nil
+}
+
+// ErrClosed is the cause of the error of a request made after Close.
+var ErrClosed = errors.New("proxmox: the client is closed (the cluster was removed or reconnected)")
+
+// Close releases the client's connections: the idle ones at once, and
+// those of requests still running as each ends. Requests made after Close
+// fail with ErrClosed. The console's websockets, dialled with Dialer, are
+// the console's own. Close may be called more than once.
+func (c *Client) Close() error {
+	c.closed.Store(true)
+	c.closeIdle()
+	return nil
+}
+
+func (c *Client) isClosed() bool { return c.closed.Load() }
+
+// releaseIfClosed closes the connections a request brought back to the
+// idle pool after Close.
+func (c *Client) releaseIfClosed() {
+	if c.closed.Load() {
+		c.closeIdle()
+	}
+}
+
+func (c *Client) closeIdle() {
+	for _, ep := range c.eps {
+		for _, t := range ep.transports {
+			t.CloseIdleConnections()
+		}
+	}
 }
 
 // String names the endpoint and token ID, never the secret.

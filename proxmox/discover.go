@@ -35,6 +35,7 @@ func Discover(ctx context.Context, cfg Config) (Discovery, error) {
 	if err != nil {
 		return Discovery{}, err
 	}
+	defer client.Close()
 	if _, err := client.Version(ctx); err != nil {
 		return Discovery{}, err
 	}

@@ -47,6 +47,9 @@ type Error struct {
 	// Errors is Proxmox's per-parameter complaint for 400 responses.
 	Errors map[string]string
 	Err    error // underlying cause; nil for HTTP errors
+	// Also names the other endpoints tried, after Host, when none of a
+	// cluster's endpoints answered: "127.0.0.2:8006 (unreachable)".
+	Also []string
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -58,6 +61,11 @@ func (e *Error) Error() string {
 		sb.WriteString(": ")
 	}
 	sb.WriteString(e.explain())
+	if len(e.Also) > 0 {
+		sb.WriteString(" (the other nodes did not answer either: ")
+		sb.WriteString(strings.Join(e.Also, ", "))
+		sb.WriteString(")")
+	}
 	return sb.String()
 }
 
@@ -292,18 +300,40 @@ func classify(op, host string, err error) error {
 	switch {
 	case errors.As(err, &recHdr):
 		return mk(KindProtocol, errors.New("the server does not speak TLS"))
-	case errors.As(err, &syntaxErr), errors.As(err, &typeErr), errors.Is(err, io.ErrUnexpectedEOF):
+	case cutShort(err):
+		// The node went away in the middle of its answer, or a proxy
+		// before it answered for it with nothing: the cluster did not
+		// answer, which is not the same as answering something else.
+		return mk(KindUnreachable, ErrCutShort)
+	case errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return mk(KindProtocol, fmt.Errorf("cannot decode the response: %w", err))
 	case errors.As(err, &dnsErr):
 		return mk(KindUnreachable, dnsErr)
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
-		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF):
+		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.ECONNRESET):
 		return mk(KindUnreachable, rootCause(err))
 	case errors.As(err, &opErr):
 		return mk(KindUnreachable, opErr)
 	default:
 		return mk(KindProtocol, rootCause(err))
 	}
+}
+
+// ErrCutShort is the cause of a KindUnreachable error whose answer was
+// empty or ended early: the connection closed before the whole answer
+// arrived (EOF, unexpected EOF), or the body was empty or stopped in the
+// middle of its JSON.
+var ErrCutShort = errors.New("the answer was empty or cut short")
+
+// cutShort reports whether err says an answer ended before it was whole.
+// A JSON syntax error counts only when the text ran out ("unexpected end
+// of JSON input"); any other is a server speaking something else.
+func cutShort(err error) bool {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var syntaxErr *json.SyntaxError
+	return errors.As(err, &syntaxErr) && strings.Contains(syntaxErr.Error(), "unexpected end of JSON input")
 }
 
 // rootCause drops url.Error's "Get \"https://…\":" prefix, which would

@@ -147,21 +147,42 @@ func (c *Client) firstAside(op string) error {
 	return nil
 }
 
-// do runs call against the current endpoint and, when that endpoint cannot
-// be reached, against the next ones in order; the first that answers
-// becomes current. Only transport failures (no connection, no TLS
-// handshake, no answer) move on: an HTTP error is the cluster's answer. An
-// endpoint whose certificate changed is set aside for good and recorded
-// (CertChanges). A request that is not idempotent moves on only if it
-// never had a connection, i.e. it certainly did not reach the server; such
-// requests use a fresh connection (endpoint.once), so that a kept-alive
-// connection the server has already closed cannot leave that in doubt.
+// do runs call against the current endpoint and, when that endpoint does
+// not answer, against the next ones in order; the first that answers
+// becomes current. An HTTP error is the cluster's answer and is returned
+// as it is. An endpoint whose certificate changed is set aside for good and
+// recorded (CertChanges).
 //
-// Each endpoint gets the full timeout. If none answers, the error is a
-// certificate mismatch if any endpoint had one (in this request first, else
-// the first set aside before), otherwise the last endpoint's.
+// What counts as "does not answer": no connection, no TLS handshake in the
+// connect timeout, no answer in the timeout, and an answer that is empty
+// or cut short (KindUnreachable with ErrCutShort). The rule for repeating a
+// request on the next node:
+//
+//   - An idempotent request (GET) moves on after any of these: sending it
+//     twice changes nothing on the cluster.
+//   - A request that is not idempotent (POST, PUT, DELETE: a start, a
+//     console ticket) moves on only if it never had a connection, i.e. it
+//     certainly did not reach a server. Once it had one, a timeout or a
+//     cut-short answer leaves in doubt whether the node acted on it, and a
+//     second node must not act again: the error goes to the caller, who
+//     can look (the task list) before asking again. Such requests use a
+//     fresh connection (endpoint.once), so that a kept-alive connection
+//     the server has already closed cannot leave that in doubt.
+//
+// Each endpoint gets the full timeout, but a node that does not even
+// connect is left after the connect timeout. If none answers, the error is
+// a certificate mismatch if any endpoint had one (in this request first,
+// else the first set aside before), then a loopback-only refusal,
+// otherwise the error of the first endpoint tried (the node the client
+// was using, the one that failed the user), listing the others tried in
+// Error.Also.
 func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(context.Context, *endpoint) error) error {
-	var fpErr, last error
+	if c.isClosed() {
+		return &Error{Kind: KindInvalid, Op: op, Err: ErrClosed}
+	}
+	defer c.releaseIfClosed()
+	var fpErr error
+	var failed []*Error
 	for _, i := range c.order() {
 		ep := c.eps[i]
 		var connected atomic.Bool
@@ -190,11 +211,11 @@ func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(c
 			if !idempotent && connected.Load() {
 				return err // it may have reached the server
 			}
+			failed = append(failed, e)
 		default:
 			c.answered(i)
 			return err
 		}
-		last = err
 	}
 	if fpErr != nil {
 		return fpErr
@@ -202,8 +223,23 @@ func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(c
 	if err := c.firstAside(op); err != nil {
 		return err
 	}
-	if last != nil {
-		return last
+	if len(failed) > 0 {
+		// A refusal to leave this machine is a rule, not a network
+		// failure: it names what to fix, like a certificate change.
+		lead := 0
+		for k, e := range failed {
+			if e.Kind == KindNotLoopback {
+				lead = k
+				break
+			}
+		}
+		out := *failed[lead]
+		for k, e := range failed {
+			if k != lead {
+				out.Also = append(out.Also, e.where()+" ("+string(e.Kind)+")")
+			}
+		}
+		return &out
 	}
 	return &Error{Kind: KindUnreachable, Op: op, Err: errors.New("no endpoint to try")}
 }

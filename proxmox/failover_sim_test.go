@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,18 +269,42 @@ func TestFailoverPost(t *testing.T) {
 func TestFailoverPostNotRepeated(t *testing.T) {
 	t.Parallel()
 	s := newNodeSim(t)
-	// Long enough that dialling and both handshakes fit even on a loaded
-	// machine: only the request itself may run into the timeout.
 	c := failoverClient(t, s, 2*time.Second)
 	ctx := context.Background()
 	ref := stoppedGuestOff(t, s, "")
+	// Connect to pve1 once, so that its certificate is known and the
+	// POST's own connection needs one handshake, not the timeout.
+	if _, err := c.Version(ctx); err != nil {
+		t.Fatalf("Version: %v", err)
+	}
 
-	// pve1 accepts the connection and the request but does not answer in
-	// time: the request may have been carried out, so it is not sent again.
-	s.SetNodeLatency("pve1", time.Minute)
+	// pve1 receives every request and answers none until the test is
+	// over: whatever the timing, the POST reached it. (A latency race
+	// decided this before: the test could see either outcome.)
+	release := make(chan struct{})
+	var posts, pve1 atomic.Int32
+	s.SetRequestHook(func(method, path, node string) {
+		if method == "POST" {
+			posts.Add(1)
+		}
+		if node == "pve1" {
+			pve1.Add(1)
+			<-release
+		}
+	})
+	t.Cleanup(func() { close(release) })
+
+	// The request may have been carried out, so it is not sent again.
 	_, err := c.GuestAction(ctx, ref, proxmox.Start)
 	wantKind(t, "GuestAction(start) on a slow pve1", err, proxmox.KindTimeout)
+	var pe *proxmox.Error
+	if errors.As(err, &pe) && pe.Host != strings.TrimPrefix(s.NodeURL("pve1"), "https://") {
+		t.Errorf("error names %s; want pve1, which did not answer", pe.Host)
+	}
 	wantActive(t, c, s, "pve1")
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d POSTs reached the cluster; want 1 (no second start elsewhere)", n)
+	}
 	if st, _ := s.GuestStatus(ref.VMID); st != "stopped" {
 		t.Errorf("guest %d is %s; want it still stopped (no second start elsewhere)", ref.VMID, st)
 	}
@@ -289,6 +314,9 @@ func TestFailoverPostNotRepeated(t *testing.T) {
 		t.Fatalf("Version on a slow pve1: %v", err)
 	}
 	wantActive(t, c, s, "pve2")
+	if n := pve1.Load(); n != 2 {
+		t.Errorf("pve1 received %d requests; want the POST and the read", n)
+	}
 }
 
 func TestFailoverConfig(t *testing.T) {

@@ -49,6 +49,10 @@ func (e *FingerprintError) Error() string {
 type PinnedDialer struct {
 	fingerprint string
 	dialer      net.Dialer
+	// connectTimeout bounds each connection's dial and TLS handshake
+	// together, so that a node that does not answer is left quickly for
+	// the next one instead of using up the request's whole timeout.
+	connectTimeout time.Duration
 
 	mu   sync.Mutex
 	leaf *x509.Certificate // the pinned certificate, once seen; nil before
@@ -57,17 +61,26 @@ type PinnedDialer struct {
 // NewPinnedDialer returns a dialer pinned to fingerprint (any accepted
 // NormalizeFingerprint form).
 func NewPinnedDialer(fingerprint string) (*PinnedDialer, error) {
-	return newPinnedDialer(fingerprint, false, nil)
+	return newPinnedDialer(fingerprint, DefaultConnectTimeout, false, nil)
 }
 
-// newPinnedDialer is NewPinnedDialer, loopback-only when asked (see
-// newDialer).
-func newPinnedDialer(fingerprint string, loopbackOnly bool, log *slog.Logger) (*PinnedDialer, error) {
+// DefaultConnectTimeout bounds a connection's dial and TLS handshake when
+// Config.ConnectTimeout is zero. On a LAN both take milliseconds; a node
+// that has not finished them in 3 s is down or hanging, and the next node
+// deserves the rest of the request's time.
+const DefaultConnectTimeout = 3 * time.Second
+
+// newPinnedDialer is NewPinnedDialer with its connect timeout, and
+// loopback-only when asked (see newDialer).
+func newPinnedDialer(fingerprint string, connectTimeout time.Duration, loopbackOnly bool, log *slog.Logger) (*PinnedDialer, error) {
 	fp, err := NormalizeFingerprint(fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	return &PinnedDialer{fingerprint: fp, dialer: *newDialer(10*time.Second, loopbackOnly, log)}, nil
+	if connectTimeout <= 0 {
+		connectTimeout = DefaultConnectTimeout
+	}
+	return &PinnedDialer{fingerprint: fp, dialer: *newDialer(connectTimeout, loopbackOnly, log), connectTimeout: connectTimeout}, nil
 }
 
 // Fingerprint returns the pinned fingerprint in canonical form.
@@ -109,6 +122,8 @@ func (d *PinnedDialer) knownLeaf() *x509.Certificate {
 }
 
 func (d *PinnedDialer) handshake(ctx context.Context, network, addr string, cfg *tls.Config) (*tls.Conn, error) {
+	ctx, cancel := d.connectContext(ctx)
+	defer cancel()
 	raw, err := d.dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
@@ -123,7 +138,18 @@ func (d *PinnedDialer) handshake(ctx context.Context, network, addr string, cfg 
 
 // fetchLeaf returns the leaf certificate addr presents, without trusting it.
 func (d *PinnedDialer) fetchLeaf(ctx context.Context, network, addr string) (*x509.Certificate, error) {
+	ctx, cancel := d.connectContext(ctx)
+	defer cancel()
 	return fetchLeaf(ctx, &d.dialer, network, addr)
+}
+
+// connectContext bounds one dial and handshake by the connect timeout (a
+// zero PinnedDialer has none beyond ctx's).
+func (d *PinnedDialer) connectContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.connectTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d.connectTimeout)
 }
 
 func fetchLeaf(ctx context.Context, dialer *net.Dialer, network, addr string) (*x509.Certificate, error) {

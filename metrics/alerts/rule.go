@@ -165,10 +165,11 @@ func (r Rule) Validate() error {
 		if r.Metric == CPU || r.Metric == Mem {
 			limit = 100
 		}
-		if r.Trigger <= 0 || r.Trigger > limit {
+		// Written so that NaN fails both.
+		if !(r.Trigger > 0 && r.Trigger <= limit) {
 			return &FieldError{"trigger", "outOfRange"}
 		}
-		if r.Clear < 0 || r.Clear > r.Trigger {
+		if !(r.Clear >= 0 && r.Clear <= r.Trigger) {
 			return &FieldError{"clear", "aboveTrigger"}
 		}
 	}

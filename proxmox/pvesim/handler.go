@@ -85,6 +85,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rel = "/"
 	}
 
+	if s.serveCut(w, r) {
+		return
+	}
 	local := localNode(r)
 	latency, dropped, flt, hook := s.hooks(r.Method, rel, local)
 	if latency > 0 {
@@ -93,6 +96,16 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			// No answer at all, as from a node that went away: returning
+			// would make net/http send an empty 200 in its place.
+			panic(http.ErrAbortHandler)
+		}
+	}
+	if hangNode := local; hangNode != "" || len(s.nodes) > 0 {
+		if hangNode == "" {
+			hangNode = s.nodes[0].name
+		}
+		if !s.waitHang(r, hangNode) {
 			return
 		}
 	}

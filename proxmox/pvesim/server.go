@@ -137,6 +137,8 @@ type nodeListener struct {
 	tls  *tls.Config
 
 	handler http.Handler
+	// hung tells whether the node hangs (Sim.SetNodeHanging); nil never.
+	hung func() <-chan struct{}
 
 	mu   sync.Mutex
 	srv  *http.Server  // nil while down
@@ -226,6 +228,7 @@ func Start(cfg Config, addr string) (*Server, error) {
 			addr:    ln.Addr().String(),
 			tls:     sim.nodeTLSConfig(n),
 			handler: localHandler(sim, n.name),
+			hung:    func() <-chan struct{} { return sim.hangOf(n.name) },
 		}
 		nl.serve(ln)
 		s.listeners = append(s.listeners, nl)
@@ -375,9 +378,13 @@ func (l *nodeListener) serve(ln net.Listener) {
 	}
 	done := make(chan struct{})
 	l.srv, l.ln, l.done = srv, ln, done
+	var inner net.Listener = ln
+	if l.hung != nil {
+		inner = &hangListener{Listener: ln, hung: l.hung, done: done}
+	}
 	go func() {
 		defer close(done)
-		_ = srv.Serve(tls.NewListener(ln, l.tls))
+		_ = srv.Serve(tls.NewListener(inner, l.tls))
 	}()
 }
 

@@ -161,6 +161,7 @@ type Sim struct {
 	faults      []fault
 	drops       []string
 	onRequest   func(method, path, node string)
+	netFaults   netFaults // SetNodeHanging, SetCutShort
 
 	// listeners, when set (by Start, before serving), follows nodes going
 	// down and up and certificates changing. It is called without mu held.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorMessage, hostOf } from './errors';
+import { errorMessage, hostOf, INVALID_REASONS } from './errors';
 import { setLocale } from './i18n/index.svelte';
 import { ERROR_CODES } from './types';
 
@@ -32,6 +32,24 @@ describe('errorMessage', () => {
     );
     setLocale('pt-BR');
     expect(errorMessage(err)).toContain('Conexão com 192.0.2.12:8006 recusada');
+  });
+
+  it('says why Cecyber refused a value, in both locales', () => {
+    const err = { code: 'invalid', message: 'x', params: { field: 'points', reason: 'outOfRange', min: '1', max: '8000' } };
+    expect(errorMessage(err)).toBe('Cecyber refused a number outside the range it accepts (1 to 8000).');
+    setLocale('pt-BR');
+    expect(errorMessage(err)).toBe('O Cecyber recusou um número fora do intervalo aceito (1 a 8000).');
+    for (const locale of ['en', 'pt-BR'] as const) {
+      setLocale(locale);
+      for (const reason of INVALID_REASONS) {
+        const text = errorMessage({ code: 'invalid', message: 'x', params: { field: 'f', reason, max: '9' } });
+        expect(text).not.toMatch(/[{}]|error\.invalid/);
+      }
+    }
+    setLocale('en');
+    expect(errorMessage({ code: 'invalid', message: 'x', params: { reason: 'other' } })).toBe(
+      'Proxmox rejected the request as invalid.',
+    );
   });
 
   it('translates every code in both locales without leftover placeholders', () => {

@@ -3,6 +3,13 @@
 import { t } from './i18n/index.svelte';
 import { ERROR_CODES, type ErrorCode, type ErrorInfo } from './types';
 
+/**
+ * Why Cecyber itself refused a value a bound method was given (app/validate.go):
+ * these have a sentence of their own, not Proxmox's "rejected as invalid".
+ */
+export const INVALID_REASONS = ['tooLong', 'badChars', 'outOfRange', 'tooMany', 'badRange'] as const;
+type InvalidReason = (typeof INVALID_REASONS)[number];
+
 function isErrorCode(code: string): code is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code);
 }
@@ -31,6 +38,12 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
     message: err.message,
     ...err.params,
   };
+  if (err.code === 'invalid') {
+    const reason = err.params?.reason;
+    if (reason && (INVALID_REASONS as readonly string[]).includes(reason)) {
+      return t(`error.invalid.${reason as InvalidReason}`, { min: '?', max: '?', ...params });
+    }
+  }
   if (err.code === 'keychain') {
     const reason = err.params?.reason;
     if (reason === 'unavailable' || reason === 'locked' || reason === 'denied') {

@@ -171,6 +171,11 @@ export const en = {
   'error.keychain.unavailable': 'No keychain is available. On Linux install and start a Secret Service provider such as GNOME Keyring (package gnome-keyring) or KeePassXC with Secret Service enabled; Cecyber never stores secrets in plain files.',
   'error.keychain.locked': 'Your keychain is locked; unlock it and try again.',
   'error.keychain.denied': 'The keychain refused access to Cecyber. Allow it in the keychain prompt or settings and try again.',
+  'error.invalid.tooLong': 'Cecyber refused a value that is too long (at most {max} characters).',
+  'error.invalid.badChars': 'Cecyber refused a value with control or text-direction characters.',
+  'error.invalid.outOfRange': 'Cecyber refused a number outside the range it accepts ({min} to {max}).',
+  'error.invalid.tooMany': 'Cecyber refused a request for too many items at once (at most {max}).',
+  'error.invalid.badRange': 'Cecyber refused a time range that is empty or outside the time history can cover.',
 
   'topbar.addCluster': 'Add cluster',
   'tasks.toggle': 'Tasks',

@@ -170,6 +170,11 @@ export const ptBR: Messages = {
   'error.keychain.unavailable': 'Nenhum chaveiro está disponível. No Linux, instale e inicie um provedor de Secret Service, como o GNOME Keyring (pacote gnome-keyring) ou o KeePassXC com o Secret Service ativado; o Cecyber nunca guarda segredos em arquivos comuns.',
   'error.keychain.locked': 'Seu chaveiro está bloqueado; desbloqueie-o e tente de novo.',
   'error.keychain.denied': 'O chaveiro negou acesso ao Cecyber. Permita o acesso no aviso ou nas configurações do chaveiro e tente de novo.',
+  'error.invalid.tooLong': 'O Cecyber recusou um valor longo demais (no máximo {max} caracteres).',
+  'error.invalid.badChars': 'O Cecyber recusou um valor com caracteres de controle ou de direção de texto.',
+  'error.invalid.outOfRange': 'O Cecyber recusou um número fora do intervalo aceito ({min} a {max}).',
+  'error.invalid.tooMany': 'O Cecyber recusou um pedido de itens demais de uma vez (no máximo {max}).',
+  'error.invalid.badRange': 'O Cecyber recusou um intervalo de tempo vazio ou fora do período que o histórico cobre.',
 
   'topbar.addCluster': 'Novo cluster',
   'tasks.toggle': 'Tarefas',
