@@ -95,6 +95,10 @@ func TestBoundMethodsRefuseHostileValues(t *testing.T) {
 		"BulkAction":      {[]GuestTarget{{Cluster: st.ID, GuestID: guest.ID}}, "start", ActionOptions{}},
 		"TaskLog":         {st.ID, guest.Node, "UPID:pve1:00000001:00000001:00000001:qmstart:101:root@pam:"},
 		"GuestDetails":    {st.ID, guest.ID},
+
+		"ProbeClusterAddress":   {st.ID, st.Endpoint},
+		"UpdateClusterEndpoint": {st.ID, st.Endpoint, sim.Fingerprint, ""},
+		"FindKeptHistory":       {adminInput(sim, "Lab 4"), sim.Fingerprint},
 	}
 
 	typ := reflect.TypeOf(a)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"cecyber/app/store"
 	"cecyber/proxmox"
@@ -22,6 +23,9 @@ import (
 // trusted. The address may be the current one when only the certificate
 // changed.
 func (a *App) ProbeClusterAddress(id, address string) (Probe, error) {
+	if err := checkID("cluster", id); err != nil {
+		return Probe{}, err
+	}
 	if a.ctx == nil {
 		return Probe{}, errNotStarted
 	}
@@ -48,6 +52,9 @@ func (a *App) ProbeClusterAddress(id, address string) (Probe, error) {
 // answers as another cluster (another Proxmox cluster name, or no node
 // name in common) is refused: its history would be mixed with this one's.
 func (a *App) UpdateClusterEndpoint(id, address, fingerprint, secret string) (ClusterState, error) {
+	if err := checkID("cluster", id); err != nil {
+		return ClusterState{}, err
+	}
 	if a.ctx == nil {
 		return ClusterState{}, errNotStarted
 	}
@@ -120,9 +127,14 @@ func (a *App) UpdateClusterEndpoint(id, address, fingerprint, secret string) (Cl
 func (c *cluster) moved(client *proxmox.Client, cfg proxmox.Config, nodes map[string]string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	old := c.client
 	c.client, c.cfg, c.nodes = client, cfg, nodes
 	c.state.CertChange = nil
 	c.state.Endpoint = cfg.Endpoint
+	if old != nil && old != client {
+		// As in setClient: closed once its last request has ended.
+		time.AfterFunc(retireClientAfter, func() { old.Close() })
+	}
 }
 
 // FindKeptHistory connects as AddCluster would (pinned to the fingerprint
