@@ -45,7 +45,7 @@ func (a *App) checkInput(in ClusterInput, exceptID string) (clusterInput, error)
 	if out.secret, err = checkSecret(in.Secret); err != nil {
 		return out, err
 	}
-	if err = checkID("history", in.History); err != nil {
+	if err = checkHistoryID(in.History); err != nil {
 		return out, err
 	}
 	return out, nil
