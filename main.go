@@ -6,7 +6,6 @@ package main
 
 import (
 	"embed"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -196,46 +195,22 @@ func openLog(stderr io.Writer) (*slog.Logger, io.Closer, string) {
 	return log, closer, dir
 }
 
-// openStore opens the database in the OS config directory. A damaged one is
-// moved aside, never deleted, and a fresh one takes its place.
+// openStore opens the database in the OS config directory. A damaged one
+// is kept aside, never deleted, and what can still be read is salvaged
+// into a new one; a -wal file of another database is set aside. Either is
+// a notice in the window.
 func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
 	path, err := store.DefaultPath()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(path)
-	var corrupt *store.CorruptError
-	if !errors.As(err, &corrupt) {
-		return db, nil, err
-	}
-	moved, rerr := store.Recover(path)
-	if rerr != nil {
-		return nil, nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
-	}
-	msg := "The database was damaged; it was moved aside and a new one created. Add your clusters again."
-	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
-	db, err = store.Open(path)
-	// SQLite's words go to the log, not to the window.
-	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
-	return db, []app.ErrorInfo{notice}, err
+	db, rep, err := store.OpenRepairing(path)
+	return db, app.RepairNotices("database", rep, log), err
 }
 
-// openMetrics opens the metric history next to the database. A damaged file
-// is moved aside like the database; losing history never stops the app.
+// openMetrics opens the metric history next to the database, repaired the
+// same way.
 func openMetrics(dbPath string, log *slog.Logger) (*metrics.Store, []app.ErrorInfo, error) {
-	path := filepath.Join(filepath.Dir(dbPath), "metrics.db")
-	s, err := metrics.Open(path)
-	var corrupt *metrics.CorruptError
-	if !errors.As(err, &corrupt) {
-		return s, nil, err
-	}
-	moved, rerr := metrics.Recover(path)
-	if rerr != nil {
-		return nil, nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
-	}
-	msg := "The metric history was damaged; it was moved aside and a new one started."
-	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
-	s, err = metrics.Open(path)
-	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
-	return s, []app.ErrorInfo{notice}, err
+	s, rep, err := metrics.OpenRepairing(filepath.Join(filepath.Dir(dbPath), "metrics.db"))
+	return s, app.RepairNotices("history", rep, log), err
 }
