@@ -130,6 +130,9 @@ type App struct {
 	hidden     bool // the window is minimised or hidden
 
 	alerts alertState
+
+	historyMu sync.Mutex
+	history   historyState
 }
 
 // New returns an App that does nothing until startup.
@@ -342,6 +345,7 @@ func (a *App) startPoller(c *cluster, pollNow bool) {
 		StoppedByUs: a.stoppedByUs,
 		OnPoll: func(p metrics.Poll) {
 			c.apply(p)
+			a.noteHistory(c.id, p)
 			a.applyAlertChanges(p.Alerts)
 			a.publish()
 		},
