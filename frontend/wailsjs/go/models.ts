@@ -547,6 +547,30 @@ export namespace app {
 	        this.guestId = source["guestId"];
 	    }
 	}
+	export class HistoryStatus {
+	    saving: boolean;
+	    reason: string;
+	    freeBytes: number;
+	    dir: string;
+	    unsaved: number;
+	    dropped: number;
+	    since: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.saving = source["saving"];
+	        this.reason = source["reason"];
+	        this.freeBytes = source["freeBytes"];
+	        this.dir = source["dir"];
+	        this.unsaved = source["unsaved"];
+	        this.dropped = source["dropped"];
+	        this.since = source["since"];
+	    }
+	}
 	export class Node {
 	    cluster: string;
 	    name: string;
