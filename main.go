@@ -6,6 +6,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 
@@ -83,16 +85,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	// Another window on the same files shows itself instead; this one
-	// stops before it opens them.
-	instance, err := instanceID()
-	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
-	}
-	if desktop.HandOver(instance) {
-		fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
-		return 0
+	// One Cecyber per config folder, decided before anything in it is
+	// opened: another window on the same files shows itself instead.
+	configDir, instance, idErr := instanceID()
+	var release func()
+	if idErr == nil {
+		var handedOver bool
+		release, handedOver, idErr = lockInstance(configDir, instance)
+		if handedOver {
+			fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
+			return 0
+		}
 	}
 
 	desktop.AvoidCLocale()
@@ -101,21 +104,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Whatever logs without a logger of its own (proxmox.Probe's refusal
 	// of a non-loopback dial) goes to the same place.
 	slog.SetDefault(log)
+	fail := func(err error) int { return failStart(err, configDir, logDir, instance, log, stderr) }
+	if idErr != nil {
+		return fail(idErr)
+	}
+	defer release()
 	log.Info("starting", "version", version, "commit", build.Commit, "demo", *demo)
-	db, notices, err := openStore(log)
+	db, notices, err := openStore(configDir, log)
 	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	defer db.Close()
-	history, historyNotices, err := openMetrics(db.Path(), log)
+	history, historyNotices, err := openMetrics(configDir, log)
 	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	defer history.Close()
 	notices = append(notices, historyNotices...)
-	configDir := filepath.Dir(db.Path())
 	build.LogDir, build.ConfigDir = logDir, configDir
 	a := app.New(app.Options{
 		Version:   version,
@@ -133,13 +138,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Notifier:       desktop.Notifier{Icon: icon},
 	})
 
-	dist, err := fs.Sub(assets, "frontend/dist")
-	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
-	}
 	shell := app.Shell{
-		Assets:     dist,
+		Assets:     dist(),
 		Icon:       icon,
 		WindowFile: filepath.Join(configDir, desktop.WindowFile),
 		InstanceID: instance,
@@ -151,14 +151,74 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// instanceID is the single-instance lock of the config folder the database
-// lives in (see app.InstanceID).
-func instanceID() (string, error) {
+// instanceID returns the config folder the databases live in and its
+// single-instance lock ID (see app.InstanceID).
+func instanceID() (configDir, id string, err error) {
 	path, err := store.DefaultPath()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return app.InstanceID(filepath.Dir(path), desktop.DevBuild), nil
+	configDir = filepath.Dir(path)
+	return configDir, app.InstanceID(configDir, desktop.DevBuild), nil
+}
+
+// handOverWait is how long a second launch waits for the Cecyber that
+// holds the folder to show its window: both may have been started at the
+// same moment, and the first registers with the desktop only as its
+// window opens.
+var handOverWait = 5 * time.Second
+
+// lockInstance takes the config folder's single-instance lock before any
+// database in it is opened. If another Cecyber holds it, it asks that one
+// to show its window (Linux; Wails' own lock does it on Windows and macOS,
+// see failStart) and reports whether it did.
+func lockInstance(dir, instance string) (release func(), handedOver bool, err error) {
+	deadline := time.Now().Add(handOverWait)
+	for {
+		release, err := desktop.LockInstance(dir)
+		if !errors.Is(err, desktop.ErrRunning) {
+			return release, false, err
+		}
+		if desktop.HandOver(instance) {
+			return nil, true, nil
+		}
+		if runtime.GOOS != "linux" || time.Now().After(deadline) {
+			return nil, false, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// failStart tells the user why Cecyber could not start: in its window
+// when one can open (showing only that), else in a native dialog, and
+// always in the log and on stderr. It returns the exit status.
+func failStart(err error, configDir, logDir, instance string, log *slog.Logger, stderr io.Writer) int {
+	info := app.StartupFailure(err, configDir, logDir)
+	fmt.Fprintf(stderr, "cecyber: %v\n", err)
+	log.Error("start-up failed", "code", info.Code, "dir", configDir, "err", err)
+	if desktop.CanOpenWindow() {
+		a := app.New(app.Options{Version: version, Logger: log, Failure: &info})
+		// With the instance's lock ID, Wails brings forward a Cecyber that
+		// holds the folder (Windows, macOS) and this one ends there.
+		rerr := wails.Run(app.WailsOptions(a, app.Shell{Assets: dist(), Icon: icon, InstanceID: instance}))
+		if rerr == nil {
+			return 1
+		}
+		log.Error("the window could not open to show why Cecyber could not start", "err", rerr)
+	}
+	if derr := desktop.ShowError("Cecyber could not start", info.Message); derr != nil {
+		log.Warn("no dialog could show why Cecyber could not start", "err", derr)
+	}
+	return 1
+}
+
+// dist is the built frontend.
+func dist() fs.FS {
+	d, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		panic(err) // a constant path into an embedded folder
+	}
+	return d
 }
 
 // startDemo starts the built-in demo cluster: the Proxmox VE simulator on
@@ -199,18 +259,14 @@ func openLog(stderr io.Writer) (*slog.Logger, io.Closer, string) {
 // is kept aside, never deleted, and what can still be read is salvaged
 // into a new one; a -wal file of another database is set aside. Either is
 // a notice in the window.
-func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
-	path, err := store.DefaultPath()
-	if err != nil {
-		return nil, nil, err
-	}
-	db, rep, err := store.OpenRepairing(path)
+func openStore(configDir string, log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
+	db, rep, err := store.OpenRepairing(filepath.Join(configDir, "cecyber.db"))
 	return db, app.RepairNotices("database", rep, log), err
 }
 
 // openMetrics opens the metric history next to the database, repaired the
 // same way.
-func openMetrics(dbPath string, log *slog.Logger) (*metrics.Store, []app.ErrorInfo, error) {
-	s, rep, err := metrics.OpenRepairing(filepath.Join(filepath.Dir(dbPath), "metrics.db"))
+func openMetrics(configDir string, log *slog.Logger) (*metrics.Store, []app.ErrorInfo, error) {
+	s, rep, err := metrics.OpenRepairing(filepath.Join(configDir, "metrics.db"))
 	return s, app.RepairNotices("history", rep, log), err
 }

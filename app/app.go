@@ -66,6 +66,10 @@ type Options struct {
 	// Notices are shown to the user once the window is up.
 	Notices []ErrorInfo
 
+	// Failure, when set, is why Cecyber could not start: the window shows
+	// it and nothing else (no store, no clusters, no demo).
+	Failure *ErrorInfo
+
 	// Metrics keeps the metric history; nil means none is kept (History
 	// then reports it unavailable).
 	Metrics *metrics.Store
@@ -229,6 +233,7 @@ func (a *App) Environment() Environment {
 		Version: a.opts.Version,
 		Demo:    a.opts.Demo,
 		Notices: append([]ErrorInfo{}, a.opts.Notices...),
+		Failure: a.opts.Failure,
 	}
 }
 

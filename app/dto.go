@@ -114,6 +114,10 @@ type Environment struct {
 	// damaged database that was moved aside (code "database", params path
 	// and movedTo).
 	Notices []ErrorInfo `json:"notices"`
+	// Failure is set when Cecyber could not start (see StartupFailure):
+	// the window shows only it. Codes "startupReadOnly", "startupFull",
+	// "startupFailed"; Params dir, log, detail, and free for startupFull.
+	Failure *ErrorInfo `json:"failure,omitempty"`
 }
 
 // ClusterInput is what the add-cluster wizard collects. Secret travels only

@@ -209,6 +209,22 @@ func IsCorrupt(err error) bool {
 	return false
 }
 
+// IsFull reports whether err is SQLite saying the disk (or its page
+// limit) is full.
+func IsFull(err error) bool { return primaryCode(err) == sqlite3.SQLITE_FULL }
+
+// IsReadOnly reports whether err is SQLite saying it may not write the
+// file.
+func IsReadOnly(err error) bool { return primaryCode(err) == sqlite3.SQLITE_READONLY }
+
+func primaryCode(err error) int {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return -1
+	}
+	return se.Code() & 0xff
+}
+
 // MoveAside moves a damaged database at path, with its -wal and -shm files,
 // to path.corrupt-YYYYMMDD-HHMMSS (and -wal/-shm next to it, so the copy
 // stays readable by SQLite tools), and returns the new name of the main
