@@ -128,7 +128,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		StartDemo: startDemo,
 		Logger:    log,
 		Store:     db,
-		Keychain:  secrets.Keychain{Service: "cecyber"},
+		Keychain:  secrets.Keychain{Service: desktop.KeychainService},
 		Notices:   notices,
 		Metrics:   history,
 		// The webview's own origin: wails://wails on Linux and macOS,
@@ -152,14 +152,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // instanceID returns the config folder the databases live in and its
-// single-instance lock ID (see app.InstanceID).
+// single-instance lock ID (see app.InstanceID). A dev build has a folder of
+// its own, and refuses one that is the installed app's under another name.
 func instanceID() (configDir, id string, err error) {
-	path, err := store.DefaultPath()
+	base, err := os.UserConfigDir()
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("locate config directory: %w", err)
 	}
-	configDir = filepath.Dir(path)
+	configDir = filepath.Join(base, desktop.ConfigFolder)
+	if desktop.DevBuild {
+		if err := refuseReleaseFolder(configDir, filepath.Join(base, "Cecyber")); err != nil {
+			return "", "", err
+		}
+	}
 	return configDir, app.InstanceID(configDir, desktop.DevBuild), nil
+}
+
+// refuseReleaseFolder stops a dev build whose folder is the installed
+// app's (a symbolic link, a bind mount): it would poll, and could stop,
+// the user's real clusters from a build whose dev server any local page
+// can reach.
+func refuseReleaseFolder(devDir, releaseDir string) error {
+	dev, derr := os.Stat(devDir)
+	rel, rerr := os.Stat(releaseDir)
+	if derr == nil && rerr == nil && os.SameFile(dev, rel) {
+		return fmt.Errorf("this development build's folder %s is the installed Cecyber's %s: "+
+			"a development build never opens the real clusters; give it a folder of its own", devDir, releaseDir)
+	}
+	return nil
 }
 
 // handOverWait is how long a second launch waits for the Cecyber that
@@ -197,7 +217,8 @@ func failStart(err error, configDir, logDir, instance string, log *slog.Logger, 
 	fmt.Fprintf(stderr, "cecyber: %v\n", err)
 	log.Error("start-up failed", "code", info.Code, "dir", configDir, "err", err)
 	if desktop.CanOpenWindow() {
-		a := app.New(app.Options{Version: version, Logger: log, Failure: &info})
+		a := app.New(app.Options{Version: version, Logger: log, Failure: &info,
+			Build: app.BuildInfo{Commit: commit, BuildDate: buildDate, LogDir: logDir, ConfigDir: configDir}})
 		// With the instance's lock ID, Wails brings forward a Cecyber that
 		// holds the folder (Windows, macOS) and this one ends there.
 		rerr := wails.Run(app.WailsOptions(a, app.Shell{Assets: dist(), Icon: icon, InstanceID: instance}))
@@ -243,6 +264,9 @@ func startDemo() (app.DemoCluster, error) {
 // log file is never worth refusing to start.
 func openLog(stderr io.Writer) (*slog.Logger, io.Closer, string) {
 	dir, err := logs.Dir()
+	if err == nil && desktop.DevBuild {
+		dir = filepath.Join(dir, "dev") // the installed app's log stays its own
+	}
 	if err != nil {
 		log, closer, _ := logs.Setup(logs.Options{Stderr: stderr})
 		log.Warn("logging to stderr only", "err", err)

@@ -85,3 +85,23 @@ func TestOneInstanceOpensTheDatabases(t *testing.T) {
 		t.Errorf("two launches at once said %q; want one opened the databases and one found it running", said)
 	}
 }
+
+// TestDevBuildRefusesReleaseFolder: a dev build whose folder is the
+// installed app's under another name (a symbolic link) does not start.
+func TestDevBuildRefusesReleaseFolder(t *testing.T) {
+	base := t.TempDir()
+	release := filepath.Join(base, "Cecyber")
+	if err := os.Mkdir(release, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dev := filepath.Join(base, "Cecyber-dev")
+	if err := refuseReleaseFolder(dev, release); err != nil {
+		t.Errorf("no dev folder yet: %v; want it allowed (it will be created)", err)
+	}
+	if err := os.Symlink(release, dev); err != nil {
+		t.Fatal(err)
+	}
+	if err := refuseReleaseFolder(dev, release); err == nil {
+		t.Error("a dev folder that links to the installed app's was allowed")
+	}
+}

@@ -115,7 +115,8 @@ test('a read-only token sees its actions disabled with the reason', async (t) =>
 });
 
 test('no token secret reaches the database file', () => {
-  const dir = path.join(configDir, 'Cecyber');
+  // The dev build keeps its own folder (see app/desktop/dev.go).
+  const dir = path.join(configDir, 'Cecyber-dev');
   const files = readdirSync(dir);
   assert.ok(files.some((f) => f.startsWith('cecyber.db')), `database expected in ${dir}: ${files}`);
   for (const f of files) {
