@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'salvaged'
   | 'salvageNone'
   | 'walRefused'
+  | 'startupReadOnly'
+  | 'startupFull'
+  | 'startupFailed'
   | 'notloopback'
   | 'storage'
   | 'internal';
@@ -41,6 +44,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'salvaged',
   'salvageNone',
   'walRefused',
+  'startupReadOnly',
+  'startupFull',
+  'startupFailed',
   'notloopback',
   'storage',
   'internal',
@@ -255,6 +261,8 @@ export interface Environment {
   demo: boolean;
   /** Things the user must know about this start (e.g. code "database"). */
   notices: ErrorInfo[];
+  /** Why Cecyber could not start (codes startupReadOnly, startupFull, startupFailed); the window shows only it. */
+  failure?: ErrorInfo;
 }
 
 export const EMPTY_INVENTORY: Inventory = Object.freeze({

@@ -363,6 +363,7 @@ export namespace app {
 	    version: string;
 	    demo: boolean;
 	    notices: ErrorInfo[];
+	    failure?: ErrorInfo;
 	
 	    static createFrom(source: any = {}) {
 	        return new Environment(source);
@@ -374,6 +375,7 @@ export namespace app {
 	        this.version = source["version"];
 	        this.demo = source["demo"];
 	        this.notices = this.convertValues(source["notices"], ErrorInfo);
+	        this.failure = this.convertValues(source["failure"], ErrorInfo);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
