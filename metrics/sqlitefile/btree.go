@@ -18,6 +18,10 @@ type pageFile struct {
 	hdr    dbHeader
 	npages uint32 // pages the database has, by its header or the log
 	usable int    // page size minus reserved bytes
+
+	// used are the pages some walk read (b-tree and overflow pages): what
+	// is left may be a table's leaves cut off from it (see orphans).
+	used map[uint32]bool
 }
 
 func openPageFile(path string, withWAL bool) (*pageFile, error) {
@@ -25,7 +29,7 @@ func openPageFile(path string, withWAL bool) (*pageFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	pf := &pageFile{data: data}
+	pf := &pageFile{data: data, used: map[uint32]bool{}}
 	if withWAL {
 		if wb, err := os.ReadFile(path + "-wal"); err == nil {
 			if w, err := readWAL(wb); err == nil && w.frames > 0 {
@@ -97,6 +101,11 @@ type walkStats struct {
 // cannot be read is counted and skipped, with its subtree; the rest of
 // the tree is still read.
 func (pf *pageFile) walk(root uint32, visit func(rowid int64, rec []byte)) walkStats {
+	return pf.walkFrom(root, true, visit)
+}
+
+// walkFrom is walk, or with deep false the records of page root alone.
+func (pf *pageFile) walkFrom(root uint32, deep bool, visit func(rowid int64, rec []byte)) walkStats {
 	var st walkStats
 	seen := map[uint32]bool{}
 	var rec func(pgno uint32, depth int)
@@ -197,10 +206,11 @@ func (pf *pageFile) walk(root uint32, visit func(rowid int64, rec []byte)) walkS
 			return
 		}
 		st.badCells += bad
+		pf.used[pgno] = true
 		for _, c := range cells {
 			visit(c.rowid, c.rec)
 		}
-		if typ == tableInterior || typ == indexInterior {
+		if deep && (typ == tableInterior || typ == indexInterior) {
 			children = append(children, binary.BigEndian.Uint32(p[h+8:]))
 			for _, ch := range children {
 				rec(ch, depth+1)
@@ -257,6 +267,7 @@ func (pf *pageFile) payloadSized(c []byte, size int64, table bool) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
+		pf.used[next] = true
 		want := min(size-int64(len(out)), u-4)
 		out = append(out, p[4:4+want]...)
 		next = binary.BigEndian.Uint32(p)
@@ -342,4 +353,56 @@ func decodeRecord(rec []byte) ([]any, error) {
 		body = body[n:]
 	}
 	return vals, nil
+}
+
+// pageType returns the b-tree type of page pgno (0 if it is none).
+func (pf *pageFile) pageType(pgno uint32) byte {
+	p, err := pf.page(pgno)
+	if err != nil {
+		return 0
+	}
+	h := 0
+	if pgno == 1 {
+		h = 100
+	}
+	switch p[h] {
+	case indexInterior, tableInterior, indexLeaf, tableLeaf:
+		return p[h]
+	}
+	return 0
+}
+
+// unreached returns the pages no walk read that may hold rows cut off
+// from their table: not the freelist (deleted rows), not pointer-map
+// pages, and b-tree pages by their type byte.
+func (pf *pageFile) unreached() []uint32 {
+	skip := map[uint32]bool{}
+	// The freelist: trunk pages list leaf pages; both hold deleted data.
+	trunk := pf.hdr.freeTrunk
+	for hops := 0; trunk != 0 && hops <= int(pf.npages); hops++ {
+		skip[trunk] = true
+		p, err := pf.page(trunk)
+		if err != nil {
+			break
+		}
+		n := binary.BigEndian.Uint32(p[4:])
+		for i := uint32(0); i < n && 8+4*int(i)+4 <= len(p); i++ {
+			skip[binary.BigEndian.Uint32(p[8+4*i:])] = true
+		}
+		trunk = binary.BigEndian.Uint32(p)
+	}
+	// Pointer-map pages (auto_vacuum): page 2, then every usable/5+1 pages.
+	if p1, err := pf.page(1); err == nil && binary.BigEndian.Uint32(p1[52:]) != 0 {
+		step := uint32(pf.usable/5 + 1)
+		for pg := uint32(2); pg <= pf.npages; pg += step {
+			skip[pg] = true
+		}
+	}
+	var out []uint32
+	for pg := uint32(2); pg <= pf.npages; pg++ {
+		if !pf.used[pg] && !skip[pg] && pf.pageType(pg) != 0 {
+			out = append(out, pg)
+		}
+	}
+	return out
 }

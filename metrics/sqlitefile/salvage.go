@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // TableSalvage is what was saved of one table of a damaged database.
@@ -22,6 +24,9 @@ type TableSalvage struct {
 	// LostPages of the table could not be read; how many rows they held
 	// is unknown.
 	LostPages int
+	// Adopted pages were cut off from the table (a lost page above them,
+	// a file cut short) and their rows saved all the same.
+	Adopted int
 }
 
 // Damaged is whole when nothing of the table was lost.
@@ -135,11 +140,12 @@ var errSchemaLost = errors.New("the list of tables cannot be read")
 
 // oldTable is a table of the damaged file, as its schema describes it.
 type oldTable struct {
-	name  string
-	root  uint32
-	sql   string
-	order []string // column names in the order its records hold them
-	alias int      // index in order of the INTEGER PRIMARY KEY (the rowid), or -1
+	name         string
+	root         uint32
+	sql          string
+	order        []string // column names in the order its records hold them
+	alias        int      // index in order of the INTEGER PRIMARY KEY (the rowid), or -1
+	withoutRowid bool
 }
 
 // salvage copies every row it can read from the damaged file at from into
@@ -152,6 +158,7 @@ func salvage(ctx context.Context, from string, db *sql.DB) ([]TableSalvage, erro
 		return nil, fmt.Errorf("%w: %v", errSchemaLost, err)
 	}
 	var tables []*oldTable
+	var indexRoots []uint32
 	schemaStats := pf.walk(1, func(_ int64, rec []byte) {
 		v, err := decodeRecord(rec)
 		if err != nil || len(v) < 5 {
@@ -161,6 +168,10 @@ func salvage(ctx context.Context, from string, db *sql.DB) ([]TableSalvage, erro
 		name, _ := v[1].(string)
 		root, _ := v[3].(int64)
 		sqlText, _ := v[4].(string)
+		if typ == "index" && root > 0 {
+			indexRoots = append(indexRoots, uint32(root))
+			return
+		}
 		if typ != "table" || root <= 0 || strings.HasPrefix(name, "sqlite_") || sqlText == "" {
 			return
 		}
@@ -181,16 +192,40 @@ func salvage(ctx context.Context, from string, db *sql.DB) ([]TableSalvage, erro
 		return nil, err
 	}
 	defer conn.ExecContext(ctx, "PRAGMA foreign_keys=ON")
-	var out []TableSalvage
+	// Indexes are rebuilt, not copied; walking them tells their pages
+	// from a table's lost ones.
+	for _, root := range indexRoots {
+		pf.walk(root, func(int64, []byte) {})
+	}
+	// One transaction for the whole copy: the new file has the rows or
+	// nothing.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ins []*inserter
 	for _, t := range tables {
-		if t.name == "migrations" {
-			continue // the fresh database has its own, for the schema it has
+		if t.name == "migrations" || t.order == nil {
+			continue // the fresh database has its own migrations, for the schema it has
 		}
-		ts, err := copyTable(ctx, conn, pf, t)
+		in, err := newInserter(ctx, tx, t)
 		if err != nil {
-			return out, fmt.Errorf("table %s: %w", t.name, err)
+			return nil, fmt.Errorf("table %s: %w", t.name, err)
 		}
-		out = append(out, ts)
+		ins = append(ins, in)
+		copyTable(ctx, in, pf)
+	}
+	adoptOrphans(ctx, pf, ins)
+	var out []TableSalvage
+	for _, in := range ins {
+		if in.err != nil {
+			return nil, fmt.Errorf("table %s: %w", in.t.name, in.err)
+		}
+		out = append(out, in.ts)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
 	}
 	if err := dropOrphans(ctx, conn, out); err != nil {
 		return out, err
@@ -219,6 +254,7 @@ func describe(ctx context.Context, tables []*oldTable) error {
 		t.order, t.alias = cols, -1
 		var withoutRowid bool
 		scratch.QueryRowContext(ctx, `SELECT wr FROM pragma_table_list(?) WHERE schema = 'main'`, t.name).Scan(&withoutRowid)
+		t.withoutRowid = withoutRowid
 		if withoutRowid {
 			// A WITHOUT ROWID table's rows are its primary key index:
 			// the key columns first, then the others.
@@ -272,81 +308,126 @@ func queryStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]str
 	return out, rows.Err()
 }
 
-// copyTable reads t's b-tree from pf and inserts every decodable row into
-// the table of the same name in conn, by the columns both have.
-func copyTable(ctx context.Context, conn *sql.Conn, pf *pageFile, t *oldTable) (TableSalvage, error) {
-	ts := TableSalvage{Name: t.name}
-	newCols := map[string]bool{}
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0`, t.name)
+// inserter copies decoded rows of one old table into the table of the
+// same name in the new database, by the columns both have.
+type inserter struct {
+	t       *oldTable
+	tx      *sql.Tx
+	newCols map[string]bool
+	stmts   map[string]*sql.Stmt
+	ts      TableSalvage
+	err     error // the first failure of the new database itself
+}
+
+func newInserter(ctx context.Context, tx *sql.Tx, t *oldTable) (*inserter, error) {
+	in := &inserter{t: t, tx: tx, newCols: map[string]bool{}, stmts: map[string]*sql.Stmt{}, ts: TableSalvage{Name: t.name}}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0`, t.name)
 	if err != nil {
-		return ts, err
+		return nil, err
 	}
 	for rows.Next() {
 		var n string
 		rows.Scan(&n)
-		newCols[n] = true
+		in.newCols[n] = true
 	}
 	rows.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	return in, nil
+}
+
+// insert adds one record (rowid for a rowid table) and counts it saved or
+// lost.
+func (in *inserter) insert(ctx context.Context, rowid int64, rec []byte) {
+	if in.err != nil {
+		return
+	}
+	t := in.t
+	vals, err := decodeRecord(rec)
+	if err != nil || len(vals) > len(t.order) {
+		in.ts.LostRows++
+		return
+	}
+	var cols []string
+	var args []any
+	for i, v := range vals {
+		if i == t.alias && v == nil {
+			v = rowid
+		}
+		if in.newCols[t.order[i]] {
+			cols = append(cols, `"`+strings.ReplaceAll(t.order[i], `"`, `""`)+`"`)
+			args = append(args, v)
+		}
+	}
+	if len(cols) == 0 {
+		in.ts.LostRows++
+		return
+	}
+	key := strings.Join(cols, ",")
+	stmt := in.stmts[key]
+	if stmt == nil {
+		q := fmt.Sprintf(`INSERT OR IGNORE INTO "%s" (%s) VALUES (%s)`, strings.ReplaceAll(t.name, `"`, `""`),
+			key, strings.TrimSuffix(strings.Repeat("?,", len(cols)), ","))
+		if stmt, in.err = in.tx.PrepareContext(ctx, q); in.err != nil {
+			return
+		}
+		in.stmts[key] = stmt
+	}
+	res, err := stmt.ExecContext(ctx, args...)
+	if c := primaryCode(err); c == sqlite3.SQLITE_MISMATCH || c == sqlite3.SQLITE_CONSTRAINT || c == sqlite3.SQLITE_TOOBIG {
+		in.ts.LostRows++ // a row the schema refuses: noise, not a row of this table
+		return
+	}
 	if err != nil {
-		return ts, err
+		in.err = err
+		return
 	}
-	defer tx.Rollback()
-	stmts := map[string]*sql.Stmt{}
-	var insertErr error
-	st := pf.walk(t.root, func(rowid int64, rec []byte) {
-		if insertErr != nil {
-			return
-		}
-		vals, err := decodeRecord(rec)
-		if err != nil || len(vals) > len(t.order) {
-			ts.LostRows++
-			return
-		}
-		var cols []string
-		var args []any
-		for i, v := range vals {
-			if i == t.alias && v == nil {
-				v = rowid
-			}
-			if newCols[t.order[i]] {
-				cols = append(cols, `"`+strings.ReplaceAll(t.order[i], `"`, `""`)+`"`)
-				args = append(args, v)
-			}
-		}
-		if len(cols) == 0 {
-			ts.LostRows++
-			return
-		}
-		key := strings.Join(cols, ",")
-		stmt := stmts[key]
-		if stmt == nil {
-			q := fmt.Sprintf(`INSERT OR IGNORE INTO "%s" (%s) VALUES (%s)`, strings.ReplaceAll(t.name, `"`, `""`),
-				key, strings.TrimSuffix(strings.Repeat("?,", len(cols)), ","))
-			stmt, err = tx.PrepareContext(ctx, q)
-			if err != nil {
-				insertErr = err
-				return
-			}
-			stmts[key] = stmt
-		}
-		res, err := stmt.ExecContext(ctx, args...)
-		if err != nil {
-			insertErr = err
-			return
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			ts.Saved++
-		} else {
-			ts.LostRows++
-		}
-	})
-	if insertErr != nil {
-		return ts, insertErr
+	if n, _ := res.RowsAffected(); n == 1 {
+		in.ts.Saved++
+	} else {
+		in.ts.LostRows++
 	}
-	ts.LostRows += st.badCells
-	ts.LostPages = st.badPages
-	return ts, tx.Commit()
+}
+
+// copyTable reads t's b-tree from pf and inserts every decodable row.
+func copyTable(ctx context.Context, in *inserter, pf *pageFile) {
+	st := pf.walk(in.t.root, func(rowid int64, rec []byte) { in.insert(ctx, rowid, rec) })
+	in.ts.LostRows += st.badCells
+	in.ts.LostPages = st.badPages
+}
+
+// adoptOrphans reads the b-tree pages no walk reached, which a lost
+// interior page or a cut-short file leaves behind, and gives each page's
+// rows to the one damaged table they can belong to: a table b-tree page
+// to a rowid table, an index page to a WITHOUT ROWID table, with records
+// of that table's width. A page more than one table could claim is left.
+func adoptOrphans(ctx context.Context, pf *pageFile, ins []*inserter) {
+	for _, pg := range pf.unreached() {
+		typ := pf.pageType(pg)
+		var first []any
+		pf.walkFrom(pg, false, func(_ int64, rec []byte) {
+			if v, err := decodeRecord(rec); err == nil && first == nil {
+				first = v
+			}
+		})
+		width := len(first)
+		var match *inserter
+		n := 0
+		for _, in := range ins {
+			rowidTable := in.t.alias >= 0 || !in.t.withoutRowid
+			kindOK := (typ == tableLeaf && rowidTable) || ((typ == indexLeaf || typ == indexInterior) && in.t.withoutRowid)
+			// A rowid alias is stored as NULL: a record with a value there
+			// is another table's.
+			aliasOK := in.t.alias < 0 || (in.t.alias < width && first[in.t.alias] == nil)
+			if in.ts.LostPages > 0 && kindOK && aliasOK && width > 0 && len(in.t.order) == width {
+				match, n = in, n+1
+			}
+		}
+		if n != 1 {
+			continue
+		}
+		st := pf.walkFrom(pg, false, func(rowid int64, rec []byte) { match.insert(ctx, rowid, rec) })
+		match.ts.LostRows += st.badCells
+		match.ts.Adopted++
+	}
 }
 
 // dropOrphans deletes rows whose parent row (by foreign key) was lost:
