@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -40,11 +40,13 @@ for (const [kind, code, words] of [
     const display = await startXvfb();
     const port = await freePort();
     const config = mkdtempSync(path.join(tmpdir(), 'cecyber-config-'));
+    const state = mkdtempSync(path.join(tmpdir(), 'cecyber-state-'));
     const bin = path.join(repo, 'build/bin/cecyber-dev');
     if (!existsSync(bin)) throw new Error(`${bin} is missing: make build/bin/cecyber-dev`);
     const app = startApp('/usr/bin/unshare', ['-rm', 'sh', '-c', `${prepare[kind]} && exec "$@"`, 'sh', bin], {
       DISPLAY: display,
       XDG_CONFIG_HOME: config,
+      XDG_STATE_HOME: state,
       devserver: `127.0.0.1:${port}`,
       assetdir: path.join(repo, 'frontend', 'dist'),
       LANG: 'en_US.UTF-8',
@@ -72,7 +74,12 @@ for (const [kind, code, words] of [
       }, 20000, 250);
       await page.screenshot({ path: path.join(outDir, `startup-${kind}.png`) });
       shot(display, path.join(outDir, `startup-${kind}-window.png`));
-      assert.match(output(app), new RegExp(`start-up failed.*code=${code}`));
+      // The log file says it too, and no bound call's result (a console
+      // URL's token) is logged.
+      const logs = path.join(state, 'cecyber', 'logs', 'dev');
+      const log = readdirSync(logs).map((f) => readFileSync(path.join(logs, f), 'utf8')).join('');
+      assert.match(log, new RegExp(`start-up failed.*code=${code}`));
+      assert.doesNotMatch(output(app), /json call result/);
       assert.equal(app.child.exitCode, null, 'the app exited instead of showing why');
     } catch (e) {
       t.diagnostic(output(app));
