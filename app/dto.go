@@ -116,7 +116,7 @@ type Environment struct {
 	Notices []ErrorInfo `json:"notices"`
 	// Failure is set when Cecyber could not start (see StartupFailure):
 	// the window shows only it. Codes "startupReadOnly", "startupFull",
-	// "startupFailed"; Params dir, log, detail, and free for startupFull.
+	// "startupFailed", "startupRunning"; Params dir, log, detail, and free for startupFull.
 	Failure *ErrorInfo `json:"failure,omitempty"`
 }
 

@@ -15,13 +15,17 @@ import (
 // (or, without one, a native dialog) tells the user: what failed and what
 // to do. dir is the config folder; logDir where the log is ("" if none).
 //
-// Codes: "startupReadOnly" (the folder cannot be written: permissions or a
+// Codes: "startupRunning" (another Cecyber holds the folder and did not
+// show its window), "startupReadOnly" (the folder cannot be written: permissions or a
 // read-only disk), "startupFull" (no space left; Params free), and
 // "startupFailed" (anything else). Params always carry dir, log and
 // detail (the error itself, for the log and for support).
 func StartupFailure(err error, dir, logDir string) ErrorInfo {
 	info := ErrorInfo{Params: map[string]string{"dir": dir, "log": logDir, "detail": err.Error()}}
 	switch {
+	case errors.Is(err, desktop.ErrRunning):
+		info.Code = "startupRunning"
+		info.Message = "Another Cecyber is running on " + dir + " but did not show its window. Close it (or wait until it has started), then start Cecyber again."
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) || sqlitefile.IsReadOnly(err):
 		info.Code = "startupReadOnly"
 		info.Message = "Cecyber cannot write to its folder " + dir + ". Make it writable for your user, then start Cecyber again."

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'startupReadOnly'
   | 'startupFull'
   | 'startupFailed'
+  | 'startupRunning'
   | 'notloopback'
   | 'storage'
   | 'internal';
@@ -47,6 +48,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'startupReadOnly',
   'startupFull',
   'startupFailed',
+  'startupRunning',
   'notloopback',
   'storage',
   'internal',
@@ -261,7 +263,7 @@ export interface Environment {
   demo: boolean;
   /** Things the user must know about this start (e.g. code "database"). */
   notices: ErrorInfo[];
-  /** Why Cecyber could not start (codes startupReadOnly, startupFull, startupFailed); the window shows only it. */
+  /** Why Cecyber could not start (codes startupReadOnly, startupFull, startupFailed, startupRunning); the window shows only it. */
   failure?: ErrorInfo;
 }
 

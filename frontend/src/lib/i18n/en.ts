@@ -169,6 +169,7 @@ export const en = {
   'error.code.walRefused': 'A log file next to {file} belonged to another database, so it was not applied and none of it reached your data. It is kept as {movedTo}.',
   'error.code.startupReadOnly': 'Cecyber cannot write to its folder {dir}: it is read-only or belongs to another user. Make it writable for your user (or move it off a read-only disk), then start Cecyber again.',
   'error.code.startupFull': 'The disk that holds {dir} is full ({free} free). Free some space on it, then start Cecyber again.',
+  'error.code.startupRunning': 'Another Cecyber is already running on {dir} but did not show its window. Close it, or wait until it has started, then start Cecyber again.',
   'error.code.startupFailed': 'Cecyber could not open its files in {dir}. Start it again; if this happens again, the log says what went wrong.',
   'startup.title': 'Cecyber could not start',
   'startup.detail': 'What failed',

@@ -168,6 +168,7 @@ export const ptBR: Messages = {
   'error.code.walRefused': 'Um arquivo de log ao lado de {file} pertencia a outro banco de dados; por isso não foi aplicado e nada dele chegou aos seus dados. Ele foi mantido como {movedTo}.',
   'error.code.startupReadOnly': 'O Cecyber não consegue gravar na pasta {dir}: ela é somente leitura ou pertence a outro usuário. Dê permissão de escrita ao seu usuário (ou tire-a de um disco somente leitura) e inicie o Cecyber de novo.',
   'error.code.startupFull': 'O disco que guarda {dir} está cheio ({free} livres). Libere espaço nele e inicie o Cecyber de novo.',
+  'error.code.startupRunning': 'Outro Cecyber já está rodando em {dir}, mas não mostrou sua janela. Feche-o, ou espere até que termine de iniciar, e inicie o Cecyber de novo.',
   'error.code.startupFailed': 'O Cecyber não conseguiu abrir seus arquivos em {dir}. Inicie-o de novo; se acontecer outra vez, o log diz o que deu errado.',
   'startup.title': 'O Cecyber não pôde iniciar',
   'startup.detail': 'O que falhou',
