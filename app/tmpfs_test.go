@@ -64,4 +64,6 @@ func fillDisk(t *testing.T, dir string) string {
 
 func removeFile(name string) error { return os.Remove(name) }
 
-func runCmd(name string, args ...string) ([]byte, error) { return exec.Command(name, args...).CombinedOutput() }
+func runCmd(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).CombinedOutput()
+}
