@@ -28,6 +28,8 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
     actual: '?',
     movedTo: '?',
     addr: '?',
+    dir: '?',
+    free: '?',
     message: err.message,
     ...err.params,
   };
