@@ -13,7 +13,8 @@ import (
 // It never asks SQLite to parse anything, so damaged pages cost only
 // themselves.
 type pageFile struct {
-	data   []byte
+	f      *os.File // read page by page: a history file may be gigabytes
+	size   int64
 	wal    *wal // nil if none
 	hdr    dbHeader
 	npages uint32 // pages the database has, by its header or the log
@@ -24,12 +25,25 @@ type pageFile struct {
 	used map[uint32]bool
 }
 
+// openPageFile opens the database at path for reading, with its -wal
+// file's committed pages if withWAL. Close closes it.
 func openPageFile(path string, withWAL bool) (*pageFile, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	pf := &pageFile{data: data, used: map[uint32]bool{}}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	pf := &pageFile{f: f, size: fi.Size(), used: map[uint32]bool{}}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+		}
+	}()
 	if withWAL {
 		if wb, err := os.ReadFile(path + "-wal"); err == nil {
 			if w, err := readWAL(wb); err == nil && w.frames > 0 {
@@ -37,7 +51,8 @@ func openPageFile(path string, withWAL bool) (*pageFile, error) {
 			}
 		}
 	}
-	first := data
+	first := make([]byte, 100)
+	f.ReadAt(first, 0)
 	if pf.wal != nil {
 		if p1, ok := pf.wal.pages[1]; ok {
 			first = p1
@@ -56,11 +71,14 @@ func openPageFile(path string, withWAL bool) (*pageFile, error) {
 	case pf.hdr.sizeValid:
 		pf.npages = pf.hdr.pages
 	default:
-		pf.npages = uint32(len(data) / pf.hdr.pageSize)
+		pf.npages = uint32(pf.size / int64(pf.hdr.pageSize))
 	}
 	pf.usable = pf.hdr.pageSize - pf.hdr.reserved
+	ok = true
 	return pf, nil
 }
+
+func (pf *pageFile) Close() error { return pf.f.Close() }
 
 var errMissingPage = errors.New("page is past the end of the file")
 
@@ -75,10 +93,14 @@ func (pf *pageFile) page(pgno uint32) ([]byte, error) {
 		}
 	}
 	off := int64(pgno-1) * int64(pf.hdr.pageSize)
-	if off+int64(pf.hdr.pageSize) > int64(len(pf.data)) {
+	if off+int64(pf.hdr.pageSize) > pf.size {
 		return nil, errMissingPage
 	}
-	return pf.data[off : off+int64(pf.hdr.pageSize)], nil
+	p := make([]byte, pf.hdr.pageSize)
+	if _, err := pf.f.ReadAt(p, off); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // B-tree page types.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ type Report struct {
 // Repaired reports whether Open had anything to repair.
 func (r Report) Repaired() bool { return r.WALRefused != "" || r.Damage != nil }
 
-// Saved and Lost sum the tables: rows kept, and rows plus pages lost.
+// Saved is the rows kept, over every table.
 func (r Report) Saved() (rows int) {
 	for _, t := range r.Tables {
 		rows += t.Saved
@@ -129,11 +130,34 @@ func OpenRepairing(path string, migrations fs.FS, now func() time.Time, pragmas 
 	if serr != nil {
 		rep.SchemaLost = errors.Is(serr, errSchemaLost)
 		if !rep.SchemaLost {
+			// The copy failed (a full disk): put the damaged file back, so
+			// that the next start salvages it again rather than opening
+			// the new, empty one as if nothing had happened.
 			db.Close()
-			return nil, rep, fmt.Errorf("salvage %s: %w", moved, serr)
+			err := fmt.Errorf("salvage %s: %w", moved, serr)
+			if perr := putBack(moved, path); perr != nil {
+				err = fmt.Errorf("%w; putting the damaged file back failed too: %v", err, perr)
+			}
+			return nil, rep, err
 		}
 	}
 	return db, rep, nil
+}
+
+// putBack replaces the new database at path with the damaged one moved
+// aside to moved.
+func putBack(moved, path string) error {
+	for _, suffix := range []string{"-wal", "-shm", ""} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	for _, suffix := range []string{"-wal", "-shm", ""} {
+		if err := os.Rename(moved+suffix, path+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 var errSchemaLost = errors.New("the list of tables cannot be read")
@@ -157,6 +181,7 @@ func salvage(ctx context.Context, from string, db *sql.DB) ([]TableSalvage, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errSchemaLost, err)
 	}
+	defer pf.Close()
 	var tables []*oldTable
 	var indexRoots []uint32
 	schemaStats := pf.walk(1, func(_ int64, rec []byte) {
