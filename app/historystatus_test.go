@@ -1,12 +1,14 @@
 package app
 
 import (
+	"context"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"cecyber/metrics"
+	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 )
 
@@ -27,8 +29,14 @@ func TestHistoryDiskFull(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	step := func() { mu.Lock(); now = now.Add(10 * time.Second); mu.Unlock() }
+	var demo DemoCluster
+	start := simDemo(pvesim.Config{Nodes: 2, Guests: 40, Seed: 3, Now: clock})
 	a, rec := newTestApp(t, Options{Metrics: hist, Now: clock,
-		StartDemo: simDemo(pvesim.Config{Nodes: 2, Guests: 40, Seed: 3})})
+		StartDemo: func() (DemoCluster, error) {
+			var err error
+			demo, err = start()
+			return demo, err
+		}})
 	t.Cleanup(func() { hist.Close() })
 	if _, err := a.OpenDemo(); err != nil {
 		t.Fatal(err)
@@ -67,7 +75,23 @@ func TestHistoryDiskFull(t *testing.T) {
 		t.Fatalf("status on a full disk = %+v; want not saving, reason full, the (almost no) free space of %s", st, dir)
 	}
 	stoppedAt := clock().Unix()
-	// Polls go on; their samples wait.
+	// Polls go on; their samples wait. Alerts too: a guest stopped from
+	// outside the app raises its alert while nothing can be saved.
+	other, err := proxmox.NewClient(demo.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var victim Guest
+	inv, _ := a.Inventory()
+	for _, g := range inv.Guests {
+		if g.Status == "running" && g.Type == "qemu" {
+			victim = g
+			break
+		}
+	}
+	if _, err := other.GuestActionWith(context.Background(), proxmox.GuestRef{Node: victim.Node, Type: "qemu", VMID: victim.VMID}, "stop", nil); err != nil {
+		t.Fatal(err)
+	}
 	for range 3 {
 		step()
 		if _, err := a.Refresh(); err != nil {
@@ -79,6 +103,15 @@ func TestHistoryDiskFull(t *testing.T) {
 	}
 	if got, err := a.HistoryStatus(); err != nil || got.Saving {
 		t.Errorf("HistoryStatus() = %+v, %v; want not saving", got, err)
+	}
+	if got := alertsFor(a, victim.ID); len(got) != 1 || got[0].State != "firing" {
+		inv, _ := a.Inventory()
+		for _, g := range inv.Guests {
+			if g.ID == victim.ID {
+				t.Logf("victim now %+v", g)
+			}
+		}
+		t.Errorf("a guest stopped while the disk is full (%s): alerts %+v (all %+v); want one firing", victim.ID, got, inv.Alerts)
 	}
 
 	if err := removeFile(filler); err != nil {
