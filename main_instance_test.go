@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,39 @@ func TestDevBuildRefusesReleaseFolder(t *testing.T) {
 	}
 	if err := refuseReleaseFolder(dev, release); err == nil {
 		t.Error("a dev folder that links to the installed app's was allowed")
+	}
+}
+
+// TestStartFailsWithoutDisplay: when no window can open (no display) a
+// start-up failure still reaches the user: stderr and the log, exit 1.
+func TestStartFailsWithoutDisplay(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("no display is a Linux (X11, Wayland) state; on Windows and macOS a window can always open")
+	}
+	base := t.TempDir()
+	notADir := filepath.Join(base, "config")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CONFIG_HOME", notADir) // the config folder cannot be made
+	t.Setenv("HOME", base)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(base, "state"))
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	var stdout, stderr strings.Builder
+	if code := run(nil, &stdout, &stderr); code != 1 {
+		t.Fatalf("run = %d; want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "cecyber: ") || !strings.Contains(stderr.String(), "not a directory") {
+		t.Errorf("stderr = %q; want the reason", stderr.String())
+	}
+	logs, _ := filepath.Glob(filepath.Join(base, "state", "cecyber", "logs", "*.log"))
+	var all string
+	for _, f := range logs {
+		b, _ := os.ReadFile(f)
+		all += string(b)
+	}
+	if !strings.Contains(all, "start-up failed") || !strings.Contains(all, "code=startupFailed") {
+		t.Errorf("log %q; want the start-up failure", all)
 	}
 }

@@ -25,7 +25,7 @@ func ShowError(title, text string) error {
 	for _, c := range [][]string{
 		{"zenity", "--error", "--no-markup", "--title", title, "--text", text},
 		{"kdialog", "--title", title, "--error", text},
-		{"xmessage", "-center", "-buttons", "OK:0", title + "\n\n" + text},
+		{"xmessage", "-center", "-buttons", "OK:0", "-default", "OK", title + "\n\n" + text},
 	} {
 		if _, err := exec.LookPath(c[0]); err != nil {
 			continue
