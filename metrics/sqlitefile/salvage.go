@@ -123,6 +123,9 @@ func OpenRepairing(path string, migrations fs.FS, now func() time.Time, pragmas 
 	rep.MovedTo = moved
 	db, err = Open(path, migrations, now, pragmas...)
 	if err != nil {
+		if perr := putBack(moved, path); perr != nil {
+			err = fmt.Errorf("%w; putting the damaged file back failed too: %v", err, perr)
+		}
 		return nil, rep, err
 	}
 	tables, serr := salvage(context.Background(), moved, db)

@@ -15,8 +15,8 @@ var testMigrations = os.DirFS("testdata")
 
 const (
 	nParents = 2
-	nChild   = 6000 // per parent
-	nNotes   = 800
+	nChild   = 1500 // per parent: several leaf pages
+	nNotes   = 200
 )
 
 // fill writes the test schema's rows into db: nParents parents, nChild
@@ -371,5 +371,38 @@ func TestSalvageLostInteriorPage(t *testing.T) {
 	}
 	if n := count(t, db, "parent"); n != nParents {
 		t.Errorf("parent = %d", n)
+	}
+}
+
+// TestSalvageFailsPutsBack: when the new file cannot take the rows (a full
+// disk, here SQLite's own page limit on the new file), the damaged file
+// goes back where it was, unchanged, so the next start salvages it again
+// instead of opening an empty database as if nothing had happened.
+func TestSalvageFailsPutsBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	newDB(t, path, nParents)
+	smash(t, path, leafPage(t, path, "child"))
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = OpenRepairing(path, testMigrations, time.Now, "max_page_count(12)")
+	if !IsFull(errors.Unwrap(err)) && !strings.Contains(fmt.Sprint(err), "full") {
+		t.Fatalf("OpenRepairing into a full file = %v; want the full disk reported", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || string(after) != string(before) {
+		t.Fatalf("the damaged file is not back as it was (%v)", err)
+	}
+	if left, _ := filepath.Glob(path + ".corrupt-*"); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	db, rep, err := OpenRepairing(path, testMigrations, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if rep.Damage == nil || count(t, db, "child") == 0 {
+		t.Errorf("the next start: %+v; want the salvage done then", rep)
 	}
 }
