@@ -43,9 +43,12 @@ build: setup
 	$(WAILS) build -tags $(TAGS) -m -trimpath -ldflags "$(LDFLAGS)"
 	@ls -l build/bin/cecyber
 
-## dev: live-reloading development build (Vite + Wails) on the demo cluster
+## dev: live-reloading development build (Vite + Wails) on the demo cluster, in its own config
+## folder (Cecyber-dev) and keychain service (cecyber-dev): it never opens the installed app's clusters
+# -loglevel Warning: Wails' own debug and trace lines (every bound call's result, console URLs
+# with their one-time token among them) stay out of the terminal.
 dev: setup
-	$(WAILS) dev -tags $(TAGS) -m -appargs "--demo --demo-pve=$(DEMO_PVE)"
+	$(WAILS) dev -tags $(TAGS) -m -loglevel Warning -appargs "--demo --demo-pve=$(DEMO_PVE)"
 
 ## check: the loop to run before every commit (a few minutes): lint, go test -race with a real
 ## Secret Service, the frontend unit tests. No root, no packaging, no browser, no window.

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 
@@ -90,16 +91,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	// Another window on the same files shows itself instead; this one
-	// stops before it opens them.
-	instance, err := instanceID()
-	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
-	}
-	if desktop.HandOver(instance) {
-		fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
-		return 0
+	// One Cecyber per config folder, decided before anything in it is
+	// opened: another window on the same files shows itself instead.
+	configDir, instance, idErr := instanceID()
+	var release func()
+	if idErr == nil {
+		var handedOver bool
+		release, handedOver, idErr = lockInstance(configDir, instance)
+		if handedOver {
+			fmt.Fprintln(stderr, "cecyber: already running; its window was brought forward")
+			return 0
+		}
 	}
 
 	desktop.AvoidCLocale()
@@ -108,21 +110,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Whatever logs without a logger of its own (proxmox.Probe's refusal
 	// of a non-loopback dial) goes to the same place.
 	slog.SetDefault(log)
+	fail := func(err error) int { return failStart(err, configDir, logDir, instance, log, stderr) }
+	if idErr != nil {
+		return fail(idErr)
+	}
+	defer release()
 	log.Info("starting", "version", version, "commit", build.Commit, "demo", *demo)
-	db, notices, err := openStore(log)
+	db, notices, err := openStore(configDir, log)
 	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	defer db.Close()
-	history, historyNotices, err := openMetrics(db.Path(), log)
+	history, historyNotices, err := openMetrics(configDir, log)
 	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	defer history.Close()
 	notices = append(notices, historyNotices...)
-	configDir := filepath.Dir(db.Path())
 	build.LogDir, build.ConfigDir = logDir, configDir
 	a := app.New(app.Options{
 		Version:   version,
@@ -130,7 +134,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		StartDemo: demoStarter(demoVersion),
 		Logger:    log,
 		Store:     db,
-		Keychain:  secrets.Keychain{Service: "cecyber"},
+		Keychain:  secrets.Keychain{Service: desktop.KeychainService},
 		Notices:   notices,
 		Metrics:   history,
 		// The webview's own origin: wails://wails on Linux and macOS,
@@ -140,13 +144,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Notifier:       desktop.Notifier{Icon: icon},
 	})
 
-	dist, err := fs.Sub(assets, "frontend/dist")
-	if err != nil {
-		fmt.Fprintf(stderr, "cecyber: %v\n", err)
-		return 1
-	}
 	shell := app.Shell{
-		Assets:     dist,
+		Assets:     dist(),
 		Icon:       icon,
 		WindowFile: filepath.Join(configDir, desktop.WindowFile),
 		InstanceID: instance,
@@ -158,14 +157,95 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// instanceID is the single-instance lock of the config folder the database
-// lives in (see app.InstanceID).
-func instanceID() (string, error) {
-	path, err := store.DefaultPath()
+// instanceID returns the config folder the databases live in and its
+// single-instance lock ID (see app.InstanceID). A dev build has a folder of
+// its own, and refuses one that is the installed app's under another name.
+func instanceID() (configDir, id string, err error) {
+	base, err := os.UserConfigDir()
 	if err != nil {
-		return "", err
+		return "", "", fmt.Errorf("locate config directory: %w", err)
 	}
-	return app.InstanceID(filepath.Dir(path), desktop.DevBuild), nil
+	configDir = filepath.Join(base, desktop.ConfigFolder)
+	if desktop.DevBuild {
+		if err := refuseReleaseFolder(configDir, filepath.Join(base, "Cecyber")); err != nil {
+			return "", "", err
+		}
+	}
+	return configDir, app.InstanceID(configDir, desktop.DevBuild), nil
+}
+
+// refuseReleaseFolder stops a dev build whose folder is the installed
+// app's (a symbolic link, a bind mount): it would poll, and could stop,
+// the user's real clusters from a build whose dev server any local page
+// can reach.
+func refuseReleaseFolder(devDir, releaseDir string) error {
+	dev, derr := os.Stat(devDir)
+	rel, rerr := os.Stat(releaseDir)
+	if derr == nil && rerr == nil && os.SameFile(dev, rel) {
+		return fmt.Errorf("this development build's folder %s is the installed Cecyber's %s: "+
+			"a development build never opens the real clusters; give it a folder of its own", devDir, releaseDir)
+	}
+	return nil
+}
+
+// handOverWait is how long a second launch waits for the Cecyber that
+// holds the folder to show its window: both may have been started at the
+// same moment, and the first registers with the desktop only as its
+// window opens.
+var handOverWait = 5 * time.Second
+
+// lockInstance takes the config folder's single-instance lock before any
+// database in it is opened. If another Cecyber holds it, it asks that one
+// to show its window (Linux; Wails' own lock does it on Windows and macOS,
+// see failStart) and reports whether it did.
+func lockInstance(dir, instance string) (release func(), handedOver bool, err error) {
+	deadline := time.Now().Add(handOverWait)
+	for {
+		release, err := desktop.LockInstance(dir)
+		if !errors.Is(err, desktop.ErrRunning) {
+			return release, false, err
+		}
+		if desktop.HandOver(instance) {
+			return nil, true, nil
+		}
+		if runtime.GOOS != "linux" || time.Now().After(deadline) {
+			return nil, false, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// failStart tells the user why Cecyber could not start: in its window
+// when one can open (showing only that), else in a native dialog, and
+// always in the log and on stderr. It returns the exit status.
+func failStart(err error, configDir, logDir, instance string, log *slog.Logger, stderr io.Writer) int {
+	info := app.StartupFailure(err, configDir, logDir)
+	fmt.Fprintf(stderr, "cecyber: %v\n", err)
+	log.Error("start-up failed", "code", info.Code, "dir", configDir, "err", err)
+	if desktop.CanOpenWindow() {
+		a := app.New(app.Options{Version: version, Logger: log, Failure: &info,
+			Build: app.BuildInfo{Commit: commit, BuildDate: buildDate, LogDir: logDir, ConfigDir: configDir}})
+		// With the instance's lock ID, Wails brings forward a Cecyber that
+		// holds the folder (Windows, macOS) and this one ends there.
+		rerr := wails.Run(app.WailsOptions(a, app.Shell{Assets: dist(), Icon: icon, InstanceID: instance}))
+		if rerr == nil {
+			return 1
+		}
+		log.Error("the window could not open to show why Cecyber could not start", "err", rerr)
+	}
+	if derr := desktop.ShowError("Cecyber could not start", info.Message); derr != nil {
+		log.Warn("no dialog could show why Cecyber could not start", "err", derr)
+	}
+	return 1
+}
+
+// dist is the built frontend.
+func dist() fs.FS {
+	d, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		panic(err) // a constant path into an embedded folder
+	}
+	return d
 }
 
 // demoStarter starts the built-in demo cluster: the Proxmox VE simulator
@@ -192,6 +272,9 @@ func demoStarter(version string) func() (app.DemoCluster, error) {
 // log file is never worth refusing to start.
 func openLog(stderr io.Writer) (*slog.Logger, io.Closer, string) {
 	dir, err := logs.Dir()
+	if err == nil && desktop.DevBuild {
+		dir = filepath.Join(dir, "dev") // the installed app's log stays its own
+	}
 	if err != nil {
 		log, closer, _ := logs.Setup(logs.Options{Stderr: stderr})
 		log.Warn("logging to stderr only", "err", err)
@@ -204,46 +287,18 @@ func openLog(stderr io.Writer) (*slog.Logger, io.Closer, string) {
 	return log, closer, dir
 }
 
-// openStore opens the database in the OS config directory. A damaged one is
-// moved aside, never deleted, and a fresh one takes its place.
-func openStore(log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
-	path, err := store.DefaultPath()
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := store.Open(path)
-	var corrupt *store.CorruptError
-	if !errors.As(err, &corrupt) {
-		return db, nil, err
-	}
-	moved, rerr := store.Recover(path)
-	if rerr != nil {
-		return nil, nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
-	}
-	msg := "The database was damaged; it was moved aside and a new one created. Add your clusters again."
-	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
-	db, err = store.Open(path)
-	// SQLite's words go to the log, not to the window.
-	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
-	return db, []app.ErrorInfo{notice}, err
+// openStore opens the database in the OS config directory. A damaged one
+// is kept aside, never deleted, and what can still be read is salvaged
+// into a new one; a -wal file of another database is set aside. Either is
+// a notice in the window.
+func openStore(configDir string, log *slog.Logger) (*store.DB, []app.ErrorInfo, error) {
+	db, rep, err := store.OpenRepairing(filepath.Join(configDir, "cecyber.db"))
+	return db, app.RepairNotices("database", rep, log), err
 }
 
-// openMetrics opens the metric history next to the database. A damaged file
-// is moved aside like the database; losing history never stops the app.
-func openMetrics(dbPath string, log *slog.Logger) (*metrics.Store, []app.ErrorInfo, error) {
-	path := filepath.Join(filepath.Dir(dbPath), "metrics.db")
-	s, err := metrics.Open(path)
-	var corrupt *metrics.CorruptError
-	if !errors.As(err, &corrupt) {
-		return s, nil, err
-	}
-	moved, rerr := metrics.Recover(path)
-	if rerr != nil {
-		return nil, nil, fmt.Errorf("%w; moving it aside failed too: %v", err, rerr)
-	}
-	msg := "The metric history was damaged; it was moved aside and a new one started."
-	log.Warn(msg, "path", path, "moved_to", moved, "err", corrupt.Err)
-	s, err = metrics.Open(path)
-	notice := app.ErrorInfo{Code: "database", Message: msg, Params: map[string]string{"path": path, "movedTo": moved}}
-	return s, []app.ErrorInfo{notice}, err
+// openMetrics opens the metric history next to the database, repaired the
+// same way.
+func openMetrics(configDir string, log *slog.Logger) (*metrics.Store, []app.ErrorInfo, error) {
+	s, rep, err := metrics.OpenRepairing(filepath.Join(configDir, "metrics.db"))
+	return s, app.RepairNotices("history", rep, log), err
 }

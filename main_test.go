@@ -86,8 +86,9 @@ func TestOpenLog(t *testing.T) {
 	}
 }
 
-// TestOpenStoreRecoversCorruptDatabase: a damaged database is moved aside,
-// never deleted, a fresh one opens, and the user is told.
+// TestOpenStoreRecoversCorruptDatabase: a file that is not a database at
+// all is moved aside, never deleted, a fresh one opens, and the user is
+// told nothing could be salvaged (salvage itself: TestDamagedFiles).
 func TestOpenStoreRecoversCorruptDatabase(t *testing.T) {
 	dir := t.TempDir()
 	// The store lives in os.UserConfigDir, which reads XDG_CONFIG_HOME on
@@ -107,12 +108,12 @@ func TestOpenStoreRecoversCorruptDatabase(t *testing.T) {
 	if err := os.WriteFile(path, garbage, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, notices, err := openStore(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, notices, err := openStore(filepath.Dir(path), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("openStore() error = %v", err)
 	}
 	defer db.Close()
-	if len(notices) != 1 || notices[0].Code != "database" || notices[0].Params["movedTo"] == "" {
+	if len(notices) != 1 || notices[0].Code != "salvageNone" || notices[0].Params["movedTo"] == "" {
 		t.Fatalf("notices = %+v; want one database notice naming where the file went", notices)
 	}
 	kept, err := os.ReadFile(notices[0].Params["movedTo"])

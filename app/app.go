@@ -66,6 +66,10 @@ type Options struct {
 	// Notices are shown to the user once the window is up.
 	Notices []ErrorInfo
 
+	// Failure, when set, is why Cecyber could not start: the window shows
+	// it and nothing else (no store, no clusters, no demo).
+	Failure *ErrorInfo
+
 	// Metrics keeps the metric history; nil means none is kept (History
 	// then reports it unavailable).
 	Metrics *metrics.Store
@@ -130,6 +134,9 @@ type App struct {
 	hidden     bool // the window is minimised or hidden
 
 	alerts alertState
+
+	historyMu sync.Mutex
+	history   historyState
 }
 
 // New returns an App that does nothing until startup.
@@ -227,6 +234,7 @@ func (a *App) Environment() Environment {
 		Version: a.opts.Version,
 		Demo:    a.opts.Demo,
 		Notices: append([]ErrorInfo{}, a.opts.Notices...),
+		Failure: a.opts.Failure,
 	}
 }
 
@@ -343,6 +351,7 @@ func (a *App) startPoller(c *cluster, pollNow bool) {
 		StoppedByUs: a.stoppedByUs,
 		OnPoll: func(p metrics.Poll) {
 			c.apply(p)
+			a.noteHistory(c.id, p)
 			a.applyAlertChanges(p.Alerts)
 			a.publish()
 		},

@@ -122,6 +122,10 @@ type Environment struct {
 	// damaged database that was moved aside (code "database", params path
 	// and movedTo).
 	Notices []ErrorInfo `json:"notices"`
+	// Failure is set when Cecyber could not start (see StartupFailure):
+	// the window shows only it. Codes "startupReadOnly", "startupFull",
+	// "startupFailed", "startupRunning"; Params dir, log, detail, and free for startupFull.
+	Failure *ErrorInfo `json:"failure,omitempty"`
 }
 
 // ClusterInput is what the add-cluster wizard collects. Secret travels only
@@ -332,4 +336,21 @@ type About struct {
 	License   string `json:"license"`   // SPDX identifier, "MIT"
 	LogDir    string `json:"logDir"`    // the folder OpenLogFolder opens
 	ConfigDir string `json:"configDir"` // where the database and window.json live
+}
+
+// HistoryStatus is whether the metric history is being saved. Live data
+// and alerts never depend on it.
+type HistoryStatus struct {
+	Saving bool `json:"saving"`
+	// Reason is "full" (no space left on the disk that holds Dir) or
+	// "error" (any other write failure); "" while saving.
+	Reason string `json:"reason"`
+	// FreeBytes is the space left for the user on that disk; -1 if unknown.
+	FreeBytes int64  `json:"freeBytes"`
+	Dir       string `json:"dir"`
+	// Unsaved polls wait in memory to be saved; Dropped were given up,
+	// oldest first, to keep that bounded.
+	Unsaved int   `json:"unsaved"`
+	Dropped int   `json:"dropped"`
+	Since   int64 `json:"since"` // Unix ms when saving stopped; 0 while saving
 }

@@ -317,6 +317,7 @@ func (a *App) RemoveCluster(id string, keepHistory bool) error {
 		a.closeDemoLocked()
 	}
 	a.clustersMu.Unlock()
+	a.forgetHistory(id)
 	if a.alerts.engine != nil {
 		a.alerts.engine.ForgetCluster(id, a.opts.Now())
 	}

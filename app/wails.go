@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wailsapp/wails/v2/pkg/logger"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
@@ -95,6 +96,12 @@ func WailsOptions(a *App, sh Shell) *options.App {
 		},
 		Bind:           []any{a},
 		ErrorFormatter: FormatError,
+		// Explicit, not Wails' default: a dev build reads it before Wails
+		// fills in defaults, and at the zero value (trace) Wails logs every
+		// bound call's result, console URLs with their one-time token
+		// among them.
+		LogLevel:           logger.INFO,
+		LogLevelProduction: logger.ERROR,
 		Linux: &linux.Options{
 			ProgramName: "cecyber",
 			Icon:        sh.Icon,

@@ -124,6 +124,15 @@ func (s *Store) IngestWith(ctx context.Context, clusterID string, at time.Time, 
 	return result, err
 }
 
+// PeekRates returns the rates a poll at at would give, from the counters
+// last stored, without storing anything: the live view's rates while the
+// poll waits to be stored.
+func (s *Store) PeekRates(clusterID string, at time.Time, res []proxmox.Resource, nodeRates map[string]Rate) map[string]Rate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peekRatesLocked(clusterID, at.Unix(), res, nodeRates)
+}
+
 // rateLocked is a target's rate at ts from its previous counters, or nil:
 // a node's comes from nodeRates, a guest's from its counters when the
 // previous sample is recent enough. This is the one place rates are made.

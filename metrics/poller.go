@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,27 @@ type Poll struct {
 	Client *proxmox.Client
 	// Alerts are the transitions this poll caused.
 	Alerts []alerts.Change
+
+	// HistoryErr is why this poll's samples could not be stored (nil if
+	// they were, or if there is no Store): with ErrFull the poll is kept
+	// and stored again before the next one (see maxUnsaved).
+	HistoryErr error
+	// Unsaved is how many polls wait to be stored; Dropped how many were
+	// given up since the poller started, the oldest first, to keep the
+	// waiting ones bounded.
+	Unsaved, Dropped int
+}
+
+// maxUnsaved bounds the polls a poller holds while the history cannot be
+// written (a full disk): five minutes at the default interval, after which
+// the oldest are dropped and counted.
+const maxUnsaved = 30
+
+// unsavedPoll is a poll that waits to be stored.
+type unsavedPoll struct {
+	at        time.Time
+	res       []proxmox.Resource
+	nodeRates map[string]Rate
 }
 
 // PollerConfig configures a Poller. Cluster, Client and Interval are
@@ -103,6 +125,8 @@ type Poller struct {
 	version string
 	perms   bool // read at least once
 	nodeNet map[string]nodeRate
+	unsaved []unsavedPoll // oldest first, at most maxUnsaved
+	dropped int
 }
 
 type nodeRate struct {
@@ -317,17 +341,58 @@ func (p *Poller) fetch(ctx context.Context, client *proxmox.Client, now time.Tim
 		return ctx.Err()
 	}
 	if p.cfg.Store != nil {
-		// One transaction per poll. A failure (a full disk) loses this
-		// poll's history only: polling and the live view go on.
-		r, err := p.cfg.Store.IngestWith(ctx, p.cfg.Cluster, now, res, nodeRates)
-		if err != nil {
-			p.cfg.Log.Warn("store metric history", "cluster", p.cfg.Cluster, "err", err)
-		}
-		for id, rate := range r.Rates {
+		// One transaction per poll. A failure (a full disk) costs no live
+		// data: polling and the live view go on, and the poll is stored
+		// later if it can be.
+		rates, err := p.store(ctx, now, res, maps.Clone(nodeRates))
+		out.HistoryErr, out.Unsaved, out.Dropped = err, len(p.unsaved), p.dropped
+		for id, rate := range rates {
 			out.Rates[id] = rate
 		}
 	}
 	return nil
+}
+
+// store writes the polls still waiting, oldest first, then this one, and
+// returns this poll's rates. While the disk is full the polls wait in
+// memory, at most maxUnsaved of them; any other failure loses that poll.
+func (p *Poller) store(ctx context.Context, now time.Time, res []proxmox.Resource, nodeRates map[string]Rate) (map[string]Rate, error) {
+	for len(p.unsaved) > 0 {
+		u := p.unsaved[0]
+		_, err := p.cfg.Store.IngestWith(ctx, p.cfg.Cluster, u.at, u.res, u.nodeRates)
+		if errors.Is(err, ErrFull) {
+			// Still full: this poll waits behind them, in order.
+			p.keep(unsavedPoll{now, res, nodeRates})
+			return p.cfg.Store.PeekRates(p.cfg.Cluster, now, res, nodeRates), err
+		}
+		if err != nil {
+			p.dropped++
+			p.cfg.Log.Warn("store a waiting poll; it is lost", "cluster", p.cfg.Cluster, "at", u.at, "err", err)
+		}
+		p.unsaved = p.unsaved[1:]
+		if len(p.unsaved) == 0 {
+			p.cfg.Log.Info("metric history is being saved again", "cluster", p.cfg.Cluster, "dropped", p.dropped)
+		}
+	}
+	r, err := p.cfg.Store.IngestWith(ctx, p.cfg.Cluster, now, res, nodeRates)
+	if errors.Is(err, ErrFull) {
+		if len(p.unsaved) == 0 {
+			p.cfg.Log.Warn("metric history not saved: no space left; polls wait in memory", "cluster", p.cfg.Cluster, "err", err)
+		}
+		p.keep(unsavedPoll{now, res, nodeRates})
+	} else if err != nil {
+		p.cfg.Log.Warn("store metric history", "cluster", p.cfg.Cluster, "err", err)
+	}
+	return r.Rates, err
+}
+
+// keep adds a poll to those waiting, dropping the oldest beyond maxUnsaved.
+func (p *Poller) keep(u unsavedPoll) {
+	if len(p.unsaved) == maxUnsaved {
+		p.unsaved = append(p.unsaved[:0], p.unsaved[1:]...)
+		p.dropped++
+	}
+	p.unsaved = append(p.unsaved, u)
 }
 
 // nodeNetEvery is how many polls pass between reads of the nodes' network

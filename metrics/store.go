@@ -90,17 +90,8 @@ type Store struct {
 // returns a *CorruptError; Recover moves the damaged file aside so that the
 // next Open starts a fresh database.
 func Open(path string) (*Store, error) {
-	s := &Store{
-		path:       path,
-		Now:        time.Now,
-		Tiers:      DefaultTiers(),
-		MaxBytes:   DefaultMaxBytes,
-		MaxRateGap: 5 * time.Minute,
-		clusters:   map[string]*clusterState{},
-	}
-	// auto_vacuum only takes effect on a new file (it must precede the
-	// first table): it lets Prune give freed pages back to the file system.
-	sdb, err := sqlitefile.Open(path, migrationFS, func() time.Time { return s.Now() }, "auto_vacuum(INCREMENTAL)")
+	s := newStore(path)
+	sdb, err := sqlitefile.Open(path, migrationFS, func() time.Time { return s.Now() }, storePragmas...)
 	if err != nil {
 		var c *sqlitefile.Corrupt
 		if errors.As(err, &c) {
@@ -110,6 +101,37 @@ func Open(path string) (*Store, error) {
 	}
 	s.db = sdb
 	return s, nil
+}
+
+// storePragmas run on every connection. auto_vacuum only takes effect on a
+// new file (it must precede the first table): it lets Prune give freed
+// pages back to the file system.
+var storePragmas = []string{"auto_vacuum(INCREMENTAL)"}
+
+// OpenRepairing is Open for the one process that owns the file, at
+// start-up: a -wal file that belongs to another database is set aside
+// instead of applied, and a damaged file is kept next to a fresh one into
+// which every row that can still be read is salvaged. The report says what
+// was repaired; its zero value, nothing.
+func OpenRepairing(path string) (*Store, sqlitefile.Report, error) {
+	s := newStore(path)
+	sdb, rep, err := sqlitefile.OpenRepairing(path, migrationFS, func() time.Time { return s.Now() }, storePragmas...)
+	if err != nil {
+		return nil, rep, fmt.Errorf("open metrics %s: %w", path, err)
+	}
+	s.db = sdb
+	return s, rep, nil
+}
+
+func newStore(path string) *Store {
+	return &Store{
+		path:       path,
+		Now:        time.Now,
+		Tiers:      DefaultTiers(),
+		MaxBytes:   DefaultMaxBytes,
+		MaxRateGap: 5 * time.Minute,
+		clusters:   map[string]*clusterState{},
+	}
 }
 
 // Close writes the open rollup buckets and the last counters, then closes

@@ -25,8 +25,11 @@ build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # qemu-system-x86 backs one console test with a real QEMU, as on Proxmox.
 # dunst is a real notification server for the alerts test (OS notifications);
 # openbox a real window manager, to minimise the real window.
-check_pkgs=(dbus gnome-keyring shellcheck)
-test_pkgs=(xvfb xauth xdotool imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86 dunst openbox shellcheck)
+# xvfb, xdotool and x11-utils (xmessage) show the native dialog a start-up
+# failure falls back to (app/desktop's test); util-linux's unshare mounts
+# the small tmpfs the full-disk and read-only tests run on.
+check_pkgs=(dbus gnome-keyring shellcheck xvfb xdotool x11-utils util-linux)
+test_pkgs=(xvfb xauth xdotool x11-utils util-linux imagemagick chromium fonts-dejavu-core dbus gnome-keyring qemu-system-x86 dunst openbox shellcheck)
 icons_pkgs=(librsvg2-bin)
 package_pkgs=(nsis osslsigncode file p7zip-full desktop-file-utils)
 windows_pkgs=(wine64 gcc-mingw-w64-x86-64-win32)

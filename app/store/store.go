@@ -69,6 +69,21 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// OpenRepairing is Open for the one process that owns the file, at
+// start-up: a -wal file that belongs to another database is set aside
+// instead of applied, and a damaged database is kept next to a fresh one
+// into which every row that can still be read is salvaged. The report says
+// what was repaired; its zero value, nothing.
+func OpenRepairing(path string) (*DB, sqlitefile.Report, error) {
+	db := &DB{path: path, Now: time.Now}
+	sdb, rep, err := sqlitefile.OpenRepairing(path, migrationFS, func() time.Time { return db.Now() })
+	if err != nil {
+		return nil, rep, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db.db = sdb
+	return db, rep, nil
+}
+
 // Close closes the database. The last connection to close checkpoints the
 // WAL into the main file.
 func (db *DB) Close() error {

@@ -224,7 +224,8 @@ test('a cluster removed with its history kept takes it back when added again', a
 });
 
 test('no token secret reaches the database file', () => {
-  const dir = path.join(configDir, 'Cecyber');
+  // The dev build keeps its own folder (see app/desktop/dev.go).
+  const dir = path.join(configDir, 'Cecyber-dev');
   const files = readdirSync(dir);
   assert.ok(files.some((f) => f.startsWith('cecyber.db')), `database expected in ${dir}: ${files}`);
   for (const f of files) {

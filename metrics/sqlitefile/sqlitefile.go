@@ -6,7 +6,9 @@ package sqlitefile
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,6 +64,9 @@ func Open(path string, migrations fs.FS, now func() time.Time, pragmas ...string
 	}
 	if err == nil {
 		err = migrate(ctx, db, migrations, now)
+	}
+	if err == nil {
+		err = stampIdentity(ctx, db)
 	}
 	if err != nil {
 		db.Close()
@@ -172,6 +177,24 @@ func migrateFile(ctx context.Context, db *sql.DB, migrations fs.FS, name string,
 	return tx.Commit()
 }
 
+// stampIdentity gives the file an identity of its own in the header's
+// application_id, once: a -wal file's copy of page 1 then tells which
+// database it was written for (see checkWAL).
+func stampIdentity(ctx context.Context, db *sql.DB) error {
+	var id int32
+	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
+		return err
+	}
+	if id != 0 {
+		return nil
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	id = int32(binary.BigEndian.Uint32(b[:]) | 1)
+	_, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", id))
+	return err
+}
+
 // IsCorrupt reports whether err is SQLite saying the file is not a
 // database or is malformed.
 func IsCorrupt(err error) bool {
@@ -186,6 +209,22 @@ func IsCorrupt(err error) bool {
 	return false
 }
 
+// IsFull reports whether err is SQLite saying the disk (or its page
+// limit) is full.
+func IsFull(err error) bool { return primaryCode(err) == sqlite3.SQLITE_FULL }
+
+// IsReadOnly reports whether err is SQLite saying it may not write the
+// file.
+func IsReadOnly(err error) bool { return primaryCode(err) == sqlite3.SQLITE_READONLY }
+
+func primaryCode(err error) int {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return -1
+	}
+	return se.Code() & 0xff
+}
+
 // MoveAside moves a damaged database at path, with its -wal and -shm files,
 // to path.corrupt-YYYYMMDD-HHMMSS (and -wal/-shm next to it, so the copy
 // stays readable by SQLite tools), and returns the new name of the main
@@ -194,11 +233,7 @@ func MoveAside(path string) (movedTo string, err error) {
 	if _, err := os.Stat(path); err != nil {
 		return "", err
 	}
-	base := path + ".corrupt-" + time.Now().Format("20060102-150405")
-	movedTo = base
-	for i := 2; exists(movedTo) || exists(movedTo+"-wal") || exists(movedTo+"-shm"); i++ {
-		movedTo = fmt.Sprintf("%s-%d", base, i)
-	}
+	movedTo = uniqueName(path+".corrupt-"+stamp(), "-wal", "-shm")
 	// Companion files first: if moving the main file failed after them, the
 	// next Open would see the main file without its WAL, which SQLite
 	// handles; the reverse could pair a fresh database with an old WAL.
@@ -211,6 +246,25 @@ func MoveAside(path string) (movedTo string, err error) {
 		return "", err
 	}
 	return movedTo, nil
+}
+
+// stamp is the time part of the names files are moved aside to.
+func stamp() string { return time.Now().Format("20060102-150405") }
+
+// uniqueName returns base, or base-2, base-3…: the first that names no
+// file, with none of the given suffixes either.
+func uniqueName(base string, suffixes ...string) string {
+	name := base
+	for i := 2; ; i++ {
+		taken := exists(name)
+		for _, s := range suffixes {
+			taken = taken || exists(name+s)
+		}
+		if !taken {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 func exists(path string) bool {

@@ -27,6 +27,7 @@ import {
   type Guest,
   type GuestDetails,
   type GuestTarget,
+  type HistoryStatus,
   type Inventory,
   type KeptHistory,
   type Node,
@@ -47,6 +48,8 @@ export const TASK_EVENT = 'task';
 export const CONSOLE_ENDED_EVENT = 'console-ended';
 /** Event the backend emits with an Alert the moment it starts firing. */
 export const ALERT_EVENT = 'alert';
+/** Event the backend emits with a HistoryStatus when saving history stops, goes on failing, or resumes. */
+export const HISTORY_STATUS_EVENT = 'historyStatus';
 
 async function call<T>(promise: () => Promise<T>): Promise<T> {
   try {
@@ -264,6 +267,17 @@ export function onAlert(listener: (alert: Alert) => void): () => void {
   });
 }
 
+export function historyStatus(): Promise<HistoryStatus> {
+  return call(App.HistoryStatus);
+}
+
+/** Calls listener with every HistoryStatus the backend emits; returns the unsubscribe. */
+export function onHistoryStatus(listener: (status: HistoryStatus) => void): () => void {
+  return EventsOn(HISTORY_STATUS_EVENT, (data: HistoryStatus | null) => {
+    if (data && typeof data.saving === 'boolean') listener(data);
+  });
+}
+
 export function getSettings(): Promise<SettingsView> {
   return call(App.GetSettings);
 }
@@ -328,4 +342,5 @@ export type BindingsMatch = [
   Assert<SameShape<app.Settings, Settings>>,
   Assert<SameShape<app.SettingsView, SettingsView>>,
   Assert<SameShape<app.About, About>>,
+  Assert<SameShape<app.HistoryStatus, HistoryStatus>>,
 ];

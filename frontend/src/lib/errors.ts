@@ -1,6 +1,6 @@
 // Turns an ErrorInfo into the sentence the user reads, in their language.
 
-import { t } from './i18n/index.svelte';
+import { t, tp, type MessageKey } from './i18n/index.svelte';
 import { ERROR_CODES, type ErrorCode, type ErrorInfo } from './types';
 
 /**
@@ -35,6 +35,8 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
     actual: '?',
     movedTo: '?',
     addr: '?',
+    dir: '?',
+    free: '?',
     message: err.message,
     ...err.params,
   };
@@ -50,6 +52,48 @@ export function errorMessage(err: ErrorInfo, host?: string): string {
       return t(`error.keychain.${reason}`, params);
     }
   }
+  if (err.code === 'salvaged' || err.code === 'salvageNone' || err.code === 'walRefused') {
+    Object.assign(params, repairParams(err.params ?? {}));
+  }
   if (isErrorCode(err.code)) return t(`error.code.${err.code}`, params);
   return t('error.code.unknown', params);
+}
+
+/** A table of a repaired file, in the user's words (its own name if unknown). */
+function tableLabel(name: string): string {
+  const key = `repair.table.${name}` as MessageKey;
+  const label = t(key);
+  return label === key ? name : label;
+}
+
+/** "name=a,name=b" (or "name=a/b") pairs of the backend's salvage summary. */
+function pairs(list: string | undefined): [string, number[]][] {
+  if (!list) return [];
+  return list.split(',').flatMap((item): [string, number[]][] => {
+    const [name, values] = item.split('=');
+    if (!name || values === undefined) return [];
+    return [[name, values.split('/').map(Number)]];
+  });
+}
+
+/**
+ * The words of a repair notice (app.RepairNotices): which file, what was
+ * saved per table and what was lost.
+ */
+export function repairParams(p: Record<string, string>): Record<string, string> {
+  const file = p.file === 'history' ? t('repair.file.history') : t('repair.file.database');
+  const saved = pairs(p.saved)
+    .map(([name, [rows]]) => tp('repair.rows', rows ?? 0, { table: tableLabel(name) }))
+    .join('; ');
+  const lost = pairs(p.lost).flatMap(([name, [rows, pages]]) => {
+    const out: string[] = [];
+    if (pages) out.push(tp('repair.lostPages', pages, { table: tableLabel(name) }));
+    if (rows) out.push(tp('repair.lostRows', rows, { table: tableLabel(name) }));
+    return out;
+  });
+  return {
+    file,
+    saved,
+    lost: lost.length ? t('repair.lost', { lost: lost.join('; ') }) : t('repair.lostNone'),
+  };
 }

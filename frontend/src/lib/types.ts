@@ -18,6 +18,13 @@ export type ErrorCode =
   | 'keychain'
   | 'conflict'
   | 'database'
+  | 'salvaged'
+  | 'salvageNone'
+  | 'walRefused'
+  | 'startupReadOnly'
+  | 'startupFull'
+  | 'startupFailed'
+  | 'startupRunning'
   | 'notloopback'
   | 'storage'
   | 'internal';
@@ -35,6 +42,13 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'keychain',
   'conflict',
   'database',
+  'salvaged',
+  'salvageNone',
+  'walRefused',
+  'startupReadOnly',
+  'startupFull',
+  'startupFailed',
+  'startupRunning',
   'notloopback',
   'storage',
   'internal',
@@ -276,6 +290,8 @@ export interface Environment {
   demo: boolean;
   /** Things the user must know about this start (e.g. code "database"). */
   notices: ErrorInfo[];
+  /** Why Cecyber could not start (codes startupReadOnly, startupFull, startupFailed, startupRunning); the window shows only it. */
+  failure?: ErrorInfo;
 }
 
 export const EMPTY_INVENTORY: Inventory = Object.freeze({
@@ -491,4 +507,20 @@ export function normalizeAlertsView(raw: Partial<AlertsView> | null | undefined)
     history: raw?.history ?? [],
     rules: raw?.rules ?? [],
   };
+}
+
+/** Whether the metric history is being saved (app.HistoryStatus). */
+export interface HistoryStatus {
+  saving: boolean;
+  /** 'full' (no space left), 'error' (another write failure), '' while saving. */
+  reason: string;
+  /** Bytes left on the disk that holds dir; -1 if unknown. */
+  freeBytes: number;
+  dir: string;
+  /** Polls waiting in memory to be saved. */
+  unsaved: number;
+  /** Polls given up, oldest first, to keep the waiting ones bounded. */
+  dropped: number;
+  /** Unix ms when saving stopped; 0 while saving. */
+  since: number;
 }

@@ -136,6 +136,7 @@ function methods(): FakeMethods {
     GuestAction: async () => Promise.reject(unavailable),
     GuestDetails: async () => Promise.reject(unavailable),
     History: async () => ({ times: [], columns: {}, step: 60, tier: 'raw' }),
+    HistoryStatus: async () => ({ saving: true, reason: '', freeBytes: -1, dir: '', unsaved: 0, dropped: 0, since: 0 }),
     Inventory: async () => ({ clusters: [], nodes: [], guests: [], alerts: [], updatedAt: 0 }),
     OpenConsole: async (cluster, guestId) => {
       consoleCount++;

@@ -365,6 +365,7 @@ export namespace app {
 	    version: string;
 	    demo: boolean;
 	    notices: ErrorInfo[];
+	    failure?: ErrorInfo;
 	
 	    static createFrom(source: any = {}) {
 	        return new Environment(source);
@@ -376,6 +377,7 @@ export namespace app {
 	        this.version = source["version"];
 	        this.demo = source["demo"];
 	        this.notices = this.convertValues(source["notices"], ErrorInfo);
+	        this.failure = this.convertValues(source["failure"], ErrorInfo);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -551,6 +553,30 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.cluster = source["cluster"];
 	        this.guestId = source["guestId"];
+	    }
+	}
+	export class HistoryStatus {
+	    saving: boolean;
+	    reason: string;
+	    freeBytes: number;
+	    dir: string;
+	    unsaved: number;
+	    dropped: number;
+	    since: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.saving = source["saving"];
+	        this.reason = source["reason"];
+	        this.freeBytes = source["freeBytes"];
+	        this.dir = source["dir"];
+	        this.unsaved = source["unsaved"];
+	        this.dropped = source["dropped"];
+	        this.since = source["since"];
 	    }
 	}
 	export class Node {

@@ -28,6 +28,8 @@ export function GuestDetails(arg1:string,arg2:string):Promise<app.GuestDetails>;
 
 export function History(arg1:string,arg2:string,arg3:Array<string>,arg4:number,arg5:number,arg6:number):Promise<app.Series>;
 
+export function HistoryStatus():Promise<app.HistoryStatus>;
+
 export function Inventory():Promise<app.Inventory>;
 
 export function OpenConsole(arg1:string,arg2:string):Promise<app.Console>;

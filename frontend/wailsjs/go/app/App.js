@@ -54,6 +54,10 @@ export function History(arg1, arg2, arg3, arg4, arg5, arg6) {
   return window['go']['app']['App']['History'](arg1, arg2, arg3, arg4, arg5, arg6);
 }
 
+export function HistoryStatus() {
+  return window['go']['app']['App']['HistoryStatus']();
+}
+
 export function Inventory() {
   return window['go']['app']['App']['Inventory']();
 }
