@@ -73,6 +73,21 @@ describe('HistoryView', () => {
     expect(backend.History).toHaveBeenCalledTimes(5);
   });
 
+  it('re-reads the hour on every poll, so a step shows within one poll', async () => {
+    const view = make();
+    await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
+    await view.setRange('1h');
+    expect(backend.History).toHaveBeenCalledTimes(2);
+    now += 2_000;
+    await view.poll();
+    now += 2_000;
+    await view.poll();
+    expect(backend.History).toHaveBeenCalledTimes(4);
+    const [, , , from, to] = backend.History.mock.calls[3];
+    expect(to).toBe((NOW + 4_000) / 1000);
+    expect(to - from).toBe(3600);
+  });
+
   it('asks for more points when the charts get much wider', async () => {
     const view = make();
     await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
