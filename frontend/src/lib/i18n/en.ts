@@ -325,6 +325,13 @@ export const en = {
   'noPerms.copied': 'Copied',
   'noPerms.versions': 'This role works on Proxmox VE 9 and on Proxmox VE 8. Proxmox VE 9 split VM.Monitor into VM.GuestAgent.* privileges and added VM.Replicate; on Proxmox VE 8 the same role works; VM.Monitor, if you used it, no longer exists in 9.',
   'noPerms.after': 'Then refresh (R).',
+  'noPerms.show': 'Show how to fix',
+  'noPerms.hide': 'Hide',
+  'wizard.done.checking': 'Checking what the token may see…',
+  'wizard.done.noPerms': 'The token {token} sees nothing: it holds no privilege on any path. Without Sys.Audit on /nodes Proxmox lists no nodes to it, and without VM.Audit on /vms no VMs or containers, so Cecyber cannot tell whether this is a cluster or a single node.',
+  'wizard.done.noNodes': 'The token sees no nodes: it lacks Sys.Audit on /nodes, so Cecyber cannot tell whether this is a cluster or a single node.',
+  'wizard.done.noGuests': 'It sees no VMs or containers: it lacks VM.Audit on /vms.',
+  'wizard.done.fix': 'The inventory shows the commands that give the token a role.',
 
   'wizard.title': 'Add a Proxmox VE cluster',
   'wizard.step': 'Step {step} of 3',

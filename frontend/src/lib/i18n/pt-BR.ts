@@ -324,6 +324,13 @@ export const ptBR: Messages = {
   'noPerms.copied': 'Copiado',
   'noPerms.versions': 'Este papel funciona no Proxmox VE 9 e no Proxmox VE 8. O Proxmox VE 9 dividiu o VM.Monitor em privilégios VM.GuestAgent.* e acrescentou o VM.Replicate; no Proxmox VE 8 o mesmo papel funciona; o VM.Monitor, se você o usava, não existe mais no 9.',
   'noPerms.after': 'Depois, atualize (R).',
+  'noPerms.show': 'Mostrar como corrigir',
+  'noPerms.hide': 'Ocultar',
+  'wizard.done.checking': 'Verificando o que o token pode ver…',
+  'wizard.done.noPerms': 'O token {token} não vê nada: ele não tem privilégio em nenhum caminho. Sem Sys.Audit em /nodes o Proxmox não lista nenhum nó para ele, e sem VM.Audit em /vms nenhuma VM ou contêiner; por isso o Cecyber não consegue saber se isto é um cluster ou um nó avulso.',
+  'wizard.done.noNodes': 'O token não vê nenhum nó: falta Sys.Audit em /nodes, então o Cecyber não consegue saber se isto é um cluster ou um nó avulso.',
+  'wizard.done.noGuests': 'Ele não vê nenhuma VM ou contêiner: falta VM.Audit em /vms.',
+  'wizard.done.fix': 'O inventário mostra os comandos que dão um papel ao token.',
 
   'wizard.title': 'Adicionar um cluster Proxmox VE',
   'wizard.step': 'Etapa {step} de 3',
