@@ -78,8 +78,29 @@ async function layoutAt(page) {
       cutTags: cut('[data-testid="tag-chip"]'),
       // A cell whose content is wider than the cell is clipped (tags, figures).
       cutCells: [...document.querySelectorAll('[data-testid="guest-row"] .cell')]
-        .filter((el) => el.scrollWidth > el.clientWidth + 1 && !el.classList.contains('name'))
+        .filter((el) => {
+          if (el.classList.contains('name')) return false;
+          if (el.scrollWidth > el.clientWidth + 1) return true;
+          // Right-aligned figures overflow to the left, which scrollWidth does not count.
+          const box = el.getBoundingClientRect();
+          return [...el.querySelectorAll('*')].some((c) => {
+            const r = c.getBoundingClientRect();
+            return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+          });
+        })
         .map((el) => `${el.className.replace(/\bcell\b|svelte-\w+/g, '').trim()}: ${el.textContent.trim()}`),
+      // A filter menu too narrow for the option it shows.
+      cutSelects: [...document.querySelectorAll('.toolbar select')]
+        .filter((el) => {
+          const probe = document.createElement('span');
+          probe.style.cssText = `position:absolute;visibility:hidden;white-space:nowrap;font:${getComputedStyle(el).font}`;
+          probe.textContent = el.selectedOptions[0]?.textContent ?? '';
+          document.body.append(probe);
+          const need = probe.getBoundingClientRect().width;
+          probe.remove();
+          return need > el.clientWidth - 28; // the arrow and the padding
+        })
+        .map((el) => el.selectedOptions[0]?.textContent),
       rowWidth: Math.max(...[...document.querySelectorAll('[data-testid="inventory"] [role="row"]')].map((r) => r.scrollWidth)),
       cutHeaders: cut('[role="columnheader"] .sort > span:first-child'),
       cutStatus: cut('[data-testid="guest-row"] .status > *'),
@@ -98,6 +119,7 @@ for (const lang of ['en', 'pt-BR']) {
       assert.ok(l.doc.scroll <= l.doc.client, `the page scrolls sideways: ${l.doc.scroll} > ${l.doc.client}`);
       assert.ok(l.rowWidth <= l.table.client, `rows are ${l.rowWidth} px wide in a ${l.table.client} px table`);
       assert.deepEqual(l.cutCells, [], 'cells clipped');
+      assert.deepEqual(l.cutSelects, [], 'filter menus cut');
       assert.deepEqual(l.cutNames, [], 'guest names cut');
       assert.deepEqual(l.cutHeaders, [], 'column headers cut');
       assert.deepEqual(l.cutStatus, [], 'statuses cut');
@@ -129,6 +151,34 @@ for (const lang of ['en', 'pt-BR']) {
     }
   });
 }
+
+test('a node filter set from the tree shows as a chip and clears from it', async (t) => {
+  const { context, page } = await open({ width: 1280, height: 720, lang: 'en', theme: 'light' });
+  try {
+    const total = Number(await page.locator('[data-testid="guest-count"]').getAttribute('data-count'));
+    assert.equal(await page.locator('[data-testid="filter-chip"]').count(), 0);
+    await page.locator('[data-testid="tree-node"][data-node="pve2"]').click();
+    const chip = page.locator('[data-testid="filter-chip"][data-kind="node"]');
+    await chip.waitFor({ timeout: 5000 });
+    assert.match(await chip.innerText(), /pve2/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="guest-row"]').length > 0);
+    const nodes = await page.locator('[data-testid="guest-row"] .node-name').allInnerTexts();
+    assert.ok(nodes.every((n) => n === 'pve2'), `only pve2's guests: ${nodes}`);
+    await page.screenshot({ path: path.join(repo, 'build', 'out', 'filter-chip.png') });
+    await page.locator('[data-testid="filter-chip-clear"]').click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="filter-chip"]').length === 0 &&
+        !document.querySelector('[data-testid="guest-shown"]') &&
+        Number(document.querySelector('[data-testid="guest-count"]')?.getAttribute('data-count')) === n,
+      total, { timeout: 5000 },
+    );
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
 
 const SIZES = [
   { width: 1280, height: 720, screens: ['inventory', 'guest', 'node', 'alerts', 'settings', 'wizard'] },
