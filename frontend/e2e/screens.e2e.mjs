@@ -180,6 +180,36 @@ test('a node filter set from the tree shows as a chip and clears from it', async
   }
 });
 
+test('a guest\'s configuration reads as Hardware and Options, the raw list a toggle away', async (t) => {
+  const { context, page } = await open({ width: 1280, height: 720, lang: 'en', theme: 'light' });
+  try {
+    await openGuest(page, '101');
+    const config = page.locator('[data-testid="guest-config"][data-view="grouped"]');
+    await config.waitFor();
+    const hardware = await page.locator('[data-testid="config-group"][data-group="hardware"]').innerText();
+    const options = await page.locator('[data-testid="config-group"][data-group="options"]').innerText();
+    t.diagnostic(`${hardware}\n${options}`);
+    assert.match(hardware, /Processors/);
+    assert.match(hardware, /Memory\s+2\sGiB/);
+    assert.match(hardware, /Hard disk \(scsi0\)\s+vm-101-disk-0 on local-lvm · \d+\sGiB/);
+    assert.match(hardware, /Network device \(net0\)\s+bridge vmbr0 · .*MAC [0-9A-F:]{17}/);
+    assert.match(options, /Boot order\s+scsi0, ide2, net0/);
+    assert.match(options, /QEMU Guest Agent\s+Enabled/);
+    assert.doesNotMatch(hardware + options, /smbios1|vmgenid/);
+    await page.locator('[data-testid="config-group"][data-group="hardware"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(repo, 'build', 'out', 'guest-config.png') });
+    await page.locator('[data-testid="config-raw-toggle"]').click();
+    const raw = await page.locator('[data-testid="guest-config"][data-view="raw"]').innerText();
+    assert.match(raw, /scsi0\s+local-lvm:vm-101-disk-0/);
+    assert.match(raw, /smbios1/);
+  } catch (e) {
+    t.diagnostic(output(app));
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
+
 const SIZES = [
   { width: 1280, height: 720, screens: ['inventory', 'guest', 'node', 'alerts', 'settings', 'wizard'] },
   { width: 1920, height: 1080, screens: ['inventory', 'guest', 'node'] },
