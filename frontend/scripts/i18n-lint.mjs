@@ -102,7 +102,8 @@ export function glossaryProblems(en, dict, glossary, locale = 'pt-BR') {
     for (const variant of term.forbidden ?? []) {
       const re = new RegExp(`(^|[^\\p{L}-])${escapeRe(variant)}($|[^\\p{L}-])`, 'iu');
       for (const [key, text] of Object.entries(dict)) {
-        if (re.test(text)) found.push(`${locale} ${key}: "${text}" says "${variant}"; the glossary's term for "${term.en}" is "${chosen}"`);
+        // {placeholders} are names for code, not words the user reads.
+        if (re.test(text.replace(/\{[^}]*\}/g, ' '))) found.push(`${locale} ${key}: "${text}" says "${variant}"; the glossary's term for "${term.en}" is "${chosen}"`);
       }
     }
     for (const [key, english] of Object.entries(en)) {

@@ -40,8 +40,9 @@ describe('i18n-lint glossary', () => {
     expect(found.join('\n')).toMatch(/b: "\{n\} on-line" says "on-line"/);
   });
 
-  it('matches whole words only: "estadoX" or "reset" in a key is not a variant', () => {
+  it('matches whole words only, outside {placeholders}', () => {
     expect(glossaryProblems({ a: 'x' }, { a: 'Estadodo e status' }, g)).toEqual([]);
+    expect(glossaryProblems({ a: 'x' }, { a: '{estado} e status' }, g)).toEqual([]);
   });
 
   it('holds pt-BR to the glossary: one term per concept', () => {

@@ -453,7 +453,7 @@ export const ptBR: Messages = {
   'config.startup': 'Ordem de início/desligamento',
   'config.ostype': 'Tipo de SO',
   'config.boot': 'Ordem de boot',
-  'config.agent': 'Agente QEMU (Guest Agent)',
+  'config.agent': 'Agente QEMU do convidado',
   'config.protection': 'Proteção',
   'config.unprivileged': 'Contêiner sem privilégios',
   'config.features': 'Recursos',
