@@ -53,8 +53,9 @@ describe('ranges', () => {
 
   it('ends the window now, in unix seconds', () => {
     const now = 1_700_000_000_999;
-    expect(rangeWindow('1h', now)).toEqual({ from: 1_700_000_000 - 3600, to: 1_700_000_000 });
-    expect(rangeWindow('24h', now)).toEqual({ from: 1_700_000_000 - 86400, to: 1_700_000_000 });
+    // The end is exclusive: the current second (a poll that just landed) is in.
+    expect(rangeWindow('1h', now)).toEqual({ from: 1_700_000_001 - 3600, to: 1_700_000_001 });
+    expect(rangeWindow('24h', now)).toEqual({ from: 1_700_000_001 - 86400, to: 1_700_000_001 });
     expect(rangeWindow('1y', now).to - rangeWindow('1y', now).from).toBe(365 * 86400);
   });
 

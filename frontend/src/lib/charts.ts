@@ -36,9 +36,13 @@ export interface TimeWindow {
   to: number;
 }
 
-/** The window a range covers, ending now (unix ms). */
+/**
+ * The window a range covers, ending now (unix ms). History's end is
+ * exclusive and samples are stamped in whole seconds: the window ends after
+ * the current second, so the poll that landed a moment ago is in it.
+ */
 export function rangeWindow(range: RangeKey, nowMs: number): TimeWindow {
-  const to = Math.floor(nowMs / 1000);
+  const to = Math.floor(nowMs / 1000) + 1;
   return { from: to - RANGE_SECONDS[range], to };
 }
 

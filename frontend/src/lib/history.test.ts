@@ -26,7 +26,7 @@ describe('HistoryView', () => {
     expect(metrics).toContain('cpu');
     expect(metrics).toContain('cpu_max');
     expect(metrics).toContain('netout_max');
-    expect(to).toBe(NOW / 1000);
+    expect(to).toBe(NOW / 1000 + 1);
     expect(to - from).toBe(86400);
     expect(points).toBe(600);
     expect(view.series?.times).toEqual([1, 2]);
@@ -84,7 +84,7 @@ describe('HistoryView', () => {
     await view.poll();
     expect(backend.History).toHaveBeenCalledTimes(4);
     const [, , , from, to] = backend.History.mock.calls[3];
-    expect(to).toBe((NOW + 4_000) / 1000);
+    expect(to).toBe((NOW + 4_000) / 1000 + 1);
     expect(to - from).toBe(3600);
   });
 

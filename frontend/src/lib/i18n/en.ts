@@ -417,7 +417,7 @@ export const en = {
   'guest.noConfig': 'No configuration was read.',
   'config.hardware': 'Hardware',
   'config.options': 'Options',
-  'config.other': 'Other',
+  'config.group.misc': 'Other',
   'config.showRaw': 'Show raw configuration',
   'config.showGrouped': 'Show grouped',
   'config.yes': 'Yes',

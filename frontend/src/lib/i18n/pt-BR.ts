@@ -416,7 +416,7 @@ export const ptBR: Messages = {
   'guest.noConfig': 'Nenhuma configuração foi lida.',
   'config.hardware': 'Hardware',
   'config.options': 'Opções',
-  'config.other': 'Outros',
+  'config.group.misc': 'Outros',
   'config.showRaw': 'Mostrar configuração bruta',
   'config.showGrouped': 'Mostrar agrupada',
   'config.yes': 'Sim',
