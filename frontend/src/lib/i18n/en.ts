@@ -233,7 +233,7 @@ export const en = {
   'reason.busy': 'A task is already running on this guest',
   'reason.notStopped': 'Only when stopped',
   'reason.notRunning': 'Only when running',
-  'reason.notResumable': 'Only when paused or running',
+  'reason.notResumable': 'Only when paused or suspended',
   'reason.permission': 'needs {privilege} on {path}',
 
   'confirm.title.one': '{action} {name}?',

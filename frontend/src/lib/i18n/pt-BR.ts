@@ -232,7 +232,7 @@ export const ptBR: Messages = {
   'reason.busy': 'Já há uma tarefa em andamento nesta VM ou contêiner',
   'reason.notStopped': 'Somente quando parada',
   'reason.notRunning': 'Somente quando em execução',
-  'reason.notResumable': 'Somente quando pausada ou em execução',
+  'reason.notResumable': 'Somente quando pausada ou suspensa',
   'reason.permission': 'requer {privilege} em {path}',
 
   'confirm.title.one': '{action} {name}?',
