@@ -190,7 +190,7 @@ icons: $(ICONPACK)
 build-windows: setup
 	@tools/setup.sh package
 	rm -f $(INSTALLER) build/bin/cecyber.exe
-	CGO_ENABLED=0 $(WAILS) build -platform windows/amd64 -nsis -m -trimpath -ldflags "$(LDFLAGS)"
+	@set -o pipefail; CGO_ENABLED=0 $(WAILS) build -s -skipbindings -platform windows/amd64 -nsis -m -trimpath -ldflags "$(LDFLAGS)" 2>&1 | $(WAILS_QUIET)
 	@if [ -n "$$CECYBER_SIGN_PFX" ]; then \
 		set -e; export CECYBER_SIGN_PFX="$$(realpath "$$CECYBER_SIGN_PFX")"; \
 		tools/sign-windows.sh build/bin/cecyber.exe; \
