@@ -38,9 +38,16 @@ run: build
 		echo "make run: no display (DISPLAY is empty). Run it in a desktop session, or under Xvfb: tools/with-xvfb.sh make run" >&2; exit 1; fi
 	./build/bin/cecyber --demo --demo-pve=$(DEMO_PVE)
 
+# What wails prints that nobody reads: its binding generator's debug lines.
+WAILS_QUIET := { grep --line-buffered -v '^KnownStructs:' || true; }
+
 ## build: the production binary, build/bin/cecyber
+# Each step runs once: make has installed the packages (npm ci) and built
+# frontend/dist, so wails skips its own install and build (-s); the bindings
+# are committed (make bindings regenerates them, make lint checks them).
 build: setup
-	$(WAILS) build -tags $(TAGS) -m -trimpath -ldflags "$(LDFLAGS)"
+	@echo "==> [4/4] build/bin/cecyber (wails build: Go with the frontend embedded)"
+	@set -o pipefail; $(WAILS) build -s -skipbindings -tags $(TAGS) -m -trimpath -ldflags "$(LDFLAGS)" 2>&1 | $(WAILS_QUIET)
 	@ls -l build/bin/cecyber
 
 ## dev: live-reloading development build (Vite + Wails) on the demo cluster, in its own config
@@ -48,7 +55,7 @@ build: setup
 # -loglevel Warning: Wails' own debug and trace lines (every bound call's result, console URLs
 # with their one-time token among them) stay out of the terminal.
 dev: setup
-	$(WAILS) dev -tags $(TAGS) -m -loglevel Warning -appargs "--demo --demo-pve=$(DEMO_PVE)"
+	@set -o pipefail; $(WAILS) dev -tags $(TAGS) -m -loglevel Warning -appargs "--demo --demo-pve=$(DEMO_PVE)" 2>&1 | $(WAILS_QUIET)
 
 ## check: the loop to run before every commit (a few minutes): lint, go test -race with a real
 ## Secret Service, the frontend unit tests. No root, no packaging, no browser, no window.
@@ -89,6 +96,7 @@ setup-test:
 	@$(MAKE) --no-print-directory setup
 
 $(WAILS): tools/go.mod tools/go.sum
+	@echo "==> [2/4] the Wails CLI into .bin (once; about 40 s the first time)"
 	cd tools && GOBIN=$(BIN) go install github.com/wailsapp/wails/v2/cmd/wails
 	@touch $@
 
@@ -106,17 +114,19 @@ $(ICONPACK): tools/go.mod tools/iconpack/main.go
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	@tools/setup.sh build
+	@echo "==> [1/4] frontend packages (npm ci, once per package-lock.json)"
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
 
 ## bindings: regenerate frontend/wailsjs from app/
 bindings: $(WAILS)
-	$(WAILS) generate module -tags $(TAGS) >/dev/null
+	@set -o pipefail; $(WAILS) generate module -tags $(TAGS) 2>&1 >/dev/null | $(WAILS_QUIET)
 
 ## frontend: build frontend/dist (the assets main.go embeds), again whenever a source changes
 frontend: frontend/dist/index.html
 
 frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
+	@echo "==> [3/4] frontend/dist (vite build)"
 	cd frontend && npm run build
 	@touch $@
 
@@ -186,7 +196,7 @@ icons: $(ICONPACK)
 build-windows: setup
 	@tools/setup.sh package
 	rm -f $(INSTALLER) build/bin/cecyber.exe
-	CGO_ENABLED=0 $(WAILS) build -platform windows/amd64 -nsis -m -trimpath -ldflags "$(LDFLAGS)"
+	@set -o pipefail; CGO_ENABLED=0 $(WAILS) build -s -skipbindings -platform windows/amd64 -nsis -m -trimpath -ldflags "$(LDFLAGS)" 2>&1 | $(WAILS_QUIET)
 	@if [ -n "$$CECYBER_SIGN_PFX" ]; then \
 		set -e; export CECYBER_SIGN_PFX="$$(realpath "$$CECYBER_SIGN_PFX")"; \
 		tools/sign-windows.sh build/bin/cecyber.exe; \

@@ -420,6 +420,18 @@ func TestGuestActions(t *testing.T) {
 		if !strings.Contains(info.Detail, "Permission check failed (/vms/106, VM.PowerMgmt)") {
 			t.Errorf("forbidden detail %q; want Proxmox's message", info.Detail)
 		}
+		// The refused start is in the task list, failed, with Proxmox's verdict.
+		list, _ := b.Tasks()
+		if len(list) != 1 || list[0].Action != "start" || list[0].VMID != 106 || list[0].Status != "error" ||
+			list[0].UPID != "" || list[0].EndedAt == 0 || !strings.Contains(list[0].ExitStatus, "Permission check failed (/vms/106, VM.PowerMgmt)") ||
+			list[0].Error == nil || list[0].Error.Code != "forbidden" {
+			t.Errorf("Tasks() after a refused start = %+v; want one failed start of 106 with Proxmox's message", list)
+		}
+		// A second refusal is a second entry, not a replacement of the first.
+		b.GuestAction("c1", "qemu/106", "start", ActionOptions{})
+		if list, _ := b.Tasks(); len(list) != 2 {
+			t.Errorf("after two refused starts Tasks() has %d entries; want 2", len(list))
+		}
 	})
 
 	t.Run("Bulk", func(t *testing.T) {

@@ -61,8 +61,19 @@ var actions = map[string][]string{
 
 // GuestAction starts a power action and follows its task to the end: the
 // window gets a "task" event at every change, and the inventory is polled
-// again as soon as the task ends.
+// again as soon as the task ends. An action Proxmox refuses is an error
+// here and a failed task in the list (with Proxmox's message).
 func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions) (Task, error) {
+	t, err := a.guestAction(clusterID, guestID, action, opts)
+	if err != nil {
+		return Task{}, err
+	}
+	return t, nil
+}
+
+// guestAction is GuestAction; when Proxmox refused the action it returns
+// the failed task it recorded along with the error.
+func (a *App) guestAction(clusterID, guestID, action string, opts ActionOptions) (Task, error) {
 	if a.ctx == nil {
 		return Task{}, errNotStarted
 	}
@@ -90,7 +101,13 @@ func (a *App) GuestAction(clusterID, guestID, action string, opts ActionOptions)
 	}
 	upid, g, err := a.startAction(c, client, g, action, opts)
 	if err != nil {
-		return Task{}, err
+		if a.tasks == nil {
+			return Task{}, err
+		}
+		refused := a.tasks.Refused(tasks.Task{
+			Cluster: clusterID, Node: g.Node, GuestID: g.ID, VMID: g.VMID, GuestName: g.Name, Action: action,
+		}, err)
+		return taskDTO(refused), err
 	}
 	t, err := a.tasks.Follow(client, tasks.Task{
 		UPID:      upid,
@@ -180,8 +197,8 @@ func (a *App) BulkAction(targets []GuestTarget, action string, opts ActionOption
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			t, err := a.GuestAction(tg.Cluster, tg.GuestID, action, opts)
-			if err != nil {
+			t, err := a.guestAction(tg.Cluster, tg.GuestID, action, opts)
+			if err != nil && t.StartedAt == 0 {
 				info := errorInfo(err)
 				t = Task{Cluster: tg.Cluster, GuestID: tg.GuestID, Action: action, Status: "error", Error: &info}
 				if c, cerr := a.findCluster(tg.Cluster); cerr == nil {

@@ -720,3 +720,71 @@ func TestKillChild(t *testing.T) {
 		fmt.Println(i)
 	}
 }
+
+// TestHistoryHourIsLive: a target first polled ten minutes ago, its day
+// before backfilled from rrddata. The hour view has every poll up to the
+// last one (a CPU step shows at once), and the earlier minutes from the
+// backfill, not a 5-minute tier that ends in the past.
+func TestHistoryHourIsLive(t *testing.T) {
+	s, snow := mustOpen(t, "")
+	ctx := context.Background()
+	start := t0.Add(-10 * time.Minute)
+	var pts []proxmox.RRDPoint
+	for ts := start.Add(-24 * time.Hour).Truncate(time.Minute); ts.Before(start); ts = ts.Add(time.Minute) {
+		cpu := 0.2
+		pts = append(pts, proxmox.RRDPoint{Time: ts.Unix() + 60, Values: map[string]*float64{"cpu": &cpu}})
+	}
+	if err := s.Backfill(ctx, "c", "qemu/100", pts, "day"); err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	for i := 0; i <= 60; i++ {
+		last = start.Add(time.Duration(i) * 10 * time.Second)
+		cpu := 0.1
+		if i == 60 {
+			cpu = 0.97 // the step, in the last poll
+		}
+		if _, err := s.Ingest(ctx, "c", last, []proxmox.Resource{guest("qemu/100", cpu, 100+int64(i)*10, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	*snow = last.Add(time.Second)
+	to := last.Add(time.Second)
+	h, err := s.History(ctx, "c", "qemu/100", []string{"cpu"}, to.Add(-time.Hour), to, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Tier != "raw" || h.Step != 10 {
+		t.Fatalf("hour view: tier %s step %d; want raw 10", h.Tier, h.Step)
+	}
+	cpu := h.Columns["cpu"]
+	lastIdx := -1
+	for i, v := range cpu {
+		if v != nil {
+			lastIdx = i
+		}
+	}
+	if lastIdx < 0 || h.Times[lastIdx] != last.Unix()-last.Unix()%10 || math.Abs(*cpu[lastIdx]-0.97) > 1e-9 {
+		t.Fatalf("last point: index %d of %d (time %d, want %d) = %s; want the last poll's 0.97",
+			lastIdx, len(cpu), h.Times[max(lastIdx, 0)], last.Unix(), f(cpu[max(lastIdx, 0)]))
+	}
+	// Before the first poll: the backfilled 0.2, as a stair of 5-minute rows.
+	early := 0
+	for i, v := range cpu {
+		if h.Times[i] < start.Unix()-300 && v != nil {
+			early++
+			if math.Abs(*v-0.2) > 0.01 {
+				t.Errorf("%d: %s; want the backfilled 0.2", h.Times[i], f(v))
+			}
+		}
+	}
+	if early < 250 {
+		t.Errorf("%d points before the first poll; want the 50 minutes backfilled (about 270)", early)
+	}
+	// Polls at 10 s: no gap in what Cecyber polled itself.
+	for i, v := range cpu {
+		if h.Times[i] >= start.Unix() && h.Times[i] <= last.Unix() && v == nil {
+			t.Errorf("gap at %d in the polled minutes", h.Times[i])
+		}
+	}
+}

@@ -216,6 +216,9 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 	}
 
 	var id int64
+	// fillTier >= 0 is a coarser tier whose rows fill [from, fillUntil),
+	// where tier has no data yet.
+	fillTier, fillUntil := -1, int64(0)
 	err = s.db.QueryRowContext(ctx, `SELECT id FROM targets WHERE cluster = ? AND target = ?`, clusterID, targetID).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -224,10 +227,12 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 		return Series{}, fmt.Errorf("history: %w", err)
 	default:
 		// A finer tier may cover the range by retention but not by data
-		// (a target first seen lately, backfilled into the rollups only):
-		// step up to the nearest coarser tier that reaches further back.
-		// That need not be the next one: PVE 8's 30-minute rows fill
-		// m15 and h1 but not m5.
+		// (a target first seen lately, backfilled into the rollups only).
+		// When it has data in the range, it keeps its step and the nearest
+		// coarser tier that reaches further back fills the time before its
+		// first row (so the last hour is live from the first poll on); when
+		// it has none, step up to that tier. The nearest need not be the
+		// next one: PVE 8's 30-minute rows fill m15 and h1 but not m5.
 		for ti+1 < len(s.Tiers) {
 			o, err := s.oldest(ctx, s.Tiers[ti].Name, id)
 			if err != nil {
@@ -247,6 +252,10 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 				}
 			}
 			if next < 0 {
+				break
+			}
+			if o >= 0 && o < t {
+				fillTier, fillUntil = next, o
 				break
 			}
 			ti = next
@@ -293,6 +302,11 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 		if err := rows.Err(); err != nil {
 			return Series{}, fmt.Errorf("history: %w", err)
 		}
+		if fillTier >= 0 {
+			if err := s.fillFrom(ctx, s.Tiers[fillTier], id, ms, idx, folds, start, step, fillUntil); err != nil {
+				return Series{}, fmt.Errorf("history: %w", err)
+			}
+		}
 		if ti > 0 {
 			if a, open := s.openBucket(clusterID, ti-1, id); a != nil && open >= start && open < t {
 				b := int((open - start) / step)
@@ -309,6 +323,46 @@ func (s *Store) History(ctx context.Context, clusterID, targetID string, metrics
 		out.Columns[m], out.Columns[m+"_max"] = folds[i].columns(columns[m].scale)
 	}
 	return out, nil
+}
+
+// fillFrom folds the rows of a coarser tier over [start, until) into
+// the finer output buckets of step seconds: each row counts in every
+// bucket its own step covers before until, as its average and max (a
+// stair of the coarse tier where the fine one has no data yet).
+func (s *Store) fillFrom(ctx context.Context, tier Tier, id int64, ms []string, idx []int, folds []*fold, start, step, until int64) error {
+	cs := int64(tier.Step / time.Second)
+	q := fmt.Sprintf(`SELECT ts, n%s FROM %s WHERE target = ? AND ts > ? AND ts < ? ORDER BY ts`, selectCols(tier.Name, ms), tier.Name)
+	rows, err := s.db.QueryContext(ctx, q, id, start-cs, until)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]any, 2+2*len(ms))
+	var ts, n int64
+	vals := make([]sql.NullInt64, 2*len(ms))
+	dest[0], dest[1] = &ts, &n
+	for i := range vals {
+		dest[2+i] = &vals[i]
+	}
+	nb := int64(len(folds[0].sum))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		// Each bucket gets the row's share of samples, so a bucket that
+		// also holds fine rows is not swamped by the coarse one.
+		w := max(1, n*min(step, cs)/cs)
+		for bt := max(start, bucket(ts, time.Duration(step)*time.Second)); bt < min(ts+cs, until); bt += step {
+			b := (bt - start) / step
+			if b < 0 || b >= nb {
+				continue
+			}
+			for i, vi := range idx {
+				folds[i].add(int(b), dec(vi, vals[2*i]), dec(vi, vals[2*i+1]), w)
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // oldest is the first timestamp of a target in a tier, -1 if none.

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { problems } from './i18n-lint.mjs';
+import { readFileSync } from 'node:fs';
+import { glossaryProblems, problems } from './i18n-lint.mjs';
+import { en } from '../src/lib/i18n/en';
+import { ptBR } from '../src/lib/i18n/pt-BR';
 
 const check = (src) => problems('/x/Comp.svelte', src);
 
@@ -19,5 +22,33 @@ describe('i18n-lint', () => {
       '<div style:transform="translateY({y}px)" class="row wide"></div>',
       '<style>p { color: red; }</style>',
     ].join('\n'))).toEqual([]);
+  });
+});
+
+describe('i18n-lint glossary', () => {
+  const glossary = JSON.parse(readFileSync(new URL('../src/lib/i18n/glossary.json', import.meta.url), 'utf8'));
+  const g = { terms: [{ en: 'Status', 'pt-BR': 'Status', forbidden: ['Estado'] }, { en: 'Online', 'pt-BR': 'Online', forbidden: ['on-line'] }] };
+
+  it('flags a forbidden variant anywhere and a term translated otherwise', () => {
+    const found = glossaryProblems(
+      { a: 'Status', b: '{n} online', c: 'The state' },
+      { a: 'Estado', b: '{n} on-line', c: 'O estado' },
+      g,
+    );
+    expect(found).toHaveLength(4);
+    expect(found.join('\n')).toMatch(/a: "Estado" for "Status"/);
+    expect(found.join('\n')).toMatch(/b: "\{n\} on-line" says "on-line"/);
+  });
+
+  it('matches whole words only, outside {placeholders}', () => {
+    expect(glossaryProblems({ a: 'x' }, { a: 'Estadodo e status' }, g)).toEqual([]);
+    expect(glossaryProblems({ a: 'x' }, { a: '{estado} e status' }, g)).toEqual([]);
+  });
+
+  it('holds pt-BR to the glossary: one term per concept', () => {
+    expect(glossaryProblems(en, ptBR, glossary)).toEqual([]);
+    expect(ptBR['action.reset']).not.toBe('Reset');
+    expect(ptBR['guest.uptime']).toBe(ptBR['col.uptime']);
+    expect(ptBR['live.status']).toBe(ptBR['col.status']);
   });
 });

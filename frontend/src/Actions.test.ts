@@ -662,7 +662,7 @@ describe('guest page', () => {
     const page = q('guest-page')!;
     expect(page.dataset.vmid).toBe('110');
     expect(backend.GuestDetails).toHaveBeenCalledWith('c1', 'qemu/110');
-    expect(q('guest-config')?.textContent).toContain('memory');
+    expect(q('guest-config')?.textContent).toContain('Memory');
     expect(page.textContent).toContain('Locked by an operation: backup');
     const resume = q('action-resume') as HTMLButtonElement;
     expect(resume.disabled).toBe(true);

@@ -120,6 +120,28 @@ func (tr *Tracker) Follow(client StatusReader, t Task) (Task, error) {
 	return t, nil
 }
 
+// Refused adds an action Proxmox refused before any task ran (a 403, a
+// 500): it has no UPID, starts and ends now, and fails with err, whose text
+// is Proxmox's verdict. Changed hears of it like of any task, so the list
+// holds every action Cecyber sent.
+func (tr *Tracker) Refused(t Task, err error) Task {
+	now := tr.opts.Now()
+	t.UPID = ""
+	t.Status = "error"
+	t.ExitStatus = err.Error()
+	t.Err = err
+	t.StartedAt, t.EndedAt = now, now
+	tr.mu.Lock()
+	if tr.closed {
+		tr.mu.Unlock()
+		return t
+	}
+	tr.putLocked(t)
+	tr.mu.Unlock()
+	tr.changed(t)
+	return t
+}
+
 // List returns the tasks, newest first; keep (nil: all) filters them.
 func (tr *Tracker) List(keep func(Task) bool) []Task {
 	tr.mu.Lock()
@@ -133,10 +155,11 @@ func (tr *Tracker) List(keep func(Task) bool) []Task {
 	return out
 }
 
-// putLocked adds t or replaces the task with the same UPID.
+// putLocked adds t or replaces the task with the same UPID (a refused
+// action has none and is always added).
 func (tr *Tracker) putLocked(t Task) {
 	for i := range tr.list {
-		if tr.list[i].UPID == t.UPID {
+		if t.UPID != "" && tr.list[i].UPID == t.UPID {
 			tr.list[i] = t
 			return
 		}

@@ -131,7 +131,7 @@ describe('alert words', () => {
 
   it('names built-in rules in the user’s language and keeps user names', () => {
     expect(ruleLabel('en', rule({ builtin: 'mem', name: '' }))).toBe('High memory');
-    expect(ruleLabel('pt-BR', rule({ builtin: 'node-offline', name: '' }))).toBe('Nó off-line');
+    expect(ruleLabel('pt-BR', rule({ builtin: 'node-offline', name: '' }))).toBe('Nó offline');
     expect(ruleLabel('pt-BR', rule({ name: 'Banco lento' }))).toBe('Banco lento');
     expect(conditionText('en', rule())).toBe('above 90%, clears below 80% for 5m');
     expect(conditionText('en', rule({ metric: 'node-offline', forSeconds: 0 }))).toBe('at once');

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   CHARTS,
+  ceilingLabel,
   columnName,
   countPoints,
   csvFileName,
   fileSlug,
   followsPolls,
   formatAxisValue,
+  formatExactBytes,
   formatLegendTime,
   formatLegendValue,
   historyMetrics,
@@ -14,9 +16,13 @@ import {
   maxPointsFor,
   rangeWindow,
   RANGES,
+  timeAxisSpace,
   timeTickFormatter,
   toAligned,
   toCSV,
+  valueRange,
+  valueTickLabels,
+  valueTicks,
   zoomWindow,
   type ChartSpec,
 } from './charts';
@@ -47,8 +53,9 @@ describe('ranges', () => {
 
   it('ends the window now, in unix seconds', () => {
     const now = 1_700_000_000_999;
-    expect(rangeWindow('1h', now)).toEqual({ from: 1_700_000_000 - 3600, to: 1_700_000_000 });
-    expect(rangeWindow('24h', now)).toEqual({ from: 1_700_000_000 - 86400, to: 1_700_000_000 });
+    // The end is exclusive: the current second (a poll that just landed) is in.
+    expect(rangeWindow('1h', now)).toEqual({ from: 1_700_000_001 - 3600, to: 1_700_000_001 });
+    expect(rangeWindow('24h', now)).toEqual({ from: 1_700_000_001 - 86400, to: 1_700_000_001 });
     expect(rangeWindow('1y', now).to - rangeWindow('1y', now).from).toBe(365 * 86400);
   });
 
@@ -177,5 +184,71 @@ describe('formatters', () => {
     );
     expect(formatLegendTime('pt-BR', noon)).toMatch(/nov/);
     expect(formatLegendTime('en', null)).toBe('\u2014');
+  });
+});
+
+describe('value axis ticks', () => {
+  const GiB = 2 ** 30;
+  const MiB = 2 ** 20;
+  const isBinaryMultiple = (v: number, step: number) => v % step === 0 && Number.isInteger(Math.log2(step));
+
+  it('falls on binary multiples for bytes: a 2 GiB guest reads 512 MiB, 1 GiB, 1.5 GiB, 2 GiB', () => {
+    const [, hi] = valueRange('bytes', 2 * GiB);
+    const ticks = valueTicks('bytes', hi);
+    expect(ticks).toEqual([0, 512 * MiB, GiB, 1.5 * GiB, 2 * GiB]);
+    expect(valueTickLabels('en', 'bytes', ticks)).toEqual(['0 B', '512 MiB', '1 GiB', '1.5 GiB', '2 GiB'].map((l) => l.replace(' ', NBSP)));
+    expect(valueTickLabels('pt-BR', 'bytes', ticks)[3]).toBe(`1,5${NBSP}GiB`);
+  });
+
+  it('gives a 512 GiB node 128 GiB steps, never 559 GiB', () => {
+    const ticks = valueTicks('bytes', valueRange('bytes', 512 * GiB)[1]);
+    expect(ticks.at(-1)).toBe(512 * GiB);
+    expect(valueTickLabels('en', 'bytes', ticks)).not.toContain(`559${NBSP}GiB`);
+    for (const v of ticks.slice(1)) expect(isBinaryMultiple(v, ticks[1])).toBe(true);
+  });
+
+  it('never repeats a label, idle charts included', () => {
+    for (const kind of ['bytes', 'rate', 'percent'] as const) {
+      for (const max of [0, 0.2, 1, 3, 7, 100, 1000, 1023, 1500, 9e5, 3.3 * MiB, 1.9 * GiB, 5.5e12]) {
+        const ticks = valueTicks(kind, valueRange(kind, max)[1]);
+        const labels = valueTickLabels('en', kind, ticks).filter((l) => l !== '');
+        expect(new Set(labels).size, `${kind} ${max}: ${labels.join(', ')}`).toBe(labels.length);
+        expect(ticks.length, `${kind} ${max}`).toBeGreaterThanOrEqual(2);
+        expect(ticks.length).toBeLessThanOrEqual(6);
+        if (kind !== 'percent' && ticks.length > 1) {
+          for (const v of ticks) expect(isBinaryMultiple(v, ticks[1]), `${kind} ${max}: ${v}`).toBe(true);
+        }
+      }
+    }
+    expect(valueTickLabels('en', 'rate', valueTicks('rate', valueRange('rate', 0)[1]))).toEqual([`0${NBSP}B/s`, `1${NBSP}B/s`]);
+  });
+
+  it('prints a binary step exactly: 1.25 GiB, not 1.3 GiB', () => {
+    expect(formatExactBytes('en', 1.25 * GiB)).toBe(`1.25${NBSP}GiB`);
+    expect(formatExactBytes('en', 768 * MiB)).toBe(`768${NBSP}MiB`);
+  });
+
+  it('percent ticks are whole, round numbers', () => {
+    expect(valueTicks('percent', valueRange('percent', 100)[1])).toEqual([0, 25, 50, 75, 100]);
+    expect(valueTickLabels('en', 'percent', valueTicks('percent', valueRange('percent', 0.3)[1]))).toEqual(['0%', '1%']);
+  });
+
+  it('names the ceiling line with its value', () => {
+    expect(ceilingLabel('en', 'bytes', 'Total', [2 * GiB, 2 * GiB, null])).toBe(`Total 2${NBSP}GiB`);
+    expect(ceilingLabel('en', 'bytes', 'Total', [null])).toBeNull();
+  });
+});
+
+describe('time axis', () => {
+  it('leaves room for the widest label: 24 h labels never overlap', () => {
+    for (const locale of ['en', 'pt-BR'] as const) {
+      for (const span of [3600, 86400, 7 * 86400, 365 * 86400]) {
+        const f = timeTickFormatter(locale, span);
+        const widest = Math.max(...[0, 11, 12, 23].map((h) => f(Date.UTC(2026, 8, 28, h, 59) / 1000).length));
+        expect(timeAxisSpace(locale, span)).toBeGreaterThanOrEqual(widest * 7 + 16);
+      }
+    }
+    // "12:00 PM" in English needs more room than uPlot's default 50 px.
+    expect(timeAxisSpace('en', 86400)).toBeGreaterThan(50);
   });
 });

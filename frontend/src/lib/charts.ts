@@ -3,7 +3,7 @@
 // stay null: uPlot breaks the line there), CSV text, and the locale-aware
 // axis and legend formatters. Pure functions, tested in both locales.
 
-import { formatBytes, formatNumber, formatRate, UNKNOWN } from './i18n/format';
+import { formatBytes, formatNumber, formatRate, IEC_UNITS, UNKNOWN } from './i18n/format';
 import type { Locale, MessageKey } from './i18n/locales';
 import type { Series } from './types';
 
@@ -36,9 +36,13 @@ export interface TimeWindow {
   to: number;
 }
 
-/** The window a range covers, ending now (unix ms). */
+/**
+ * The window a range covers, ending now (unix ms). History's end is
+ * exclusive and samples are stamped in whole seconds: the window ends after
+ * the current second, so the poll that landed a moment ago is in it.
+ */
 export function rangeWindow(range: RangeKey, nowMs: number): TimeWindow {
-  const to = Math.floor(nowMs / 1000);
+  const to = Math.floor(nowMs / 1000) + 1;
   return { from: to - RANGE_SECONDS[range], to };
 }
 
@@ -229,6 +233,86 @@ export function formatAxisValue(locale: Locale, kind: ValueKind, v: number): str
   }
 }
 
+/** How many value ticks a chart's y axis gets at most (180 px tall). */
+export const MAX_VALUE_TICKS = 5;
+
+const PERCENT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100];
+
+/**
+ * The y range of a chart whose highest value is max: a tenth of headroom,
+ * and never less than one step of the smallest tick (1 %, 1 B, 1 B/s), so
+ * an idle chart still has two distinct ticks.
+ */
+export function valueRange(kind: ValueKind, max: number): [number, number] {
+  if (!Number.isFinite(max) || max <= 0) return [0, kind === 'percent' ? 100 : 1];
+  return [0, Math.max(max * 1.1, 1)];
+}
+
+/**
+ * The y ticks from 0 to max: for bytes and rates, multiples of a power of
+ * two bytes (512 MiB, 1 GiB, 1.5 GiB…; never below 1 B), for percentages
+ * multiples of 1, 2, 5, 10, 20, 25 or 50; at most maxTicks + 1 of them.
+ */
+export function valueTicks(kind: ValueKind, max: number, maxTicks = MAX_VALUE_TICKS): number[] {
+  if (!Number.isFinite(max) || max <= 0) return [0];
+  const want = max / maxTicks;
+  let step: number;
+  if (kind === 'percent') {
+    step = PERCENT_STEPS.find((s) => s >= want) ?? Math.ceil(want / 100) * 100;
+  } else {
+    step = 2 ** Math.max(0, Math.ceil(Math.log2(want)));
+  }
+  const out: number[] = [];
+  for (let i = 0; i * step <= max * (1 + 1e-9); i++) out.push(i * step);
+  return out;
+}
+
+/**
+ * A byte count with the fewest decimals (0 to 3) that print it exactly in
+ * its unit: 1.5 GiB, 1.25 GiB, 512 MiB, never a rounded "1.3 GiB".
+ */
+export function formatExactBytes(locale: Locale, bytes: number): string {
+  let unit = 0;
+  let value = Math.max(0, bytes);
+  while (value >= 1024 && unit < IEC_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  let digits = 0;
+  while (digits < 3 && Math.abs(Math.round(value * 10 ** digits) - value * 10 ** digits) > 1e-6) digits++;
+  return `${formatNumber(locale, value, digits)}\u00a0${IEC_UNITS[unit]}`;
+}
+
+/**
+ * The labels of value ticks: exact binary sizes for bytes and rates, whole
+ * percentages; a label equal to the one before it is left blank, so no
+ * axis ever reads "1 B/s, 1 B/s".
+ */
+export function valueTickLabels(locale: Locale, kind: ValueKind, ticks: readonly number[]): string[] {
+  const labels = ticks.map((v) =>
+    kind === 'percent'
+      ? `${formatNumber(locale, v, Number.isInteger(v) ? 0 : 1)}%`
+      : kind === 'bytes'
+        ? formatExactBytes(locale, v)
+        : `${formatExactBytes(locale, v)}/s`,
+  );
+  return labels.map((l, i) => (i > 0 && labels[i - 1] === l ? '' : l));
+}
+
+/**
+ * The text beside a ceiling line (a guest's memory limit): its label and
+ * its last value, "Total 2 GiB"; null when the series has no value.
+ */
+export function ceilingLabel(locale: Locale, kind: ValueKind, label: string, values: readonly (number | null)[]): string | null {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      return `${label} ${kind === 'percent' ? `${formatNumber(locale, v, 0)}%` : formatExactBytes(locale, v)}`;
+    }
+  }
+  return null;
+}
+
 /** A hover legend value; "—" for a gap. */
 export function formatLegendValue(locale: Locale, kind: ValueKind, v: number | null | undefined): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return UNKNOWN;
@@ -261,6 +345,19 @@ export function timeTickFormatter(locale: Locale, span: number): (unixSeconds: n
         : { month: 'short', year: 'numeric' };
   const f = dtf(locale, options);
   return (t) => f.format(new Date(t * 1000));
+}
+
+/**
+ * The least room (px) between two time ticks so that their labels never
+ * touch: the widest label this locale prints for the span (about 7 px a
+ * character at the axis' 12 px font) and a gap of 24 px.
+ */
+export function timeAxisSpace(locale: Locale, span: number): number {
+  const f = timeTickFormatter(locale, span);
+  // 23:59 / 12:59 PM, 28 Sep, Sep 2026: the longest labels of each format.
+  const samples = [Date.UTC(2026, 8, 28, 11, 59), Date.UTC(2026, 8, 28, 23, 59), Date.UTC(2026, 11, 31, 12, 0)];
+  const widest = Math.max(...samples.map((ms) => f(ms / 1000).length));
+  return widest * 7 + 24;
 }
 
 /** The hovered time in the legend: date and time, to the minute. */

@@ -65,6 +65,8 @@ describe('describe', () => {
       'needs VM.PowerMgmt on /vms/101',
     );
     expect(reasonText({ code: 'locked', lock: 'migrate' }, 'stop')).toBe('Locked: migrating');
+    // Resume is for a held VM only: a running one is not resumable.
+    expect(reasonText({ code: 'state', status: 'running' }, 'resume')).toBe('Only when paused or suspended');
     expect(reasonText({ code: 'state', status: 'running' }, 'start')).toBe('Only when stopped');
     expect(reasonText({ code: 'nodeOffline', node: 'pve3' }, 'start')).toBe('Node pve3 is offline');
     setLocale('pt-BR');

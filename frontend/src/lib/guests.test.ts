@@ -64,7 +64,7 @@ describe('guestStatusText', () => {
     expect(guestStatusText({ status: 'paused', nodeOffline: true }, now)).toBe('Paused · last known');
     setLocale('pt-BR');
     expect(guestStatusText({ status: 'running', nodeOffline: true, reportedAt: threeMinAgo }, now)).toMatch(/^Em execução · há 3 ?min\.?$/);
-    expect(guestStatusText({ status: 'stopped', nodeOffline: true }, now)).toBe('Parado · último estado conhecido');
+    expect(guestStatusText({ status: 'stopped', nodeOffline: true }, now)).toBe('Parado · último status conhecido');
     setLocale('en');
   });
 

@@ -19,7 +19,10 @@ import {
 } from './charts';
 import { toErrorInfo, type ErrorInfo, type Series } from './types';
 
-/** A poll re-reads a short range at most this often (ms). */
+/**
+ * A poll re-reads the 24 h range at most this often (ms); the hour is re-read
+ * on every poll, so its last point is always the last poll.
+ */
 export const POLL_THROTTLE_MS = 15_000;
 
 export interface HistoryTarget {
@@ -99,10 +102,13 @@ export class HistoryView {
     return this.#points;
   }
 
-  /** A poll arrived: short, unzoomed ranges re-read, at most every POLL_THROTTLE_MS. */
+  /**
+   * A poll arrived: the hour re-reads at once, the day at most every
+   * POLL_THROTTLE_MS, longer or zoomed views not at all.
+   */
   poll(): Promise<void> {
     if (!this.#target || this.zoom || !followsPolls(this.range)) return Promise.resolve();
-    if (this.#now() - this.#lastLoad < POLL_THROTTLE_MS) return Promise.resolve();
+    if (this.range !== '1h' && this.#now() - this.#lastLoad < POLL_THROTTLE_MS) return Promise.resolve();
     return this.load();
   }
 

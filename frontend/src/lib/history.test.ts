@@ -26,7 +26,7 @@ describe('HistoryView', () => {
     expect(metrics).toContain('cpu');
     expect(metrics).toContain('cpu_max');
     expect(metrics).toContain('netout_max');
-    expect(to).toBe(NOW / 1000);
+    expect(to).toBe(NOW / 1000 + 1);
     expect(to - from).toBe(86400);
     expect(points).toBe(600);
     expect(view.series?.times).toEqual([1, 2]);
@@ -71,6 +71,21 @@ describe('HistoryView', () => {
     now += POLL_THROTTLE_MS;
     await view.poll();
     expect(backend.History).toHaveBeenCalledTimes(5);
+  });
+
+  it('re-reads the hour on every poll, so a step shows within one poll', async () => {
+    const view = make();
+    await view.setTarget({ cluster: 'c1', targetId: 'qemu/101' });
+    await view.setRange('1h');
+    expect(backend.History).toHaveBeenCalledTimes(2);
+    now += 2_000;
+    await view.poll();
+    now += 2_000;
+    await view.poll();
+    expect(backend.History).toHaveBeenCalledTimes(4);
+    const [, , , from, to] = backend.History.mock.calls[3];
+    expect(to).toBe((NOW + 4_000) / 1000 + 1);
+    expect(to - from).toBe(3600);
   });
 
   it('asks for more points when the charts get much wider', async () => {

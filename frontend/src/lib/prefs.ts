@@ -34,3 +34,6 @@ export function writePref(key: string, value: string | null): void {
 }
 
 export const OVERVIEW_COLLAPSED_KEY = 'cecyber.overview.collapsed';
+
+/** The no-permission panel folded to one line (remembered across sessions). */
+export const NO_PERMS_COLLAPSED_KEY = 'cecyber.noPerms.collapsed';

@@ -29,7 +29,7 @@ export function formatPercent(locale: Locale, fraction: number, fractionDigits =
   }).format(safe);
 }
 
-const IEC_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
+export const IEC_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
 /**
  * Bytes in IEC units, as Proxmox shows them: 1610612736 → "1.5 GiB" in
