@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -181,11 +182,29 @@ func instanceID() (configDir, id string, err error) {
 func refuseReleaseFolder(devDir, releaseDir string) error {
 	dev, derr := os.Stat(devDir)
 	rel, rerr := os.Stat(releaseDir)
-	if derr == nil && rerr == nil && os.SameFile(dev, rel) {
+	same := derr == nil && rerr == nil && os.SameFile(dev, rel)
+	if !same && derr == nil && rerr == nil {
+		// Where the file system gives no identity (Wine), the resolved
+		// paths still tell.
+		d, derr := filepath.EvalSymlinks(devDir)
+		r, rerr := filepath.EvalSymlinks(releaseDir)
+		same = derr == nil && rerr == nil && samePath(d, r)
+	}
+	if same {
 		return fmt.Errorf("this development build's folder %s is the installed Cecyber's %s: "+
 			"a development build never opens the real clusters; give it a folder of its own", devDir, releaseDir)
 	}
 	return nil
+}
+
+// samePath compares two cleaned paths as the system does: without case
+// on Windows and macOS.
+func samePath(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	if runtime.GOOS == "linux" {
+		return a == b
+	}
+	return strings.EqualFold(a, b)
 }
 
 // handOverWait is how long a second launch waits for the Cecyber that

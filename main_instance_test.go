@@ -102,6 +102,11 @@ func TestDevBuildRefusesReleaseFolder(t *testing.T) {
 	if err := os.Symlink(release, dev); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Lstat(dev); err != nil && runtime.GOOS == "windows" {
+		// Wine 8 (make test-windows): CreateSymbolicLinkW reports success
+		// and creates nothing.
+		t.Skipf("the system said it made the link, yet it is not there (%v)", err)
+	}
 	if err := refuseReleaseFolder(dev, release); err == nil {
 		t.Error("a dev folder that links to the installed app's was allowed")
 	}
