@@ -27,7 +27,7 @@ E2E_TESTS := $(filter-out frontend/e2e/window.e2e.mjs,$(sort $(wildcard frontend
 .PHONY: run build dev check test lint setup setup-check setup-test bindings frontend \
 	lint-go lint-bindings lint-frontend lint-workflows \
 	test-go test-frontend test-e2e test-window test-windows test-windows-go test-windows-installer \
-	bench-pvesim bench-console bench-metrics bench-memory clean icons build-windows package-linux test-package
+	bench-pvesim bench-console bench-metrics bench-memory screenshots clean icons build-windows package-linux test-package
 
 # DEMO_PVE: the Proxmox VE release the demo cluster of make run and make dev plays (9.1 or 8.4).
 DEMO_PVE ?= 9.1
@@ -151,6 +151,11 @@ build/bin/pvesim: $(GOFILES)
 ## test-e2e: every frontend/e2e/*.e2e.mjs but the window's, in headless Chromium against the dev build
 test-e2e: build/bin/cecyber-dev build/bin/pvesim
 	cd frontend && ../$(KEYRING) node --test $(E2E_TESTS:frontend/%=%)
+
+## screenshots: refresh the committed screenshots in build/screenshots/ (every screen, both sizes,
+## languages and themes; make test-e2e writes the same set to build/out/screenshots/)
+screenshots: build/bin/cecyber-dev build/bin/pvesim
+	cd frontend && CECYBER_SCREENSHOTS=build/screenshots ../$(KEYRING) node --test e2e/screens.e2e.mjs
 
 test-window: build
 	cd frontend && node --test e2e/window.e2e.mjs
