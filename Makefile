@@ -17,8 +17,10 @@ BUILD_DATE := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%
 LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
 # Tracked Go files and new ones not yet added (but not ignored ones).
 GOFILES  := $(shell git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null)
-# Everything vite build reads: frontend/dist is rebuilt when any of it changes.
-FRONTEND_SRC := $(shell find frontend/src frontend/wailsjs -type f 2>/dev/null) \
+# Everything vite build reads: frontend/dist is rebuilt when any of it changes. Wails rewrites
+# frontend/wailsjs/runtime (the same files for its pinned version) on every build; counting it
+# would rebuild frontend/dist on every second make.
+FRONTEND_SRC := $(shell find frontend/src frontend/wailsjs -type f -not -path 'frontend/wailsjs/runtime/*' 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/vite.config.* frontend/svelte.config.* \
 	frontend/tsconfig*.json frontend/package.json frontend/package-lock.json)
 # The end-to-end suites, found by name; the real window has its own target.
