@@ -232,32 +232,7 @@ type guestResource struct {
 	MaxDisk   int64   `json:"maxdisk"`
 	MaxMem    int64   `json:"maxmem"`
 	Mem       int64   `json:"mem"`
-	MemHost   int64   `json:"memhost"`
-	Name      string  `json:"name"`
-	NetIn     int64   `json:"netin"`
-	NetOut    int64   `json:"netout"`
-	Node      string  `json:"node"`
-	Status    string  `json:"status"`
-	Tags      string  `json:"tags,omitempty"`
-	Template  int     `json:"template"`
-	Type      string  `json:"type"`
-	Uptime    int64   `json:"uptime"`
-	VMID      int     `json:"vmid"`
-}
-
-// guestResource84 is guestResource as PVE 8.4 sends it: without memhost.
-type guestResource84 struct {
-	CPU       float64 `json:"cpu"`
-	Disk      int64   `json:"disk"`
-	DiskRead  int64   `json:"diskread"`
-	DiskWrite int64   `json:"diskwrite"`
-	HAState   string  `json:"hastate,omitempty"`
-	ID        string  `json:"id"`
-	Lock      string  `json:"lock,omitempty"`
-	MaxCPU    int     `json:"maxcpu"`
-	MaxDisk   int64   `json:"maxdisk"`
-	MaxMem    int64   `json:"maxmem"`
-	Mem       int64   `json:"mem"`
+	MemHost   *int64  `json:"memhost,omitempty"` // nil on PVE 8.4, whose extract_vm_stats has none
 	Name      string  `json:"name"`
 	NetIn     int64   `json:"netin"`
 	NetOut    int64   `json:"netout"`
@@ -398,19 +373,14 @@ func (s *Sim) getClusterResources(c *call) (any, error) {
 				at = g.node.offlineSince // the last report, stale
 			}
 			st := g.stats(at)
-			if s.pve8 {
-				// PVE 8's extract_vm_stats (PVE/API2Tools.pm) has no
-				// memhost.
-				out = append(out, guestResource84{CPU: st.cpu, Disk: st.disk, DiskRead: st.diskread, DiskWrite: st.diskwrite,
-					HAState: g.hastate, ID: id, Lock: g.lock, MaxCPU: g.cores, MaxDisk: g.maxdisk, MaxMem: g.maxmem,
-					Mem: st.mem, Name: g.name, NetIn: st.netin, NetOut: st.netout,
-					Node: g.node.name, Status: g.qmpStatus(), Tags: g.tags, Template: boolInt(g.template), Type: g.kind,
-					Uptime: st.uptime, VMID: g.vmid})
-				continue
+			var memhost *int64
+			if !s.pve8 { // PVE 8's extract_vm_stats (PVE/API2Tools.pm) has no memhost
+				m := qemuOnly(g, st.memhost)
+				memhost = &m
 			}
 			out = append(out, guestResource{CPU: st.cpu, Disk: st.disk, DiskRead: st.diskread, DiskWrite: st.diskwrite,
 				HAState: g.hastate, ID: id, Lock: g.lock, MaxCPU: g.cores, MaxDisk: g.maxdisk, MaxMem: g.maxmem,
-				Mem: st.mem, MemHost: qemuOnly(g, st.memhost), Name: g.name, NetIn: st.netin, NetOut: st.netout,
+				Mem: st.mem, MemHost: memhost, Name: g.name, NetIn: st.netin, NetOut: st.netout,
 				Node: g.node.name, Status: g.qmpStatus(), Tags: g.tags, Template: boolInt(g.template), Type: g.kind,
 				Uptime: st.uptime, VMID: g.vmid})
 		}
