@@ -190,7 +190,14 @@ func (c *Client) do(ctx context.Context, op string, idempotent bool, call func(c
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
 		})
-		err := classify(op, ep.host, call(actx, ep))
+		cerr := call(actx, ep)
+		if cerr != nil && errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			// This attempt's time ran out: whatever the transport saw last
+			// (often the connection closing under it: EOF, an empty body)
+			// is a consequence. It is a timeout.
+			cerr = errors.Join(context.DeadlineExceeded, cerr)
+		}
+		err := classify(op, ep.host, cerr)
 		cancel()
 		if err == nil {
 			c.answered(i)
