@@ -62,7 +62,9 @@ func TestAddRemoveCyclesDoNotLeak(t *testing.T) {
 	g1 := settledGoroutines(g0 + 10)
 	t.Logf("%d add/remove cycles: goroutines %d before, %d with the simulator up, %d after; open files %d before, %d with the simulator up, %d after",
 		cycles, g0, gBusy, g1, fd0, fdBusy, fd1)
-	if fd1 > fd0+5 {
+	// Under Wine /proc/self/fd exists but counts Wine's own descriptors,
+	// which come and go; only Linux's count is this process's.
+	if runtime.GOOS == "linux" && fd1 > fd0+5 {
 		t.Errorf("open files: %d before, %d after %d cycles; want no more than a handful more", fd0, fd1, cycles)
 	}
 	if g1 > g0+10 {
