@@ -257,10 +257,13 @@ func (e *holdingEmitter) Emit(event string, _ any) {
 
 // outsideKeychain runs a real keychain's calls on a goroutine started
 // outside any synctest bubble. The Secret Service is reached over D-Bus,
-// real I/O on a connection the process shares: used from the bubble, the
-// connection's reader goroutine (outside) would have to hand replies to
-// channels made in the bubble, which panics, or, opened in the bubble,
-// would wait on its socket and keep the bubble from ever being idle.
+// on a connection the process shares, whose reader goroutine (outside the
+// bubble) hands each reply to a channel the caller made: called from the
+// bubble, the caller waits on a bubbled channel that only a goroutine
+// outside can fill, and synctest, seeing it durably blocked with nothing
+// else to run, panics with a deadlock. Opened in the bubble, the
+// connection's reader would wait on a socket and the bubble would never
+// be idle.
 type outsideKeychain struct {
 	kc    Keychain
 	mu    sync.Mutex // one call at a time
