@@ -61,8 +61,9 @@ type Config struct {
 	// socket: the address is checked as for any dial (LoopbackOnly, where
 	// with a hook only a loopback IP or "localhost" passes, as names are
 	// not resolved), and every connection it returns is TLS-pinned to the
-	// endpoint's fingerprint as always. Nil dials the network.
-	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// endpoint's fingerprint as always. Nil dials the network. Left out
+	// of JSON, which cannot hold a function.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error) `json:"-"`
 }
 
 // String omits the secret.

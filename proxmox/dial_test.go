@@ -3,11 +3,13 @@ package proxmox_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -137,4 +139,17 @@ func TestDialContextStillPins(t *testing.T) {
 			t.Errorf("%d requests reached the server through a certificate that is not pinned", n)
 		}
 	})
+}
+
+// TestConfigJSONWithDialHook: a Config with a hook still marshals (a
+// function cannot), without the hook and without the secret.
+func TestConfigJSONWithDialHook(t *testing.T) {
+	var n memnet.Network
+	b, err := json.Marshal(proxmox.Config{Endpoint: "https://127.0.0.1:8006", Secret: "s3cret-value", DialContext: n.DialContext})
+	if err != nil {
+		t.Fatalf("json.Marshal(Config) with DialContext: %v", err)
+	}
+	if s := string(b); strings.Contains(s, "s3cret-value") || strings.Contains(s, "DialContext") || !strings.Contains(s, "127.0.0.1:8006") {
+		t.Errorf("Config as JSON = %s", s)
+	}
 }
