@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -53,6 +54,16 @@ type Config struct {
 	// Logger receives the refusals of LoopbackOnly; nil means
 	// slog.Default(). Nothing else is logged here.
 	Logger *slog.Logger
+	// DialContext, when set, makes the raw connections instead of the
+	// network: for tests and in-process transports (an in-memory
+	// listener inside a testing/synctest bubble, where a real socket
+	// would keep the bubble from ever being idle). It replaces only the
+	// socket: the address is checked as for any dial (LoopbackOnly, where
+	// with a hook only a loopback IP or "localhost" passes, as names are
+	// not resolved), and every connection it returns is TLS-pinned to the
+	// endpoint's fingerprint as always. Nil dials the network. Left out
+	// of JSON, which cannot hold a function.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error) `json:"-"`
 }
 
 // String omits the secret.
@@ -147,7 +158,7 @@ func NewClient(cfg Config) (*Client, error) {
 		host:    hostOf(pins[0].URL),
 	}
 	for _, p := range pins {
-		ep, err := newEndpoint(p, tokenID, secret, timeout, min(cfg.ConnectTimeout, timeout), cfg.LoopbackOnly, cfg.Logger)
+		ep, err := newEndpoint(p, tokenID, secret, timeout, min(cfg.ConnectTimeout, timeout), cfg)
 		if err != nil {
 			return invalid(err)
 		}
@@ -156,8 +167,8 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newEndpoint(p Pin, tokenID, secret string, timeout, connectTimeout time.Duration, loopbackOnly bool, log *slog.Logger) (*endpoint, error) {
-	dialer, err := newPinnedDialer(p.Fingerprint, connectTimeout, loopbackOnly, log)
+func newEndpoint(p Pin, tokenID, secret string, timeout, connectTimeout time.Duration, cfg Config) (*endpoint, error) {
+	dialer, err := newPinnedDialer(p.Fingerprint, connectTimeout, newDial(connectTimeout, cfg.LoopbackOnly, cfg.Logger, cfg.DialContext))
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 package proxmox
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -64,6 +66,49 @@ func newDialer(timeout time.Duration, loopbackOnly bool, log *slog.Logger) *net.
 		return &NotLoopbackError{Addr: address}
 	}
 	return d
+}
+
+// dialFunc makes a raw connection, as net.Dialer.DialContext does.
+type dialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// newDial returns how every raw connection to Proxmox is made: with
+// newDialer's net.Dialer, or with hook (Config.DialContext) when set. A
+// hook gets the address unresolved, so when loopback-only applies the
+// address itself must be a loopback IP or "localhost" (RFC 6761 keeps the
+// name for loopback); any other is refused and logged before the hook is
+// called, as newDialer's would be before connecting.
+func newDial(timeout time.Duration, loopbackOnly bool, log *slog.Logger, hook dialFunc) dialFunc {
+	if hook == nil {
+		return newDialer(timeout, loopbackOnly, log).DialContext
+	}
+	if !loopbackOnly && !processLoopbackOnly {
+		return hook
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		if !loopbackAddress(address) {
+			log.Error(refusedDialMessage, "addr", address, "network", network)
+			return nil, &NotLoopbackError{Addr: address}
+		}
+		log.Debug(allowedDialMessage, "addr", address)
+		return hook(ctx, network, address)
+	}
+}
+
+// loopbackAddress tells whether address ("host:port") names this machine
+// without resolving anything: a loopback IP, or localhost.
+func loopbackAddress(address string) bool {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // LoopbackOnlyProcess reports whether every Proxmox connection of this

@@ -2,7 +2,9 @@ package proxmox_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -92,6 +94,59 @@ func TestLoopbackGuardRefuses(t *testing.T) {
 	// Probe is guarded too: in a test binary every dial is.
 	if _, err := proxmox.Probe(ctx, "https://192.0.2.12:8006"); !proxmox.IsKind(err, proxmox.KindNotLoopback) {
 		t.Errorf("Probe(192.0.2.12) = %v; want a %s error", err, proxmox.KindNotLoopback)
+	}
+}
+
+// TestLoopbackGuardWithDialHook: Config.DialContext does not get around
+// the guard. The hook gets the address unresolved, so only a loopback IP
+// or localhost passes; any other address (TEST-NET-1 again, or a name) is
+// refused and logged before the hook is called.
+func TestLoopbackGuardWithDialHook(t *testing.T) {
+	t.Parallel()
+	errHook := errors.New("the hook was called")
+	for _, tt := range []struct {
+		endpoint string
+		allowed  bool
+	}{
+		{"https://127.0.0.1:8006", true},
+		{"https://127.0.0.2:8006", true},
+		{"https://[::1]:8006", true},
+		{"https://localhost:8006", true},
+		{"https://192.0.2.12:8006", false},
+		{"https://pve1.example:8006", false},
+		{"https://localhost.example:8006", false},
+	} {
+		log := &dialLog{}
+		var called []string
+		c, err := proxmox.NewClient(proxmox.Config{
+			Endpoint: tt.endpoint, TokenID: "root@pam!cecyber", Secret: "s3cret", Fingerprint: strings.Repeat("AB:", 31) + "AB",
+			Logger: slog.New(log),
+			DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+				called = append(called, addr)
+				return nil, errHook
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Version(context.Background())
+		allowed, refused := log.snapshot()
+		host := strings.TrimPrefix(tt.endpoint, "https://")
+		if tt.allowed {
+			if !errors.Is(err, errHook) || len(called) == 0 || called[0] != host || len(refused) != 0 {
+				t.Errorf("%s: Version() = %v, hook called with %q, refused %q; want it passed to the hook", tt.endpoint, err, called, refused)
+			}
+			if len(allowed) == 0 || allowed[0] != host {
+				t.Errorf("%s: allowed dials logged = %q", tt.endpoint, allowed)
+			}
+			continue
+		}
+		if !proxmox.IsKind(err, proxmox.KindNotLoopback) || len(called) != 0 {
+			t.Errorf("%s: Version() = %v, hook called with %q; want refused before the hook", tt.endpoint, err, called)
+		}
+		if len(refused) != 1 || refused[0] != host {
+			t.Errorf("%s: refusals logged = %q; want one for %s", tt.endpoint, refused, host)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -48,7 +47,9 @@ func (e *FingerprintError) Error() string {
 // websocket.Dialer.NetDialTLSContext. A PinnedDialer is safe for concurrent use.
 type PinnedDialer struct {
 	fingerprint string
-	dialer      net.Dialer
+	// dial makes the raw connection the handshake runs over (see
+	// newDial); nil dials with a zero net.Dialer.
+	dial dialFunc
 	// connectTimeout bounds each connection's dial and TLS handshake
 	// together, so that a node that does not answer is left quickly for
 	// the next one instead of using up the request's whole timeout.
@@ -61,7 +62,7 @@ type PinnedDialer struct {
 // NewPinnedDialer returns a dialer pinned to fingerprint (any accepted
 // NormalizeFingerprint form).
 func NewPinnedDialer(fingerprint string) (*PinnedDialer, error) {
-	return newPinnedDialer(fingerprint, DefaultConnectTimeout, false, nil)
+	return newPinnedDialer(fingerprint, DefaultConnectTimeout, newDial(DefaultConnectTimeout, false, nil, nil))
 }
 
 // DefaultConnectTimeout bounds a connection's dial and TLS handshake when
@@ -70,9 +71,10 @@ func NewPinnedDialer(fingerprint string) (*PinnedDialer, error) {
 // deserves the rest of the request's time.
 const DefaultConnectTimeout = 3 * time.Second
 
-// newPinnedDialer is NewPinnedDialer with its connect timeout, and
-// loopback-only when asked (see newDialer).
-func newPinnedDialer(fingerprint string, connectTimeout time.Duration, loopbackOnly bool, log *slog.Logger) (*PinnedDialer, error) {
+// newPinnedDialer is NewPinnedDialer with its connect timeout, over the
+// raw connections dial makes (see newDial: loopback-only when asked, and
+// through Config.DialContext when set).
+func newPinnedDialer(fingerprint string, connectTimeout time.Duration, dial dialFunc) (*PinnedDialer, error) {
 	fp, err := NormalizeFingerprint(fingerprint)
 	if err != nil {
 		return nil, err
@@ -80,7 +82,16 @@ func newPinnedDialer(fingerprint string, connectTimeout time.Duration, loopbackO
 	if connectTimeout <= 0 {
 		connectTimeout = DefaultConnectTimeout
 	}
-	return &PinnedDialer{fingerprint: fp, dialer: *newDialer(connectTimeout, loopbackOnly, log), connectTimeout: connectTimeout}, nil
+	return &PinnedDialer{fingerprint: fp, dial: dial, connectTimeout: connectTimeout}, nil
+}
+
+// rawDial makes the connection a handshake runs over.
+func (d *PinnedDialer) rawDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if d.dial == nil {
+		var nd net.Dialer
+		return nd.DialContext(ctx, network, addr)
+	}
+	return d.dial(ctx, network, addr)
 }
 
 // Fingerprint returns the pinned fingerprint in canonical form.
@@ -124,7 +135,7 @@ func (d *PinnedDialer) knownLeaf() *x509.Certificate {
 func (d *PinnedDialer) handshake(ctx context.Context, network, addr string, cfg *tls.Config) (*tls.Conn, error) {
 	ctx, cancel := d.connectContext(ctx)
 	defer cancel()
-	raw, err := d.dialer.DialContext(ctx, network, addr)
+	raw, err := d.rawDial(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +151,7 @@ func (d *PinnedDialer) handshake(ctx context.Context, network, addr string, cfg 
 func (d *PinnedDialer) fetchLeaf(ctx context.Context, network, addr string) (*x509.Certificate, error) {
 	ctx, cancel := d.connectContext(ctx)
 	defer cancel()
-	return fetchLeaf(ctx, &d.dialer, network, addr)
+	return fetchLeaf(ctx, d.rawDial, network, addr)
 }
 
 // connectContext bounds one dial and handshake by the connect timeout (a
@@ -152,12 +163,12 @@ func (d *PinnedDialer) connectContext(ctx context.Context) (context.Context, con
 	return context.WithTimeout(ctx, d.connectTimeout)
 }
 
-func fetchLeaf(ctx context.Context, dialer *net.Dialer, network, addr string) (*x509.Certificate, error) {
+func fetchLeaf(ctx context.Context, dial dialFunc, network, addr string) (*x509.Certificate, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := dialer.DialContext(ctx, network, addr)
+	raw, err := dial(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}

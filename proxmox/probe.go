@@ -55,7 +55,7 @@ func Probe(ctx context.Context, endpoint string) (ProbeResult, error) {
 	}
 	u, _ := url.Parse(ep)
 	dialer := newDialer(probeTimeout, false, nil)
-	leaf, err := fetchLeaf(ctx, dialer, "tcp", u.Host)
+	leaf, err := fetchLeaf(ctx, dialer.DialContext, "tcp", u.Host)
 	if err != nil {
 		return ProbeResult{}, classify("probe", u.Host, err)
 	}

@@ -25,6 +25,7 @@ package pvesim
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -423,6 +424,22 @@ func (s *Sim) NodeCertificate(node string) (certPEM []byte, fingerprint string, 
 		return nil, "", false
 	}
 	return append([]byte(nil), n.cert.pem...), n.cert.fingerprint, true
+}
+
+// TLSConfig returns the TLS server configuration of node's pveproxy: its
+// current certificate (RotateCertificate applies to the next handshake),
+// HTTP/1.1 only. With it a Sim made by New is served on a listener of the
+// caller's own, such as an in-memory one (memnet) in a synctest bubble;
+// the Sim itself is the handler, answering as its first node. ok is false
+// for an unknown node.
+func (s *Sim) TLSConfig(node string) (cfg *tls.Config, ok bool) {
+	s.mu.Lock()
+	n := s.nodeByName[node]
+	s.mu.Unlock()
+	if n == nil {
+		return nil, false
+	}
+	return s.nodeTLSConfig(n), true
 }
 
 // SetFault makes requests matching method and pathPattern fail with status
