@@ -105,6 +105,16 @@ async function layoutAt(page) {
       rowWidth: Math.max(...[...document.querySelectorAll('[data-testid="inventory"] [role="row"]')].map((r) => r.scrollWidth)),
       cutHeaders: cut('[role="columnheader"] .sort > span:first-child'),
       cutStatus: cut('[data-testid="guest-row"] .status > *'),
+      // The template mark is whole or the row is wrong: never a sliver
+      // clipped by the name cell.
+      templateBadges: document.querySelectorAll('[data-testid="template-badge"]').length,
+      cutTemplateBadges: [...document.querySelectorAll('[data-testid="template-badge"]')]
+        .filter((el) => {
+          const b = el.getBoundingClientRect();
+          const c = el.closest('.cell').getBoundingClientRect();
+          return el.scrollWidth > el.clientWidth + 1 || b.right > c.right + 1;
+        })
+        .map((el) => el.closest('[data-testid="guest-row"]')?.dataset.vmid),
     };
   });
 }
@@ -125,6 +135,8 @@ for (const lang of ['en', 'pt-BR']) {
       assert.deepEqual(l.cutHeaders, [], 'column headers cut');
       assert.deepEqual(l.cutStatus, [], 'statuses cut');
       assert.deepEqual(l.cutTags, [], 'tags cut');
+      assert.ok(l.templateBadges > 0, 'the demo template is on screen, so its mark was measured');
+      assert.deepEqual(l.cutTemplateBadges, [], 'template marks cut');
 
       await openGuest(page);
       const bar = await page.locator('[data-testid="guest-actions"]').evaluate((el) => {
