@@ -91,7 +91,13 @@ test('a start Proxmox refuses is a failed task with Proxmox\'s message in the Ta
       [cluster, guest.id],
     );
     assert.ok(refused, 'Proxmox refuses the start');
-    await page.locator('[data-testid="tasks-toggle"]').click();
+    // Nothing runs, but the toggle does not say 0: the refusal is counted,
+    // in red, until the panel has shown it.
+    const toggle = page.locator('[data-testid="tasks-toggle"]');
+    await page.locator('[data-testid="tasks-toggle"][data-failed="1"]').waitFor({ timeout: 10000 });
+    assert.equal(await toggle.locator('[data-testid="tasks-badge"]').innerText(), '1');
+    assert.match(await toggle.locator('[data-testid="tasks-badge"]').getAttribute('class'), /\bfailed\b/);
+    await toggle.click();
     const row = page.locator('[data-testid="tasks-panel"] [data-testid="task-row"][data-status="error"]');
     await row.first().waitFor({ timeout: 10000 });
     const text = await row.first().innerText();
@@ -99,10 +105,13 @@ test('a start Proxmox refuses is a failed task with Proxmox\'s message in the Ta
     assert.match(text, new RegExp(guest.name));
     assert.match(text, /Permission check failed/);
     await page.screenshot({ path: path.join(outDir, 'tasks-refused.png') });
-    // Still there after a reload: the list lives in Go.
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('data-failed'), '0', 'seen in the panel, no longer counted');
+    // Still there after a reload: the list lives in Go; and still seen.
     await page.reload();
     await page.locator('[data-testid="tasks-toggle"]').click();
     await row.first().waitFor({ timeout: 10000 });
+    assert.equal(await toggle.getAttribute('data-failed'), '0');
   } catch (e) {
     await page.screenshot({ path: path.join(outDir, 'tasks-refused-failed.png') }).catch(() => {});
     t.diagnostic(output(app));

@@ -2,7 +2,7 @@
 // "task" event, merged by UPID. Logs are read on demand.
 
 import * as backend from './backend';
-import { busyGuests, mergeTask, mergeTasks, runningCount, shuttingDownGuests, taskKey } from './tasks';
+import { busyGuests, failedKeys, mergeTask, mergeTasks, runningCount, shuttingDownGuests, taskKey, unseenFailures } from './tasks';
 import { toErrorInfo, type ErrorInfo, type Task, type TaskLogLine } from './types';
 
 /** How many tasks the list keeps (running ones are never dropped). */
@@ -20,12 +20,26 @@ export class TasksStore {
   tasks = $state.raw<Task[]>([]);
   loadError = $state.raw<ErrorInfo | null>(null);
   logs = $state.raw<ReadonlyMap<string, TaskLog>>(new Map());
-  panelOpen = $state(false);
+  #panelOpen = $state(false);
+  /** Failed and refused tasks the panel has shown (open or closed since). */
+  #seenFailed = $state.raw<ReadonlySet<string>>(new Set());
 
   readonly running = $derived(runningCount(this.tasks));
+  /** Failures the user has not seen in the panel: the toggle's badge says so. */
+  readonly unseenFailed = $derived(this.#panelOpen ? 0 : unseenFailures(this.tasks, this.#seenFailed));
   readonly busy = $derived(busyGuests(this.tasks));
   readonly shuttingDown = $derived(shuttingDownGuests(this.tasks));
   readonly byKey = $derived(new Map(this.tasks.map((t) => [taskKey(t), t])));
+
+  get panelOpen(): boolean {
+    return this.#panelOpen;
+  }
+
+  /** Opening or closing the panel counts every failure in it as seen. */
+  set panelOpen(open: boolean) {
+    this.#panelOpen = open;
+    this.#seenFailed = failedKeys(this.tasks);
+  }
 
   #unsubscribe: (() => void) | null = null;
   #listeners = new Set<Listener>();
@@ -50,6 +64,8 @@ export class TasksStore {
     try {
       const list = await backend.tasks();
       this.tasks = trim(mergeTasks(this.tasks, list));
+      // A reloaded window has shown these failures before.
+      this.#seenFailed = new Set([...this.#seenFailed, ...failedKeys(list)]);
       this.loadError = null;
     } catch (reason) {
       this.loadError = toErrorInfo(reason);
@@ -66,7 +82,8 @@ export class TasksStore {
     this.tasks = [];
     this.logs = new Map();
     this.loadError = null;
-    this.panelOpen = false;
+    this.#panelOpen = false;
+    this.#seenFailed = new Set();
   }
 
   /** Reads a task's log; again when asked again (a running task grows). */

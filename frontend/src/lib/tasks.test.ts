@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Task } from './types';
-import { busyGuests, mergeTask, mergeTasks, runningCount, shuttingDownGuests, taskKey } from './tasks';
+import { busyGuests, mergeTask, mergeTasks, runningCount, shuttingDownGuests, taskKey, unseenFailures } from './tasks';
 import { backend } from '../test/fakebackend';
 
 const { TasksStore } = await import('./tasks.svelte');
@@ -64,6 +64,22 @@ describe('task merging', () => {
   });
 });
 
+describe('unseen failures', () => {
+  it('counts failed and refused tasks not yet seen, never running or finished ones', () => {
+    const refused = task({ upid: '', action: 'start', startedAt: 5, error: { code: 'forbidden', message: 'Permission check failed' } });
+    const list = [
+      task({ upid: 'U1' }),
+      task({ upid: 'U2', status: 'ok', exitStatus: 'OK' }),
+      task({ upid: 'U3', status: 'warnings', exitStatus: 'WARNINGS: 1' }),
+      task({ upid: 'U4', status: 'error', exitStatus: 'boom' }),
+      refused,
+    ];
+    expect(unseenFailures(list, new Set())).toBe(2);
+    expect(unseenFailures(list, new Set(['U4']))).toBe(1);
+    expect(unseenFailures(list, new Set(['U4', taskKey(refused)]))).toBe(0);
+  });
+});
+
 describe('TasksStore', () => {
   beforeEach(() => vi.clearAllMocks());
 
@@ -81,6 +97,25 @@ describe('TasksStore', () => {
     expect(seen).toEqual(['running->warnings']);
     expect(s.running).toBe(0);
     expect(s.tasks[0].exitStatus).toBe('WARNINGS: 2');
+    s.stop();
+  });
+
+  it('counts failures until the panel shows them; a reload has seen the old ones', async () => {
+    backend.Tasks.mockResolvedValueOnce([task({ upid: 'OLD', status: 'error', exitStatus: 'boom', startedAt: 10 })]);
+    const s = new TasksStore();
+    await s.start();
+    expect(s.unseenFailed).toBe(0);
+    backend.emitTask(task({ upid: 'U1', status: 'error', exitStatus: 'no space left' }));
+    backend.emitTask(task({ upid: 'U2', status: 'ok', exitStatus: 'OK' }));
+    expect(s.unseenFailed).toBe(1);
+    s.panelOpen = true;
+    expect(s.unseenFailed).toBe(0);
+    // A failure while the panel is open is seen there.
+    backend.emitTask(task({ upid: 'U3', status: 'error', exitStatus: 'boom' }));
+    s.panelOpen = false;
+    expect(s.unseenFailed).toBe(0);
+    backend.emitTask(task({ upid: 'U4', status: 'error', exitStatus: 'boom' }));
+    expect(s.unseenFailed).toBe(1);
     s.stop();
   });
 

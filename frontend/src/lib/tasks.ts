@@ -53,7 +53,20 @@ export function runningCount(list: readonly Task[]): number {
   return n;
 }
 
-/** Row keys of guests with a running task. */
+/** Keys of the tasks that failed or were refused. */
+export function failedKeys(list: readonly Task[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of list) if (effectiveStatus(t) === 'error') out.add(taskKey(t));
+  return out;
+}
+
+/** How many tasks failed or were refused that are not in seen. */
+export function unseenFailures(list: readonly Task[], seen: ReadonlySet<string>): number {
+  let n = 0;
+  for (const t of list) if (effectiveStatus(t) === 'error' && !seen.has(taskKey(t))) n++;
+  return n;
+}
+
 /** Guests with a shutdown running: Stop may overrule it. */
 export function shuttingDownGuests(list: readonly Task[]): Set<string> {
   const out = new Set<string>();
@@ -61,6 +74,7 @@ export function shuttingDownGuests(list: readonly Task[]): Set<string> {
   return out;
 }
 
+/** Row keys of guests with a running task. */
 export function busyGuests(list: readonly Task[]): Set<string> {
   const busy = new Set<string>();
   for (const t of list) if (isRunning(t)) busy.add(taskGuestKey(t));

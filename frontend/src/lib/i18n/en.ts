@@ -224,6 +224,8 @@ export const en = {
   'tasks.toggleTitle': 'Tasks started from Cecyber',
   'tasks.runningBadge.one': '{count} task running',
   'tasks.runningBadge.other': '{count} tasks running',
+  'tasks.failedBadge.one': '{count} task failed since you last looked',
+  'tasks.failedBadge.other': '{count} tasks failed since you last looked',
   'tasks.title': 'Tasks',
   'tasks.close': 'Close the task list',
   'tasks.empty': 'No task started from Cecyber yet.',

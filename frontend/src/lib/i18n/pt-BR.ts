@@ -223,6 +223,8 @@ export const ptBR: Messages = {
   'tasks.toggleTitle': 'Tarefas iniciadas pelo Cecyber',
   'tasks.runningBadge.one': '{count} tarefa em andamento',
   'tasks.runningBadge.other': '{count} tarefas em andamento',
+  'tasks.failedBadge.one': '{count} tarefa falhou desde a última vez que você olhou',
+  'tasks.failedBadge.other': '{count} tarefas falharam desde a última vez que você olhou',
   'tasks.title': 'Tarefas',
   'tasks.close': 'Fechar a lista de tarefas',
   'tasks.empty': 'Nenhuma tarefa iniciada pelo Cecyber ainda.',
