@@ -97,6 +97,7 @@ test('a start Proxmox refuses is a failed task with Proxmox\'s message in the Ta
     await page.locator('[data-testid="tasks-toggle"][data-failed="1"]').waitFor({ timeout: 10000 });
     assert.equal(await toggle.locator('[data-testid="tasks-badge"]').innerText(), '1');
     assert.match(await toggle.locator('[data-testid="tasks-badge"]').getAttribute('class'), /\bfailed\b/);
+    await page.locator('.topbar, header').first().screenshot({ path: path.join(outDir, 'tasks-badge-failed.png') });
     await toggle.click();
     const row = page.locator('[data-testid="tasks-panel"] [data-testid="task-row"][data-status="error"]');
     await row.first().waitFor({ timeout: 10000 });
