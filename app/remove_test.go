@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/tls"
-	"io"
-	"log"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -214,7 +211,7 @@ func serveInMemory(t *testing.T, sim *pvesim.Sim) *memServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	t.Cleanup(memnet.ServeTLS(ln, tlsCfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.hold.Load() && strings.HasSuffix(r.URL.Path, "/cluster/resources") {
 			s.held.Add(1)
 			select {
@@ -224,16 +221,7 @@ func serveInMemory(t *testing.T, sim *pvesim.Sim) *memServer {
 			}
 		}
 		sim.ServeHTTP(w, r)
-	})}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		srv.Serve(tls.NewListener(ln, tlsCfg))
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-served
-	})
+	})))
 	return s
 }
 

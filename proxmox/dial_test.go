@@ -2,11 +2,8 @@ package proxmox_test
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -43,23 +40,14 @@ func startMemSim(t *testing.T, cfg pvesim.Config) *memSim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	t.Cleanup(memnet.ServeTLS(ln, tlsCfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		if s.hold.Load() {
 			<-r.Context().Done()
 			return
 		}
 		sim.ServeHTTP(w, r)
-	})}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		srv.Serve(tls.NewListener(ln, tlsCfg))
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-served
-	})
+	})))
 	return s
 }
 

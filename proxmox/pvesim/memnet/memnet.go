@@ -5,10 +5,10 @@
 // the bubble's clock would not advance. Here every wait is on a channel
 // made in the bubble (or on a bubble timer, for deadlines), which is.
 //
-// Serve a simulator over TLS on a Listener with http.Server and
-// tls.NewListener, and give Network.DialContext to proxmox.Config's
-// DialContext: the client still checks the address and pins the
-// certificate; only the bytes travel in memory.
+// Serve a simulator over TLS on a Listener (ServeTLS), and give
+// Network.DialContext to proxmox.Config's DialContext: the client still
+// checks the address and pins the certificate; only the bytes travel in
+// memory.
 //
 // Writes never block: each direction of a connection is an unbounded
 // buffer. That keeps a writer from waiting on a reader (as net.Pipe's
@@ -17,10 +17,13 @@ package memnet
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -128,6 +131,22 @@ func (l *Listener) Close() error {
 
 // Addr returns the address listened on.
 func (l *Listener) Addr() net.Addr { return l.addr }
+
+// ServeTLS serves h over TLS (cfg) on ln with an http.Server that logs
+// nothing, on a goroutine of the caller's bubble. The returned stop closes
+// the server and returns once Serve has.
+func ServeTLS(ln net.Listener, cfg *tls.Config, h http.Handler) (stop func()) {
+	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: h}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		srv.Serve(tls.NewListener(ln, cfg))
+	}()
+	return func() {
+		srv.Close()
+		<-served
+	}
+}
 
 // Addr is an address on a Network, "host:port".
 type Addr string
