@@ -34,7 +34,11 @@ import (
 //go:embed all:frontend/dist
 var assets embed.FS
 
-//go:embed build/appicon.png
+// The window's and the notifications' icon: 256 px, not the 1024 px
+// appicon.png, which GTK would keep decoded (4 MiB) for the life of the
+// window where no taskbar or dock shows more than 256 px.
+//
+//go:embed build/linux/icons/256x256/cecyber.png
 var icon []byte
 
 // Stamped at build time: -ldflags "-X main.version=… -X main.commit=…

@@ -5,6 +5,7 @@ import (
 	"cecyber/proxmox"
 	"cecyber/proxmox/pvesim"
 	"context"
+	"image/png"
 	"io"
 	"log/slog"
 	"os"
@@ -148,5 +149,18 @@ func TestDemoStarter(t *testing.T) {
 				t.Errorf("demo cluster /version = %+v, %v; want release %s", v, err, release)
 			}
 		})
+	}
+}
+
+// TestWindowIconIsSmall: the embedded icon is what GTK keeps decoded for
+// the window's life (width × height × 4 bytes: 4 MiB at 1024 px), so it
+// is the 256 px rendering, no larger, and still a square PNG.
+func TestWindowIconIsSmall(t *testing.T) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(icon))
+	if err != nil {
+		t.Fatalf("the embedded window icon is not a PNG: %v", err)
+	}
+	if cfg.Width != cfg.Height || cfg.Width > 256 || cfg.Width < 128 {
+		t.Errorf("window icon is %d×%d px; want a square of 128 to 256 px", cfg.Width, cfg.Height)
 	}
 }

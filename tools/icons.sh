@@ -4,9 +4,9 @@
 # need neither rsvg-convert nor this script.
 #   build/appicon.svg        the icon, drawn for 48 px and up
 #   build/appicon-small.svg  the same mark on the pixel grid, for 16 to 32 px
-# Writes build/appicon.png (1024 px, also the window icon main.go embeds),
-# build/windows/icon.ico, build/darwin/iconfile.icns and the hicolor PNGs in
-# build/linux/icons/. rsvg-convert writes no timestamps: same input, same bytes.
+# Writes build/appicon.png (1024 px), build/windows/icon.ico,
+# build/darwin/iconfile.icns and the hicolor PNGs in build/linux/icons/ (the
+# 256 px one is also the window icon main.go embeds). rsvg-convert writes no timestamps: same input, same bytes.
 set -euo pipefail
 iconpack=$1
 cd "$(dirname "$0")/.."
