@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  outDir, startDevApp, startSim, simControl, addClusterWithWizard, launchChromium, stopAll, output, waitFor,
+  outDir, startDevApp, startSim, simControl, addClusterWithWizard, trustInWizard, launchChromium, stopAll, output, waitFor,
 } from './harness.mjs';
 
 let app;
@@ -193,14 +193,7 @@ test('a cluster removed with its history kept takes it back when added again', a
 
     // Added again, the way a user does: the wizard recognises it after the fingerprint.
     const sim = sims.moved;
-    await page.locator('[data-testid="add-cluster"]').first().click();
-    await page.fill('[data-testid="wizard-name"]', 'Lab');
-    await page.fill('[data-testid="wizard-address"]', sim.url);
-    await page.fill('[data-testid="wizard-token-id"]', sim.tokenid);
-    await page.fill('[data-testid="wizard-secret"]', sim.secret);
-    await page.locator('[data-testid="wizard-next"]').click();
-    await page.locator('[data-testid="wizard-confirm"]').check({ timeout: 20000 });
-    await page.locator('[data-testid="wizard-trust"]').click();
+    await trustInWizard(page, 'Lab', sim);
     const offer = page.locator(`[data-testid="wizard-history-option"][data-id="${lab.id}"]`);
     await offer.waitFor({ timeout: 20000 });
     assert.equal(await offer.locator('input').isChecked(), true, 'taking the history back is offered first');

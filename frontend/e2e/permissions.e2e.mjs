@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  outDir, startDevApp, startSim, launchChromium, openPage, stopAll, output, addClusterWithWizard,
+  outDir, startDevApp, startSim, launchChromium, openPage, stopAll, output, addClusterWithWizard, trustInWizard,
 } from './harness.mjs';
 
 let app;
@@ -31,14 +31,7 @@ after(async () => {
 test('a token without permissions: the wizard says what it cannot see, the panel folds', async (t) => {
   const page = await openPage(browser, url);
   try {
-    await page.locator('[data-testid="add-cluster"]').first().click();
-    await page.fill('[data-testid="wizard-name"]', 'Blind');
-    await page.fill('[data-testid="wizard-address"]', sim.url);
-    await page.fill('[data-testid="wizard-token-id"]', sim.tokenid);
-    await page.fill('[data-testid="wizard-secret"]', sim.secret);
-    await page.locator('[data-testid="wizard-next"]').click();
-    await page.locator('[data-testid="wizard-confirm"]').check({ timeout: 20000 });
-    await page.locator('[data-testid="wizard-trust"]').click();
+    await trustInWizard(page, 'Blind', sim);
     const result = page.locator('[data-testid="wizard-result"][data-blind="true"]');
     await result.waitFor({ timeout: 20000 });
     const text = await result.innerText();
