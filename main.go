@@ -110,6 +110,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	desktop.AvoidCLocale()
+	desktop.SkipGLProbes()
 	log, closeLog, logDir := openLog(stderr)
 	defer closeLog.Close()
 	// Whatever logs without a logger of its own (proxmox.Probe's refusal

@@ -110,6 +110,8 @@ func WailsOptions(a *App, sh Shell) *options.App {
 			// Linux leaves the zero value, Always. Always makes WebKitGTK
 			// composite every page with OpenGL, which without a GPU
 			// (llvmpipe) costs about 130 MB in the web process at rest.
+			// desktop.SkipGLProbes, called before GTK starts, keeps OpenGL
+			// out of the main process too.
 			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
 		},
 	}

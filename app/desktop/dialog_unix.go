@@ -30,7 +30,9 @@ func ShowError(title, text string) error {
 		if _, err := exec.LookPath(c[0]); err != nil {
 			continue
 		}
-		return exec.Command(c[0], c[1:]...).Run()
+		cmd := exec.Command(c[0], c[1:]...)
+		cmd.Env = childEnv()
+		return cmd.Run()
 	}
 	return errors.New("no dialog program (zenity, kdialog or xmessage)")
 }

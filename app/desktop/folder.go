@@ -34,6 +34,7 @@ func OpenFolder(dir string) error {
 		return err
 	}
 	cmd := exec.Command(path, dir)
+	cmd.Env = childEnv()
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   outDir, startXvfb, startApp, stopAll, waitFor, shot, imageStats, output, sleep,
@@ -37,6 +38,13 @@ test('the real window opens and draws the demo inventory', async (t) => {
     shot(display, file);
     t.diagnostic(`window.png: ${stats.colours} colours, commonest ${(stats.topShare * 100).toFixed(1)}%`);
     assert.ok(app.child.exitCode === null, 'the app exited early');
+    // The webview draws without the GPU, so the main process needs no
+    // OpenGL: desktop.SkipGLProbes keeps GTK and WebKit from loading the
+    // Mesa driver and LLVM into it only to probe them (about 25 MB).
+    const gl = [...new Set(readFileSync(`/proc/${app.child.pid}/maps`, 'utf8').split('\n')
+      .map((l) => l.split(/\s+/)[5] ?? '')
+      .filter((f) => /_dri\.so|libgallium|libLLVM|libGLX_mesa|libEGL_mesa/.test(f)))];
+    assert.deepEqual(gl, [], 'the main process loaded an OpenGL driver');
   } catch (e) {
     t.diagnostic(output(app));
     throw e;
