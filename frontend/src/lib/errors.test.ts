@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorMessage, hostOf, INVALID_REASONS } from './errors';
+import { errorMessage, hostOf, INVALID_REASONS, portOf } from './errors';
 import { setLocale } from './i18n/index.svelte';
 import { ERROR_CODES } from './types';
 
@@ -10,6 +10,19 @@ describe('errorMessage', () => {
     expect(errorMessage({ code: 'unreachable', message: 'dial tcp' }, hostOf('https://pve1.lan:8006'))).toBe(
       'Cannot reach pve1.lan. Check the address and that port 8006 is open.',
     );
+  });
+
+  it('names the port the cluster is reached on, not always 8006', () => {
+    const err = { code: 'unreachable', message: 'dial tcp', params: { host: '127.0.0.1:38441' } };
+    expect(errorMessage(err)).toBe('Cannot reach 127.0.0.1:38441. Check the address and that port 38441 is open.');
+    setLocale('pt-BR');
+    expect(errorMessage(err)).toBe(
+      'Não foi possível alcançar 127.0.0.1:38441. Verifique o endereço e se a porta 38441 está aberta.',
+    );
+    expect(portOf('[fd00::5]:9443')).toBe('9443');
+    expect(portOf('pve1.example.com:443')).toBe('443');
+    expect(portOf('pve1.example.com')).toBe('8006');
+    expect(portOf('fd00::5')).toBe('8006');
   });
 
   it('prefers the params the backend sent', () => {

@@ -23,6 +23,11 @@ export function hostOf(endpoint: string): string {
   }
 }
 
+/** The port of "host:port" ("[v6]:port" too), else Proxmox's own, 8006. */
+export function portOf(host: string): string {
+  return /^(?:\[[^\]]*\]|[^:[\]]+):(\d+)$/.exec(host)?.[1] ?? '8006';
+}
+
 /**
  * The translated message for err.code, filled with err.params. host falls
  * back to the given one (the cluster's endpoint), then to "the server".
@@ -31,6 +36,7 @@ export function hostOf(endpoint: string): string {
 export function errorMessage(err: ErrorInfo, host?: string): string {
   const params: Record<string, string> = {
     host: host || t('error.someServer'),
+    port: portOf(err.params?.host ?? host ?? ''),
     expected: '?',
     actual: '?',
     movedTo: '?',

@@ -150,7 +150,7 @@ export const en = {
   'error.noData': 'No data has arrived from this cluster yet.',
   'error.retrying': 'Cecyber tries again every 10 seconds.',
   'error.someServer': 'the server',
-  'error.code.unreachable': 'Cannot reach {host}. Check the address and that port 8006 is open.',
+  'error.code.unreachable': 'Cannot reach {host}. Check the address and that port {port} is open.',
   'error.code.unauthorized': 'Proxmox rejected the API token. Check the token ID and secret, and that the token has not been revoked or expired.',
   'error.code.fingerprint': 'The certificate of {host} changed or does not match the one you trusted. Expected {expected}, got {actual}. Do not continue unless you renewed the certificate.',
   'error.code.forbidden': 'The API token lacks a permission Cecyber needs. The message from Proxmox names the missing privilege.',

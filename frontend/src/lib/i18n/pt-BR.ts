@@ -149,7 +149,7 @@ export const ptBR: Messages = {
   'error.noData': 'Nenhum dado chegou deste cluster ainda.',
   'error.retrying': 'O Cecyber tenta de novo a cada 10 segundos.',
   'error.someServer': 'o servidor',
-  'error.code.unreachable': 'Não foi possível alcançar {host}. Verifique o endereço e se a porta 8006 está aberta.',
+  'error.code.unreachable': 'Não foi possível alcançar {host}. Verifique o endereço e se a porta {port} está aberta.',
   'error.code.unauthorized': 'O Proxmox rejeitou o token de API. Verifique o ID e o segredo do token, e se ele não foi revogado nem expirou.',
   'error.code.fingerprint': 'O certificado de {host} mudou ou não corresponde ao que você marcou como confiável. Esperado {expected}, recebido {actual}. Não continue, a menos que você tenha renovado o certificado.',
   'error.code.forbidden': 'O token de API não tem uma permissão de que o Cecyber precisa. A mensagem do Proxmox indica o privilégio que falta.',
