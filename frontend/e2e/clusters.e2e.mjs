@@ -89,6 +89,11 @@ test('a read-only token sees its actions disabled with the reason', async (t) =>
       (els) => els.map((e) => e.getAttribute('data-cluster')),
     );
     assert.equal(auditCluster.length, 2, 'two clusters side by side');
+    // With two clusters each node carries its cluster's name; the node's own
+    // name stays whole (the cluster's gives way).
+    const cut = await page.locator('[data-testid="node-open"]').evaluateAll((els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    assert.deepEqual(cut, [], 'node names cut in the overview');
     // Narrow the table to the audit cluster's stopped VM 102 and open its actions.
     await page.fill('[data-testid="search"]', 'k8s-worker-01');
     const rows = page.locator('[data-testid="guest-row"][data-vmid="102"]');
